@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The README's test command: installs dependencies, builds everything with
+# g++ and runs the whole ctest suite, then builds the fuzz targets with clang
+# and runs each on its seed corpus for a bounded time.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${WSX_BUILD_DIR:-$root/build}
+fuzz_seconds=${WSX_FUZZ_SECONDS:-60}
+jobs=${WSX_JOBS:-$(nproc)}
+
+bash "$root/scripts/deps.sh"
+
+echo "== build (g++, Release)"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
+cmake --build "$build" -j "$jobs"
+
+echo "== tests"
+(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 600)
+
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== fuzz (clang, libFuzzer + ASan + UBSan, ${fuzz_seconds}s each)"
+  fbuild="$build-fuzz"
+  cmake -S "$root" -B "$fbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+        -DWSX_BUILD_FUZZ=ON -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF
+  fuzzers=()
+  for src in "$root"/tests/fuzz/fuzz_*.cpp; do fuzzers+=("$(basename "$src" .cpp)"); done
+  cmake --build "$fbuild" -j "$jobs" --target "${fuzzers[@]}"
+  for f in "${fuzzers[@]}"; do
+    work=$(mktemp -d)
+    cp -r "$root/tests/fuzz/corpus/$f/." "$work/"
+    echo "-- $f"
+    (cd "$work" && "$fbuild/tests/fuzz/$f" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" 2>&1 | tail -n 12)
+    rm -rf "$work"
+  done
+fi
+echo "wsx: all tests passed"

@@ -1,0 +1,29 @@
+# cmake -P script: configure, build and run the consumer in one mode.
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+
+file(REMOVE_RECURSE "${WORK}")
+set(gen -G "${GENERATOR}" -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Release)
+if(MODE STREQUAL "subdir")
+  run(${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/build" -DWSX_MODE=subdir -DWSX_SOURCE=${SOURCE})
+else()
+  # Install wsx exactly as a package manager would: tests and examples off.
+  run(${CMAKE_COMMAND} ${gen} -S "${SOURCE}" -B "${WORK}/wsx-build" -DWSX_BUILD_TESTS=OFF
+      -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF -DWSX_INSTALL=ON -DWSX_WITH_TLS=ON -DWSX_WITH_DEFLATE=ON
+      -DCMAKE_INSTALL_PREFIX=${WORK}/prefix)
+  run(${CMAKE_COMMAND} --install "${WORK}/wsx-build")
+  foreach(f include/wsx/wsx.hpp include/wsx/version.hpp share/wsx/wsxConfig.cmake share/wsx/wsxConfigVersion.cmake)
+    if(NOT EXISTS "${WORK}/prefix/${f}")
+      message(FATAL_ERROR "install did not produce ${f}")
+    endif()
+  endforeach()
+  run(${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/build" -DWSX_MODE=installed
+      -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+endif()
+run(${CMAKE_COMMAND} --build "${WORK}/build")
+run("${WORK}/build/consumer")
+message(STATUS "consumer (${MODE}) built and ran")
