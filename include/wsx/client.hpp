@@ -1,0 +1,161 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_CLIENT_HPP
+#define WSX_CLIENT_HPP
+
+// The client, shaped like the browser's WebSocket class: the same four
+// handlers, send, close, ready_state(), buffered_amount(), protocol().
+// connect() returns at once; the result arrives in on_open or on_error.
+
+#include <wsx/endpoint.hpp>
+#include <wsx/error.hpp>
+#include <wsx/protocol/handshake.hpp>
+#include <wsx/session.hpp>
+#include <wsx/transport/tcp.hpp>
+#include <wsx/url.hpp>
+
+#include <asio/bind_executor.hpp>
+#include <asio/connect.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace wsx {
+
+template <class Transport> class basic_client : public basic_handlers<basic_client<Transport>, Transport> {
+public:
+    using session_type = basic_session<Transport>;
+    using context_type = typename Transport::client_context;
+
+    explicit basic_client(asio::io_context& io)
+        : io_(io), state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
+    template <class... ContextArgs>
+    basic_client(asio::io_context& io, ContextArgs&&... args)
+        : io_(io), ctx_(std::forward<ContextArgs>(args)...),
+          state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
+
+    basic_client(const basic_client&) = delete;
+    basic_client& operator=(const basic_client&) = delete;
+
+    // Subprotocols to offer, most preferred first (the browser's second
+    // constructor argument).
+    basic_client& subprotocols(std::vector<std::string> names) {
+        subprotocols_ = std::move(names);
+        return *this;
+    }
+    // An extra request header (Authorization, Cookie, ...).
+    basic_client& header(std::string name, std::string value) {
+        headers_.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+    basic_client& origin(std::string o) {
+        origin_ = std::move(o);
+        return *this;
+    }
+    context_type& context() noexcept { return ctx_; }
+
+    // Starts connecting to "ws://host:port/path?query". A malformed URL or
+    // a scheme this client cannot speak throws std::system_error; failures
+    // on the network (refused, unresolvable, a non-101 answer, timeouts)
+    // go to on_error, then on_close with 1006, as in the browser.
+    void connect(std::string_view address) {
+        url u = parse_url(address);
+        if (u.secure && !Transport::secure)
+            throw std::system_error(make_error_code(error::unsupported_scheme),
+                                    "wsx: \"" + std::string(address) +
+                                        "\" is wss://; use wsx::tls_client from <wsx/tls.hpp> for TLS");
+        if (!u.secure && Transport::secure)
+            throw std::system_error(make_error_code(error::unsupported_scheme),
+                                    "wsx: \"" + std::string(address) + "\" is ws://; a tls_client connects to wss:// only");
+        if (session_ && session_->ready_state() != wsx::ready_state::closed)
+            throw std::system_error(make_error_code(error::invalid_state),
+                                    "wsx: connect() called while a connection is open or opening; close() it first");
+
+        protocol::client_request r;
+        r.host = u.host;
+        r.port = u.port;
+        r.target = u.target;
+        r.key = protocol::generate_client_key();
+        r.subprotocols = subprotocols_;
+        r.headers = headers_;
+        r.origin = origin_;
+        r.secure = u.secure;
+        std::string request = protocol::build_client_request(r); // throws on a bad header
+
+        auto s = std::make_shared<session_type>(io_, asio::ip::tcp::socket(io_), ctx_, next_id_++, false);
+        session_ = s;
+        s->begin_connecting(state_);
+        s->stream().set_host(u.host);
+        auto resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
+        auto state = state_;
+        auto verify = [key = r.key, offered = subprotocols_](const protocol::http_response& res,
+                                                             std::string& chosen) -> std::error_code {
+            std::error_code ec = protocol::verify_response(res, key, offered, false, &chosen);
+            if (ec == error::handshake_bad_status) return make_status_error(res.status());
+            return ec;
+        };
+        resolver->async_resolve(
+            u.host, std::to_string(u.port),
+            asio::bind_executor(s->strand(), [s, resolver, state, request = std::move(request),
+                                              verify = std::move(verify)](std::error_code ec, auto results) mutable {
+                if (ec) return s->fail_connect(ec);
+                asio::async_connect(
+                    s->stream().socket(), results,
+                    asio::bind_executor(s->strand(), [s, state, request = std::move(request),
+                                                      verify = std::move(verify)](std::error_code ec, auto) mutable {
+                        if (ec) return s->fail_connect(ec);
+                        s->start_client(state, std::move(request), std::move(verify));
+                    }));
+            }));
+    }
+
+    // ---- the browser's WebSocket API -----------------------------------
+
+    void send(std::string_view text) { require_session().send(text); }
+    void send(const message& m) { require_session().send(m); }
+    void send_binary(byte_view bytes) { require_session().send_binary(bytes); }
+    template <class Token> auto send(std::string_view text, Token&& token) {
+        return require_session().send(text, std::forward<Token>(token));
+    }
+    void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
+        if (session_) session_->close(code, reason);
+    }
+    wsx::ready_state ready_state() const noexcept {
+        return session_ ? session_->ready_state() : wsx::ready_state::closed;
+    }
+    std::size_t buffered_amount() const noexcept { return session_ ? session_->buffered_amount() : 0; }
+    std::string protocol() const { return session_ ? session_->subprotocol() : std::string(); }
+
+    // The current (or last) connection; null before connect().
+    const std::shared_ptr<session_type>& session() const noexcept { return session_; }
+
+    const std::shared_ptr<detail::endpoint_state<Transport>>& state_ptr() const noexcept { return state_; }
+
+private:
+    session_type& require_session() {
+        if (!session_)
+            throw std::system_error(make_error_code(error::invalid_state), "wsx: send() before connect()");
+        return *session_;
+    }
+
+    asio::io_context& io_;
+    context_type ctx_;
+    std::shared_ptr<detail::endpoint_state<Transport>> state_;
+    std::shared_ptr<session_type> session_;
+    std::vector<std::string> subprotocols_;
+    protocol::header_list headers_;
+    std::string origin_;
+    std::uint64_t next_id_ = 1;
+};
+
+using client = basic_client<transport::tcp>;
+
+} // namespace wsx
+
+#endif

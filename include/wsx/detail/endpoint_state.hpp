@@ -1,0 +1,79 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_DETAIL_ENDPOINT_STATE_HPP
+#define WSX_DETAIL_ENDPOINT_STATE_HPP
+
+// What every session of one endpoint shares: its handlers, its options and
+// the list of its open sessions (for broadcast). Sessions hold it by
+// shared_ptr, so handlers outlive every session that may call them.
+
+#include <wsx/message.hpp>
+#include <wsx/options.hpp>
+#include <wsx/protocol/close.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+namespace wsx {
+
+template <class Transport> class basic_session;
+class upgrade_request;
+
+namespace detail {
+
+template <class Transport> struct endpoint_state {
+    using session_type = basic_session<Transport>;
+
+    std::function<void(session_type&)> on_open;
+    std::function<void(session_type&, const message&)> on_message;
+    // on_message was given as (session&, std::string_view): binary gets 1003.
+    bool text_only = false;
+    std::function<void(session_type&, const protocol::close_reason&)> on_close;
+    std::function<void(session_type&, std::error_code)> on_error;
+    std::function<void(session_type&, byte_view)> on_ping;
+    std::function<void(session_type&, byte_view)> on_pong;
+    std::function<void(session_type&)> on_drain;
+    // The class form: makes the per-connection object.
+    std::function<std::shared_ptr<void>()> make_instance;
+
+    session_options options;
+    std::vector<std::string> subprotocols;
+    std::function<bool(std::string_view origin)> check_origin;
+    std::function<void(upgrade_request&)> on_handshake;
+
+    void add(std::uint64_t id, const std::shared_ptr<session_type>& s) {
+        std::lock_guard<std::mutex> lock(mu_);
+        open_.emplace(id, s);
+    }
+    void remove(std::uint64_t id) {
+        std::lock_guard<std::mutex> lock(mu_);
+        open_.erase(id);
+    }
+    std::vector<std::shared_ptr<session_type>> snapshot() const {
+        std::vector<std::shared_ptr<session_type>> out;
+        std::lock_guard<std::mutex> lock(mu_);
+        out.reserve(open_.size());
+        for (auto& kv : open_)
+            if (auto s = kv.second.lock()) out.push_back(std::move(s));
+        return out;
+    }
+    std::size_t open_count() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return open_.size();
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<session_type>> open_;
+};
+
+} // namespace detail
+} // namespace wsx
+
+#endif

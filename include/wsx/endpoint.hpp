@@ -1,0 +1,298 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_ENDPOINT_HPP
+#define WSX_ENDPOINT_HPP
+
+// The handler set of one path (the servlet's @ServerEndpoint) and of a
+// client (the browser's onopen/onmessage/onclose/onerror), in two forms:
+// chained lambdas, or a class whose member functions are named like the
+// annotations, one instance per connection.
+
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/error.hpp>
+#include <wsx/message.hpp>
+#include <wsx/options.hpp>
+#include <wsx/protocol/close.hpp>
+#include <wsx/protocol/http.hpp>
+#include <wsx/router.hpp>
+#include <wsx/session.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace wsx {
+
+// What a handshake handler (the servlet Configurator's modifyHandshake)
+// sees and may decide: read headers and cookies, pick the subprotocol, add
+// response headers, or refuse the connection.
+class upgrade_request {
+public:
+    upgrade_request(const protocol::http_request& req, const path_params& params, std::string subprotocol)
+        : req_(req), params_(params), subprotocol_(std::move(subprotocol)) {}
+
+    const protocol::http_request& request() const noexcept { return req_; }
+    std::string_view target() const noexcept { return req_.target(); }
+    std::string_view header(std::string_view name) const noexcept { return req_.header(name); }
+    std::string_view origin() const noexcept { return req_.header("Origin"); }
+    std::string_view path_param(std::string_view name) const noexcept { return params_.get(name); }
+
+    // The value of one cookie from the Cookie header(s) ("" if absent).
+    std::string_view cookie(std::string_view name) const noexcept {
+        for (auto h : req_.headers()) {
+            if (!wsx::detail::http_iequals(h.name, "Cookie")) continue;
+            std::string_view v = h.value;
+            while (!v.empty()) {
+                std::size_t semi = v.find(';');
+                std::string_view pair = detail::http_trim(v.substr(0, semi));
+                v = semi == std::string_view::npos ? std::string_view{} : v.substr(semi + 1);
+                std::size_t eq = pair.find('=');
+                if (eq != std::string_view::npos && detail::http_trim(pair.substr(0, eq)) == name)
+                    return detail::http_trim(pair.substr(eq + 1));
+            }
+        }
+        return {};
+    }
+
+    std::vector<std::string_view> offered_subprotocols() const { return req_.list("Sec-WebSocket-Protocol"); }
+    const std::string& subprotocol() const noexcept { return subprotocol_; }
+    // Picks one of the subprotocols the client offered ("" for none).
+    void select_subprotocol(std::string_view name) {
+        if (!name.empty()) {
+            bool offered = false;
+            for (auto p : offered_subprotocols()) offered = offered || p == name;
+            if (!offered)
+                throw std::system_error(make_error_code(error::bad_argument),
+                                        "wsx: subprotocol \"" + std::string(name) + "\" was not offered by the client");
+        }
+        subprotocol_.assign(name);
+    }
+
+    void add_header(std::string name, std::string value) { headers_.emplace_back(std::move(name), std::move(value)); }
+    const protocol::header_list& response_headers() const noexcept { return headers_; }
+
+    // Refuses the upgrade with this HTTP status (4xx or 5xx).
+    void reject(int status, std::string body = {}) {
+        if (status < 400 || status > 599)
+            throw std::system_error(make_error_code(error::bad_argument),
+                                    "wsx: reject() needs a 4xx or 5xx status, got " + std::to_string(status));
+        reject_status_ = status;
+        reject_body_ = std::move(body);
+    }
+    int rejected() const noexcept { return reject_status_; }
+    const std::string& reject_body() const noexcept { return reject_body_; }
+
+private:
+    const protocol::http_request& req_;
+    const path_params& params_;
+    std::string subprotocol_;
+    protocol::header_list headers_;
+    int reject_status_ = 0;
+    std::string reject_body_;
+};
+
+namespace detail {
+
+template <class T, class = void> struct has_member_on_open : std::false_type {};
+template <class T> struct has_member_on_open<T, std::void_t<decltype(&T::on_open)>> : std::true_type {};
+template <class T, class = void> struct has_member_on_message : std::false_type {};
+template <class T> struct has_member_on_message<T, std::void_t<decltype(&T::on_message)>> : std::true_type {};
+template <class T, class = void> struct has_member_on_close : std::false_type {};
+template <class T> struct has_member_on_close<T, std::void_t<decltype(&T::on_close)>> : std::true_type {};
+template <class T, class = void> struct has_member_on_error : std::false_type {};
+template <class T> struct has_member_on_error<T, std::void_t<decltype(&T::on_error)>> : std::true_type {};
+
+// Calls through a member pointer-to-function only if it fits the arguments.
+#define WSX_DETAIL_MEMBER_CALLABLE(name)                                                                       \
+    template <class T, class... A> struct can_##name {                                                         \
+        template <class U, class = decltype(std::declval<U&>().name(std::declval<A>()...))>                     \
+        static std::true_type test(int);                                                                        \
+        template <class> static std::false_type test(...);                                                     \
+        static constexpr bool value = decltype(test<T>(0))::value;                                              \
+    };
+WSX_DETAIL_MEMBER_CALLABLE(on_open)
+WSX_DETAIL_MEMBER_CALLABLE(on_message)
+WSX_DETAIL_MEMBER_CALLABLE(on_close)
+WSX_DETAIL_MEMBER_CALLABLE(on_error)
+#undef WSX_DETAIL_MEMBER_CALLABLE
+
+template <class> inline constexpr bool always_false = false;
+
+} // namespace detail
+
+// The chainable handler set. Derived is the class returned by the chain
+// (an endpoint of a server, or a client).
+template <class Derived, class Transport> class basic_handlers {
+public:
+    using session_type = basic_session<Transport>;
+
+    // @OnOpen: the connection is open; sending is allowed from here on.
+    template <class F> Derived& on_open(F f) {
+        static_assert(std::is_invocable_v<F&, session_type&>, "wsx: on_open takes (wsx::session&)");
+        state().on_open = std::move(f);
+        return self();
+    }
+
+    // @OnMessage: (session&, const wsx::message&) for text and binary, or
+    // (session&, std::string_view) for text only; then a binary message
+    // closes the connection with 1003 (unsupported data, RFC 6455 7.4.1).
+    template <class F> Derived& on_message(F f) {
+        if constexpr (std::is_invocable_v<F&, session_type&, const message&>) {
+            state().on_message = std::move(f);
+            state().text_only = false;
+        } else if constexpr (std::is_invocable_v<F&, session_type&, std::string_view>) {
+            state().on_message = [f = std::move(f)](session_type& s, const message& m) mutable { f(s, m.text()); };
+            state().text_only = true;
+        } else {
+            static_assert(detail::always_false<F>,
+                          "wsx: on_message takes (wsx::session&, const wsx::message&) or (wsx::session&, std::string_view)");
+        }
+        return self();
+    }
+
+    // @OnClose: exactly once for every opened connection, with the close
+    // code and reason (1006 when the connection dropped without a close).
+    template <class F> Derived& on_close(F f) {
+        if constexpr (std::is_invocable_v<F&, session_type&, const close_reason&>) {
+            state().on_close = std::move(f);
+        } else if constexpr (std::is_invocable_v<F&, session_type&>) {
+            state().on_close = [f = std::move(f)](session_type& s, const close_reason&) mutable { f(s); };
+        } else {
+            static_assert(detail::always_false<F>,
+                          "wsx: on_close takes (wsx::session&, const wsx::close_reason&) or (wsx::session&)");
+        }
+        return self();
+    }
+
+    // @OnError: a protocol violation by the peer, a timeout, a dropped
+    // connection, a failed connect; the connection closes after it.
+    template <class F> Derived& on_error(F f) {
+        if constexpr (std::is_invocable_v<F&, session_type&, std::error_code>) {
+            state().on_error = std::move(f);
+        } else if constexpr (std::is_invocable_v<F&, session_type&>) {
+            state().on_error = [f = std::move(f)](session_type& s, std::error_code) mutable { f(s); };
+        } else {
+            static_assert(detail::always_false<F>,
+                          "wsx: on_error takes (wsx::session&, std::error_code) or (wsx::session&)");
+        }
+        return self();
+    }
+
+    template <class F> Derived& on_ping(F f) {
+        state().on_ping = std::move(f);
+        return self();
+    }
+    template <class F> Derived& on_pong(F f) {
+        state().on_pong = std::move(f);
+        return self();
+    }
+    // The send queue emptied after it had filled past half its limit (or
+    // refused a send): the moment to resume producing.
+    template <class F> Derived& on_drain(F f) {
+        state().on_drain = std::move(f);
+        return self();
+    }
+
+    // Limits and timeouts of every session made by this handler set.
+    Derived& options(const session_options& o) {
+        state().options = o;
+        return self();
+    }
+    session_options& options() noexcept { return state().options; }
+
+    // The class form: member functions named like the annotations, one T
+    // per connection, missing members get the default behaviour.
+    template <class T> void bind_class() {
+        static_assert(std::is_default_constructible_v<T>,
+                      "wsx: an endpoint class must be default-constructible (one instance is made per connection)");
+        using S = session_type;
+        state().make_instance = [] { return std::static_pointer_cast<void>(std::make_shared<T>()); };
+
+        if constexpr (detail::can_on_open<T, S&>::value) {
+            state().on_open = [](S& s) { s.template endpoint_instance<T>().on_open(s); };
+        } else {
+            static_assert(!detail::has_member_on_open<T>::value, "wsx: on_open must be void on_open(wsx::session&)");
+        }
+
+        if constexpr (detail::can_on_message<T, S&, const message&>::value) {
+            state().on_message = [](S& s, const message& m) { s.template endpoint_instance<T>().on_message(s, m); };
+            state().text_only = false;
+        } else if constexpr (detail::can_on_message<T, S&, std::string_view>::value) {
+            state().on_message = [](S& s, const message& m) { s.template endpoint_instance<T>().on_message(s, m.text()); };
+            state().text_only = true;
+        } else {
+            static_assert(!detail::has_member_on_message<T>::value,
+                          "wsx: on_message must be on_message(wsx::session&, const wsx::message&) or "
+                          "on_message(wsx::session&, std::string_view)");
+        }
+
+        if constexpr (detail::can_on_close<T, S&, const close_reason&>::value) {
+            state().on_close = [](S& s, const close_reason& r) { s.template endpoint_instance<T>().on_close(s, r); };
+        } else if constexpr (detail::can_on_close<T, S&>::value) {
+            state().on_close = [](S& s, const close_reason&) { s.template endpoint_instance<T>().on_close(s); };
+        } else {
+            static_assert(!detail::has_member_on_close<T>::value,
+                          "wsx: on_close must be on_close(wsx::session&, const wsx::close_reason&) or on_close(wsx::session&)");
+        }
+
+        if constexpr (detail::can_on_error<T, S&, std::error_code>::value) {
+            state().on_error = [](S& s, std::error_code ec) { s.template endpoint_instance<T>().on_error(s, ec); };
+        } else if constexpr (detail::can_on_error<T, S&>::value) {
+            state().on_error = [](S& s, std::error_code) { s.template endpoint_instance<T>().on_error(s); };
+        } else {
+            static_assert(!detail::has_member_on_error<T>::value,
+                          "wsx: on_error must be on_error(wsx::session&, std::error_code) or on_error(wsx::session&)");
+        }
+    }
+
+private:
+    Derived& self() noexcept { return static_cast<Derived&>(*this); }
+    detail::endpoint_state<Transport>& state() noexcept { return *self().state_ptr(); }
+};
+
+// One path of a server: its handlers, options and handshake hooks.
+template <class Transport> class basic_endpoint : public basic_handlers<basic_endpoint<Transport>, Transport> {
+public:
+    explicit basic_endpoint(std::string_view pattern)
+        : pattern_(pattern), state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
+
+    const path_template& pattern() const noexcept { return pattern_; }
+
+    // Subprotocols this endpoint speaks; the first one the client offers is chosen.
+    basic_endpoint& subprotocols(std::vector<std::string> names) {
+        state_->subprotocols = std::move(names);
+        return *this;
+    }
+    // Returns false to refuse a connection from this Origin with 403.
+    template <class F> basic_endpoint& check_origin(F f) {
+        state_->check_origin = std::move(f);
+        return *this;
+    }
+    // Sees every upgrade request before it is accepted (servlet Configurator).
+    template <class F> basic_endpoint& on_handshake(F f) {
+        state_->on_handshake = std::move(f);
+        return *this;
+    }
+
+    // The open sessions of this endpoint (for broadcast from outside a handler).
+    std::vector<basic_session_handle<Transport>> open_sessions() const {
+        std::vector<basic_session_handle<Transport>> out;
+        for (auto& s : state_->snapshot()) out.emplace_back(s);
+        return out;
+    }
+
+    const std::shared_ptr<detail::endpoint_state<Transport>>& state_ptr() const noexcept { return state_; }
+
+private:
+    template <class> friend class basic_server;
+    path_template pattern_;
+    std::shared_ptr<detail::endpoint_state<Transport>> state_;
+};
+
+} // namespace wsx
+
+#endif

@@ -1,0 +1,125 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_MESSAGE_HPP
+#define WSX_MESSAGE_HPP
+
+// A message handed to on_message is a view into the connection's read
+// buffer: receiving a single-frame message costs no copy. Copying a message
+// object makes the copy own its bytes, so a message kept beyond the handler
+// (a chat history, a queue) never dangles.
+//
+// Sending one message object to many sessions frames it once: the first
+// session that needs shared bytes serialises the frame and caches it in the
+// message, and every later send shares those bytes.
+
+#include <wsx/protocol/frame.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wsx {
+
+// A read-only view of binary bytes (C++17 has no std::span).
+class byte_view {
+    const std::uint8_t* data_ = nullptr;
+    std::size_t size_ = 0;
+
+public:
+    constexpr byte_view() noexcept = default;
+    constexpr byte_view(const std::uint8_t* data, std::size_t size) noexcept : data_(data), size_(size) {}
+    byte_view(const std::vector<std::uint8_t>& v) noexcept : data_(v.data()), size_(v.size()) {}
+    constexpr const std::uint8_t* data() const noexcept { return data_; }
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr bool empty() const noexcept { return size_ == 0; }
+    constexpr const std::uint8_t* begin() const noexcept { return data_; }
+    constexpr const std::uint8_t* end() const noexcept { return data_ + size_; }
+    constexpr std::uint8_t operator[](std::size_t i) const noexcept { return data_[i]; }
+    std::vector<std::uint8_t> to_vector() const { return {data_, data_ + size_}; }
+};
+
+namespace detail {
+// A complete server frame (header + unmasked payload) shared by every
+// session a message is broadcast to.
+struct shared_frame {
+    std::vector<std::uint8_t> bytes;
+};
+struct message_access;
+} // namespace detail
+
+class message {
+public:
+    // An empty text message.
+    message() noexcept = default;
+
+    static message text(std::string s) { return message(protocol::opcode::text, std::move(s)); }
+    static message binary(std::string bytes) { return message(protocol::opcode::binary, std::move(bytes)); }
+    static message binary(const void* data, std::size_t size) {
+        return binary(std::string(static_cast<const char*>(data), size));
+    }
+    static message binary(byte_view bytes) { return binary(bytes.data(), bytes.size()); }
+
+    message(const message& other) : op_(other.op_), frame_(other.frame_) {
+        if (other.owner_) {
+            owner_ = other.owner_;
+            data_ = other.data_;
+            size_ = other.size_;
+        } else if (other.size_ != 0) {
+            owner_ = std::make_shared<const std::string>(reinterpret_cast<const char*>(other.data_), other.size_);
+            data_ = reinterpret_cast<const std::uint8_t*>(owner_->data());
+            size_ = owner_->size();
+        }
+    }
+    message(message&&) noexcept = default;
+    message& operator=(const message& other) {
+        if (this != &other) *this = message(other);
+        return *this;
+    }
+    message& operator=(message&&) noexcept = default;
+
+    bool is_text() const noexcept { return op_ == protocol::opcode::text; }
+    bool is_binary() const noexcept { return op_ == protocol::opcode::binary; }
+    protocol::opcode opcode() const noexcept { return op_; }
+
+    // The payload as characters; for a text message this is valid UTF-8.
+    std::string_view text() const noexcept { return {reinterpret_cast<const char*>(data_), size_}; }
+    byte_view binary() const noexcept { return {data_, size_}; }
+    const std::uint8_t* data() const noexcept { return data_; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+
+private:
+    friend struct detail::message_access;
+
+    message(protocol::opcode op, std::string s)
+        : op_(op), owner_(std::make_shared<const std::string>(std::move(s))) {
+        data_ = reinterpret_cast<const std::uint8_t*>(owner_->data());
+        size_ = owner_->size();
+    }
+    message(protocol::opcode op, const std::uint8_t* data, std::size_t size) noexcept
+        : op_(op), data_(data), size_(size) {}
+
+    protocol::opcode op_ = protocol::opcode::text;
+    const std::uint8_t* data_ = nullptr;
+    std::size_t size_ = 0;
+    std::shared_ptr<const std::string> owner_;
+    mutable std::shared_ptr<const detail::shared_frame> frame_;
+};
+
+namespace detail {
+struct message_access {
+    static message view(protocol::opcode op, const std::uint8_t* data, std::size_t size) noexcept {
+        return message(op, data, size);
+    }
+    static const std::shared_ptr<const shared_frame>& cached_frame(const message& m) noexcept { return m.frame_; }
+    static void cache_frame(const message& m, std::shared_ptr<const shared_frame> f) noexcept {
+        m.frame_ = std::move(f);
+    }
+};
+} // namespace detail
+
+} // namespace wsx
+
+#endif

@@ -1,0 +1,51 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_OPTIONS_HPP
+#define WSX_OPTIONS_HPP
+
+// Every buffer, queue and wait has a limit with a default, so that no peer
+// can make a connection hang or grow memory without bound. docs/limits.md
+// explains each default.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace wsx {
+
+// What happens when a send would push the queued bytes over max_send_queue.
+enum class send_queue_policy : std::uint8_t {
+    reject, // the send fails with error::send_queue_full; the connection stays open
+    close,  // the connection is closed with 1008 (policy violation)
+};
+
+struct session_options {
+    // Largest message accepted (after reassembly and, with deflate, after
+    // inflating). A larger one closes the connection with 1009.
+    std::size_t max_message_size = 16 * 1024 * 1024;
+    // Largest single frame accepted; defaults to the message limit.
+    std::size_t max_frame_size = 16 * 1024 * 1024;
+    // Bytes queued for sending, not yet written, before send_policy applies.
+    std::size_t max_send_queue = 16 * 1024 * 1024;
+    send_queue_policy send_policy = send_queue_policy::reject;
+    // Outgoing messages larger than this are split into frames of this size
+    // (0: never fragment).
+    std::size_t fragment_size = 0;
+
+    // From accept (or connect) until the connection is open. Covers slow
+    // clients that trickle the request one byte at a time (slowloris).
+    std::chrono::milliseconds handshake_timeout{10'000};
+    // After we send a close frame: how long to wait for the peer's close.
+    std::chrono::milliseconds close_timeout{5'000};
+    // No frame received for this long: close with 1001 (0: off).
+    std::chrono::milliseconds idle_timeout{0};
+    // Send a ping after this long without traffic (0: off) ...
+    std::chrono::milliseconds ping_interval{0};
+    // ... and drop the connection if no pong came back within this.
+    std::chrono::milliseconds ping_timeout{10'000};
+    // Answer pings with pongs automatically (RFC 6455 5.5.2 requires it).
+    bool auto_pong = true;
+};
+
+} // namespace wsx
+
+#endif

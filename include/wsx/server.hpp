@@ -1,0 +1,310 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_SERVER_HPP
+#define WSX_SERVER_HPP
+
+// The server: acceptors, the routes (@ServerEndpoint paths), the opening
+// handshake's decisions, a plain-HTTP fallback on the same port, and a
+// graceful shutdown. It runs on an io_context the user owns.
+
+#include <wsx/endpoint.hpp>
+#include <wsx/error.hpp>
+#include <wsx/options.hpp>
+#include <wsx/protocol/handshake.hpp>
+#include <wsx/protocol/http.hpp>
+#include <wsx/router.hpp>
+#include <wsx/session.hpp>
+#include <wsx/transport/tcp.hpp>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace wsx {
+
+// The answer to a plain HTTP request (no upgrade), e.g. the page that
+// opens the WebSocket. The connection closes after it.
+struct http_reply {
+    int status = 200;
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+    protocol::header_list headers;
+};
+
+template <class Transport> class basic_server {
+public:
+    using session_type = basic_session<Transport>;
+    using endpoint_type = basic_endpoint<Transport>;
+    using context_type = typename Transport::server_context;
+    using http_handler = std::function<void(const protocol::http_request&, http_reply&)>;
+
+    explicit basic_server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
+    template <class... ContextArgs>
+    basic_server(asio::io_context& io, ContextArgs&&... args)
+        : io_(io), core_(std::make_shared<core>(io, std::forward<ContextArgs>(args)...)) {}
+
+    basic_server(const basic_server&) = delete;
+    basic_server& operator=(const basic_server&) = delete;
+    ~basic_server() { core_->close_acceptors(); }
+
+    // Adds a path: "/chat/{room}" binds one path segment to "room"; a
+    // trailing "/*" matches the rest. Set endpoints up before listening.
+    endpoint_type& endpoint(std::string_view pattern) {
+        auto ep = std::make_shared<endpoint_type>(pattern);
+        ep->options(core_->defaults);
+        core_->routes.add(pattern, ep);
+        return *ep;
+    }
+    // The class form: T's on_open/on_message/on_close/on_error members are
+    // the handlers, and one T is made per connection.
+    template <class T> endpoint_type& endpoint(std::string_view pattern) {
+        endpoint_type& ep = endpoint(pattern);
+        ep.template bind_class<T>();
+        return ep;
+    }
+
+    // Plain HTTP requests (no Upgrade header) on the same port. Without a
+    // handler they get 426 Upgrade Required.
+    basic_server& on_http(http_handler h) {
+        core_->http = std::move(h);
+        return *this;
+    }
+
+    // Options every endpoint added after this call starts from.
+    session_options& default_options() noexcept { return core_->defaults; }
+    protocol::http_limits& http_limits() noexcept { return core_->limits; }
+    context_type& context() noexcept { return core_->ctx; }
+
+    // Listens on every interface (IPv6 and IPv4 where the system allows).
+    // Throws std::system_error naming the address and port on failure.
+    void listen(std::uint16_t port) {
+        std::error_code ec;
+        asio::ip::tcp::acceptor probe(io_);
+        probe.open(asio::ip::tcp::v6(), ec);
+        if (!ec) {
+            probe.close();
+            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v6(), port), "[::]", true);
+        } else {
+            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v4(), port), "0.0.0.0", false);
+        }
+    }
+    void listen(std::string_view address, std::uint16_t port) {
+        std::error_code ec;
+        auto addr = asio::ip::make_address(std::string(address), ec);
+        if (ec)
+            throw std::system_error(ec, "wsx: cannot listen on \"" + std::string(address) + "\" port " +
+                                            std::to_string(port) + ": not an IP address");
+        core_->listen(asio::ip::tcp::endpoint(addr, port), std::string(address), false);
+    }
+
+    // The port of the first listener (useful after listen(0)).
+    std::uint16_t port() const { return core_->first_port(); }
+    std::size_t session_count() const { return core_->count(); }
+
+    // Graceful shutdown: stop accepting, send 1001 to every open session,
+    // wait for the close handshakes up to the close timeout, then drop the
+    // rest. io_context::run() returns once they are gone.
+    void stop() {
+        core_->close_acceptors();
+        for (auto& s : core_->all()) s->going_away();
+    }
+
+private:
+    struct core final : detail::session_owner<Transport>, std::enable_shared_from_this<core> {
+        template <class... ContextArgs>
+        explicit core(asio::io_context& io, ContextArgs&&... args)
+            : io(io), ctx(std::forward<ContextArgs>(args)...) {}
+
+        asio::io_context& io;
+        context_type ctx;
+        session_options defaults;
+        protocol::http_limits limits;
+        router<std::shared_ptr<endpoint_type>> routes;
+        http_handler http;
+        std::atomic<std::uint64_t> next_id{1};
+
+        struct listener {
+            asio::ip::tcp::acceptor acceptor;
+            asio::steady_timer retry;
+            explicit listener(asio::io_context& io) : acceptor(io), retry(io) {}
+        };
+        std::vector<std::shared_ptr<listener>> listeners;
+
+        mutable std::mutex mu;
+        std::unordered_map<std::uint64_t, std::weak_ptr<session_type>> sessions;
+
+        void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack) {
+            auto l = std::make_shared<listener>(io);
+            std::error_code ec;
+            auto where = [&] { return "wsx: cannot listen on " + shown + ":" + std::to_string(ep.port()); };
+            l->acceptor.open(ep.protocol(), ec);
+            if (ec) throw std::system_error(ec, where());
+            l->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+            if (dual_stack) l->acceptor.set_option(asio::ip::v6_only(false), ec);
+            l->acceptor.bind(ep, ec);
+            if (ec) throw std::system_error(ec, where());
+            l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+            if (ec) throw std::system_error(ec, where());
+            listeners.push_back(l);
+            accept(l);
+        }
+
+        void accept(const std::shared_ptr<listener>& l) {
+            auto self = this->shared_from_this();
+            l->acceptor.async_accept(io, [self, l](std::error_code ec, asio::ip::tcp::socket sock) {
+                if (ec == asio::error::operation_aborted || !l->acceptor.is_open()) return;
+                if (ec) {
+                    // Out of descriptors or memory: try again shortly rather
+                    // than spin, and keep the server up.
+                    l->retry.expires_after(std::chrono::milliseconds(50));
+                    l->retry.async_wait([self, l](std::error_code e) {
+                        if (!e) self->accept(l);
+                    });
+                    return;
+                }
+                self->start(std::move(sock));
+                self->accept(l);
+            });
+        }
+
+        void start(asio::ip::tcp::socket sock) {
+            std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
+            auto s = std::make_shared<session_type>(io, std::move(sock), ctx, id, true);
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                sessions.emplace(id, s);
+            }
+            s->start_server(this->shared_from_this(), defaults, limits);
+        }
+
+        typename detail::session_owner<Transport>::decision route(session_type&,
+                                                                  const protocol::http_request& req) override {
+            typename detail::session_owner<Transport>::decision d;
+            std::error_code ec = protocol::validate_upgrade(req);
+            if (ec == error::not_websocket_request && http) {
+                http_reply reply;
+                try {
+                    http(req, reply);
+                } catch (...) {
+                    reply = http_reply{};
+                    reply.status = 500;
+                    reply.body = "internal error\n";
+                }
+                d.response = build_reply(reply);
+                return d;
+            }
+            if (ec) {
+                d.response = protocol::build_error_response(ec);
+                return d;
+            }
+            auto target = split_target(req.target());
+            const std::shared_ptr<endpoint_type>* ep = routes.match(target.path, d.params);
+            if (!ep) {
+                d.response = protocol::build_error_response(make_error_code(error::not_found));
+                return d;
+            }
+            auto& st = (*ep)->state_ptr();
+            if (st->check_origin && !st->check_origin(req.header("Origin"))) {
+                d.response = protocol::build_error_response(make_error_code(error::origin_rejected));
+                return d;
+            }
+            std::string sub(protocol::select_subprotocol(req, st->subprotocols));
+            protocol::header_list extra;
+            if (st->on_handshake) {
+                upgrade_request u(req, d.params, std::move(sub));
+                try {
+                    st->on_handshake(u);
+                } catch (...) {
+                    d.response = protocol::build_error_response(500, "handshake handler failed\n");
+                    return d;
+                }
+                if (u.rejected()) {
+                    d.response = protocol::build_error_response(u.rejected(), u.reject_body());
+                    return d;
+                }
+                sub = u.subprotocol();
+                extra = u.response_headers();
+            }
+            try {
+                d.response = protocol::build_accept_response(req, sub, {}, extra);
+            } catch (const std::system_error&) {
+                d.response = protocol::build_error_response(500, "bad response header from the handshake handler\n");
+                return d;
+            }
+            d.subprotocol = std::move(sub);
+            d.endpoint = st;
+            return d;
+        }
+
+        static std::string build_reply(const http_reply& r) {
+            std::string out = "HTTP/1.1 " + std::to_string(r.status) + " ";
+            out += protocol::http_reason(r.status);
+            out += "\r\nConnection: close\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n";
+            try {
+                wsx::detail::http_append_field(out, "Content-Type", r.content_type);
+                for (auto& h : r.headers) {
+                    wsx::detail::http_check_field(h.first, h.second);
+                    wsx::detail::http_append_field(out, h.first, h.second);
+                }
+            } catch (const std::system_error&) {
+                return protocol::build_error_response(500, "bad response header from the HTTP handler\n");
+            }
+            out += "\r\n";
+            out += r.body;
+            return out;
+        }
+
+        void forget(std::uint64_t id) noexcept override {
+            std::lock_guard<std::mutex> lock(mu);
+            sessions.erase(id);
+        }
+
+        std::vector<std::shared_ptr<session_type>> all() const {
+            std::vector<std::shared_ptr<session_type>> out;
+            std::lock_guard<std::mutex> lock(mu);
+            for (auto& kv : sessions)
+                if (auto s = kv.second.lock()) out.push_back(std::move(s));
+            return out;
+        }
+        std::size_t count() const {
+            std::lock_guard<std::mutex> lock(mu);
+            return sessions.size();
+        }
+
+        void close_acceptors() {
+            for (auto& l : listeners) {
+                std::error_code ec;
+                l->acceptor.close(ec);
+                l->retry.cancel();
+            }
+        }
+        std::uint16_t first_port() const {
+            if (listeners.empty()) return 0;
+            std::error_code ec;
+            return listeners.front()->acceptor.local_endpoint(ec).port();
+        }
+    };
+
+    asio::io_context& io_;
+    std::shared_ptr<core> core_;
+};
+
+using server = basic_server<transport::tcp>;
+
+} // namespace wsx
+
+#endif

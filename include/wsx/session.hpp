@@ -1,0 +1,947 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_SESSION_HPP
+#define WSX_SESSION_HPP
+
+// One connection's life, the servlet `Session`: the read loop feeding the
+// sans-I/O reader, the write queue, the close handshake, the timers and
+// backpressure. Server and client sessions are the same class; only the
+// role (who masks) and who closes TCP first differ.
+//
+// Threading: everything that touches the connection runs on its strand, so
+// one session's handlers never run concurrently even when several threads
+// run the io_context. The public calls that may come from any thread
+// (send, ping, close, ready_state, buffered_amount) hop onto the strand.
+
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/send_queue.hpp>
+#include <wsx/detail/unique_function.hpp>
+#include <wsx/error.hpp>
+#include <wsx/message.hpp>
+#include <wsx/options.hpp>
+#include <wsx/protocol/close.hpp>
+#include <wsx/protocol/frame.hpp>
+#include <wsx/protocol/http.hpp>
+#include <wsx/protocol/reader.hpp>
+#include <wsx/protocol/writer.hpp>
+#include <wsx/router.hpp>
+#include <wsx/transport/tcp.hpp>
+
+#include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include <any>
+#include <cstring>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+namespace wsx {
+
+using protocol::close_reason;
+namespace close_code = protocol::close_code;
+
+// The browser's WebSocket.readyState values.
+enum class ready_state : std::uint8_t { connecting = 0, open = 1, closing = 2, closed = 3 };
+
+template <class Transport> class basic_session;
+
+// A weak reference to a session, for keeping beyond a handler (a room's
+// member list, a timer that pushes later). Sending through a handle whose
+// connection is gone does nothing and reports error::closed.
+template <class Transport> class basic_session_handle {
+public:
+    using session_type = basic_session<Transport>;
+
+    basic_session_handle() = default;
+    explicit basic_session_handle(const std::shared_ptr<session_type>& s) : s_(s), id_(s ? s->id() : 0) {}
+
+    std::shared_ptr<session_type> lock() const noexcept { return s_.lock(); }
+    bool expired() const noexcept { return s_.expired(); }
+    std::uint64_t id() const noexcept { return id_; }
+    bool is_open() const noexcept {
+        auto s = s_.lock();
+        return s && s->is_open();
+    }
+
+    void send(std::string_view text) const {
+        if (auto s = s_.lock()) s->send(text);
+    }
+    void send(const message& m) const {
+        if (auto s = s_.lock()) s->send(m);
+    }
+    void send_binary(byte_view bytes) const {
+        if (auto s = s_.lock()) s->send_binary(bytes);
+    }
+    void send_binary(const void* data, std::size_t size) const { send_binary(byte_view(static_cast<const std::uint8_t*>(data), size)); }
+    template <class Token> auto send(std::string_view text, Token&& token) const {
+        if (auto s = s_.lock()) return s->send(text, std::forward<Token>(token));
+        return session_type::complete_closed(std::forward<Token>(token));
+    }
+    template <class Token> auto send(const message& m, Token&& token) const {
+        if (auto s = s_.lock()) return s->send(m, std::forward<Token>(token));
+        return session_type::complete_closed(std::forward<Token>(token));
+    }
+    template <class Token> auto send_binary(byte_view bytes, Token&& token) const {
+        if (auto s = s_.lock()) return s->send_binary(bytes, std::forward<Token>(token));
+        return session_type::complete_closed(std::forward<Token>(token));
+    }
+    void ping(std::string_view payload = {}) const {
+        if (auto s = s_.lock()) s->ping(payload);
+    }
+    void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) const {
+        if (auto s = s_.lock()) s->close(code, reason);
+    }
+
+    friend bool operator==(const basic_session_handle& a, const basic_session_handle& b) noexcept {
+        return a.id_ == b.id_;
+    }
+    friend bool operator!=(const basic_session_handle& a, const basic_session_handle& b) noexcept {
+        return a.id_ != b.id_;
+    }
+
+private:
+    std::weak_ptr<session_type> s_;
+    std::uint64_t id_ = 0;
+};
+
+namespace detail {
+
+// The server side of a session's opening handshake: decides, from the
+// request, which endpoint (if any) takes the connection, and writes the
+// response. Implemented by basic_server; one virtual call per connection.
+template <class Transport> struct session_owner {
+    struct decision {
+        std::shared_ptr<endpoint_state<Transport>> endpoint; // null: refused
+        std::string response;                                // 101, or the refusal
+        path_params params;
+        std::string subprotocol;
+    };
+    virtual ~session_owner() = default;
+    virtual decision route(basic_session<Transport>& s, const protocol::http_request& req) = 0;
+    virtual void forget(std::uint64_t id) noexcept = 0;
+};
+
+} // namespace detail
+
+template <class Transport> class basic_session : public std::enable_shared_from_this<basic_session<Transport>> {
+public:
+    using transport_type = Transport;
+    using stream_type = typename Transport::stream;
+    using handle_type = basic_session_handle<Transport>;
+    using clock = std::chrono::steady_clock;
+    using endpoint_ptr = std::shared_ptr<detail::endpoint_state<Transport>>;
+    using owner_ptr = std::shared_ptr<detail::session_owner<Transport>>;
+    using strand_type = asio::strand<asio::io_context::executor_type>;
+
+    template <class Context>
+    basic_session(asio::io_context& io, asio::ip::tcp::socket sock, Context& ctx, std::uint64_t id, bool is_server)
+        : strand_(asio::make_strand(io)),
+          stream_(std::move(sock), ctx),
+          timer_(io),
+          reader_(reader_options_for(is_server, session_options{})),
+          id_(id),
+          is_server_(is_server) {}
+
+    basic_session(const basic_session&) = delete;
+    basic_session& operator=(const basic_session&) = delete;
+
+    // ---- identity -------------------------------------------------------
+
+    // Unique among the sessions of one server (or client).
+    std::uint64_t id() const noexcept { return id_; }
+    handle_type handle() { return handle_type(this->shared_from_this()); }
+    const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
+    // The subprotocol both sides agreed on ("" if none); the browser's `protocol`.
+    const std::string& subprotocol() const noexcept { return subprotocol_; }
+    const std::string& protocol() const noexcept { return subprotocol_; }
+    bool is_server() const noexcept { return is_server_; }
+
+    // ---- the opening request (server side) --------------------------------
+
+    std::string_view path_param(std::string_view name) const noexcept { return params_.get(name); }
+    const path_params& path_params_all() const noexcept { return params_; }
+    // The request target as sent ("/chat/lobby?user=ann").
+    std::string_view target() const noexcept { return request_ ? request_->target() : std::string_view{}; }
+    std::string_view path() const noexcept { return split_target(target()).path; }
+    // A query parameter, percent-decoded ("" if absent).
+    std::string query(std::string_view name) const {
+        for (auto& kv : parse_query(split_target(target()).query))
+            if (kv.first == name) return kv.second;
+        return {};
+    }
+    // A request header of the opening handshake (case-insensitive; "" if absent).
+    std::string_view header(std::string_view name) const noexcept {
+        return request_ ? request_->header(name) : std::string_view{};
+    }
+    const protocol::http_request* request() const noexcept { return request_.get(); }
+
+    // ---- state --------------------------------------------------------
+
+    // The browser's readyState.
+    wsx::ready_state ready_state() const noexcept { return state_.load(std::memory_order_acquire); }
+    bool is_open() const noexcept { return ready_state() == wsx::ready_state::open; }
+    // Bytes queued by send() and not yet written to the socket.
+    std::size_t buffered_amount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
+    const session_options& options() const noexcept { return options_; }
+
+    // The live sessions of the same endpoint, this one included, for broadcast.
+    std::vector<handle_type> open_sessions() const {
+        std::vector<handle_type> out;
+        if (!endpoint_) return out;
+        for (auto& s : endpoint_->snapshot()) out.emplace_back(s);
+        return out;
+    }
+
+    // Typed per-session user data (the servlet's getUserProperties): made
+    // on first use; asking for another type than the stored one throws.
+    template <class T> T& data() {
+        if (!user_data_.has_value()) return user_data_.template emplace<T>();
+        if (auto* p = std::any_cast<T>(&user_data_)) return *p;
+        throw std::system_error(make_error_code(error::invalid_state),
+                                std::string("wsx: session data holds another type than ") + typeid(T).name());
+    }
+    template <class T> void set_data(T value) { user_data_ = std::move(value); }
+
+    // ---- sending --------------------------------------------------------
+    // Every send queues and returns at once. With a completion token the
+    // token learns when the bytes were written (or why they were not):
+    // a callback void(std::error_code), asio::use_future, asio::use_awaitable.
+
+    void send(std::string_view text) { send_bytes(protocol::opcode::text, text.data(), text.size(), {}); }
+    void send(const char* text) { send(std::string_view(text)); }
+    void send(const std::string& text) { send(std::string_view(text)); }
+    void send(const message& m) { send_message(m, {}); }
+    void send_binary(const void* data, std::size_t size) { send_bytes(protocol::opcode::binary, data, size, {}); }
+    void send_binary(byte_view bytes) { send_binary(bytes.data(), bytes.size()); }
+    void send_binary(std::string_view bytes) { send_binary(bytes.data(), bytes.size()); }
+    void send_binary(const std::vector<std::uint8_t>& bytes) { send_binary(bytes.data(), bytes.size()); }
+
+    template <class Token> auto send(std::string_view text, Token&& token) {
+        return initiate(std::forward<Token>(token), [this, text](detail::send_queue::completion c) {
+            send_bytes(protocol::opcode::text, text.data(), text.size(), std::move(c));
+        });
+    }
+    template <class Token> auto send(const message& m, Token&& token) {
+        return initiate(std::forward<Token>(token),
+                        [this, &m](detail::send_queue::completion c) { send_message(m, std::move(c)); });
+    }
+    template <class Token> auto send_binary(byte_view bytes, Token&& token) {
+        return initiate(std::forward<Token>(token), [this, bytes](detail::send_queue::completion c) {
+            send_bytes(protocol::opcode::binary, bytes.data(), bytes.size(), std::move(c));
+        });
+    }
+
+    void ping(std::string_view payload = {}) { send_control(protocol::opcode::ping, payload); }
+    void pong(std::string_view payload = {}) { send_control(protocol::opcode::pong, payload); }
+
+    // Starts the closing handshake. A code that may not be sent (1005,
+    // 1006, 1015, out of range) or a reason over 123 bytes throws.
+    void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
+        std::uint8_t payload[125];
+        std::size_t n = protocol::build_close_payload(code, reason, payload); // throws on bad input
+        run_on_strand(std::string(reinterpret_cast<char*>(payload), n), [code](basic_session& s, std::string& p) {
+            s.start_close(code, p);
+        });
+    }
+
+    // A send on a gone session (through a handle) completes with error::closed.
+    template <class Token> static auto complete_closed(Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [](auto handler) {
+                auto ex = asio::get_associated_executor(handler);
+                asio::dispatch(ex, [h = std::move(handler)]() mutable { h(make_error_code(error::closed)); });
+            },
+            token);
+    }
+
+    // The per-connection object of an endpoint<T> (the class form).
+    template <class T> T& endpoint_instance() noexcept { return *static_cast<T*>(instance_.get()); }
+
+    // ---- used by basic_server / basic_client ----------------------------
+
+    stream_type& stream() noexcept { return stream_; }
+    const strand_type& strand() const noexcept { return strand_; }
+
+    void start_server(const owner_ptr& owner, const session_options& server_opts, const protocol::http_limits& limits) {
+        owner_ = owner;
+        options_ = server_opts;
+        std::error_code ec;
+        remote_ = stream_.socket().remote_endpoint(ec);
+        request_ = std::make_unique<protocol::http_request>(limits);
+        asio::dispatch(strand_, [self = this->shared_from_this()] {
+            self->arm_handshake_deadline();
+            self->stream_.async_handshake(true, asio::bind_executor(self->strand_, [self](std::error_code ec) {
+                if (ec) return self->teardown(ec);
+                self->read_request();
+            }));
+        });
+    }
+
+    // Client: the TCP (and TLS) connection exists; send the request and
+    // read the response. verify(response, chosen_subprotocol) checks it.
+    using response_check = std::function<std::error_code(const protocol::http_response&, std::string&)>;
+    void start_client(const endpoint_ptr& ep, std::string request, response_check verify) {
+        endpoint_ = ep;
+        options_ = ep->options;
+        reader_ = protocol::reader(reader_options_for(false, options_));
+        std::error_code ec;
+        remote_ = stream_.socket().remote_endpoint(ec);
+        asio::dispatch(strand_, [self = this->shared_from_this(), request = std::move(request),
+                                 verify = std::move(verify)]() mutable {
+            self->arm_handshake_deadline();
+            self->response_ = std::make_unique<protocol::http_response>();
+            self->verify_ = std::move(verify);
+            self->request_text_ = std::move(request);
+            self->stream_.async_handshake(false, asio::bind_executor(self->strand_, [self](std::error_code ec) {
+                if (ec) return self->fail_connect(ec);
+                self->write_raw(std::move(self->request_text_));
+                self->read_response();
+            }));
+        });
+    }
+
+    // Timers and deadlines can be started before the socket connects (the
+    // client's connect timeout); the session then owns that wait.
+    void begin_connecting(const endpoint_ptr& ep) {
+        endpoint_ = ep;
+        options_ = ep->options;
+        arm_handshake_deadline();
+    }
+    // Connecting failed before the handshake could start.
+    void fail_connect(std::error_code ec) {
+        if (closed_) return;
+        report_error(ec);
+        teardown(ec);
+    }
+
+    // Graceful shutdown of the server: 1001 to an open session, an
+    // unfinished handshake is dropped.
+    void going_away() {
+        asio::dispatch(strand_, [self = this->shared_from_this()] {
+            if (self->closed_) return;
+            if (self->opened_) {
+                std::uint8_t payload[125];
+                std::size_t n = protocol::build_close_payload(close_code::going_away, "server shutting down", payload);
+                self->start_close(close_code::going_away, std::string(reinterpret_cast<char*>(payload), n));
+            } else {
+                self->teardown(make_error_code(error::going_away));
+            }
+        });
+    }
+
+private:
+    // ---- options to reader --------------------------------------------
+    static protocol::reader_options reader_options_for(bool is_server, const session_options& o) {
+        protocol::reader_options r;
+        r.local_role = is_server ? protocol::role::server : protocol::role::client;
+        r.max_frame_size = o.max_frame_size < o.max_message_size ? o.max_frame_size : o.max_message_size;
+        r.max_message_size = o.max_message_size;
+        return r;
+    }
+
+    template <class Token, class Start> auto initiate(Token&& token, Start&& start) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [this](auto handler, Start start) {
+                // Callbacks without an executor of their own run on the session's strand.
+                auto ex = asio::get_associated_executor(handler, strand_);
+                start(detail::send_queue::completion(
+                    [h = std::move(handler), ex](std::error_code ec) mutable {
+                        asio::dispatch(ex, [h = std::move(h), ec]() mutable { h(ec); });
+                    }));
+            },
+            token, std::forward<Start>(start));
+    }
+
+    // Runs f on the strand: at once when already there (the common case:
+    // a handler answering its own session), else posted with a copy.
+    template <class Payload, class F> void run_on_strand(Payload&& p, F&& f) {
+        if (strand_.running_in_this_thread()) {
+            f(*this, p);
+        } else {
+            asio::post(strand_, [self = this->shared_from_this(), p = std::forward<Payload>(p),
+                                 f = std::forward<F>(f)]() mutable { f(*self, p); });
+        }
+    }
+
+    void send_bytes(protocol::opcode op, const void* data, std::size_t size, detail::send_queue::completion c) {
+        if (strand_.running_in_this_thread()) {
+            enqueue(op, static_cast<const std::uint8_t*>(data), size, std::move(c));
+            return;
+        }
+        asio::post(strand_, [self = this->shared_from_this(), op,
+                             copy = std::string(static_cast<const char*>(data), size),
+                             c = std::move(c)]() mutable {
+            self->enqueue(op, reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size(), std::move(c));
+        });
+    }
+
+    void send_message(const message& m, detail::send_queue::completion c) {
+        // A client masks every frame with a fresh key: nothing to share.
+        if (!is_server_ || options_.fragment_size != 0) {
+            send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
+            return;
+        }
+        auto& cached = detail::message_access::cached_frame(m);
+        if (!cached && strand_.running_in_this_thread()) {
+            // First send of this message: copying into our own queue is
+            // cheaper than a shared frame, and an echo never needs one.
+            enqueue(m.opcode(), m.data(), m.size(), std::move(c));
+            detail::message_access::cache_frame(m, make_shared_frame(m));
+            return;
+        }
+        std::shared_ptr<const detail::shared_frame> frame = cached ? cached : make_shared_frame(m);
+        if (!cached) detail::message_access::cache_frame(m, frame);
+        asio::dispatch(strand_, [self = this->shared_from_this(), frame, c = std::move(c)]() mutable {
+            self->enqueue_shared(frame, std::move(c));
+        });
+    }
+
+    // Broadcast frames are built lazily: only the second send of one
+    // message object pays for them (an echo never does).
+    static std::shared_ptr<const detail::shared_frame> make_shared_frame(const message& m) {
+        auto f = std::make_shared<detail::shared_frame>();
+        f->bytes.resize(protocol::max_header_size + m.size());
+        std::size_t h = protocol::write_frame_header(f->bytes.data(), m.opcode(), m.size(), true, false, nullptr);
+        if (m.size()) std::memcpy(f->bytes.data() + h, m.data(), m.size());
+        f->bytes.resize(h + m.size());
+        return f;
+    }
+
+    // ---- the write side (on the strand) ---------------------------------
+
+    bool can_send(detail::send_queue::completion& c) {
+        if (opened_ && !close_sent_ && !closed_) return true;
+        if (c) c(make_error_code(opened_ || closed_ ? error::closed : error::invalid_state));
+        return false;
+    }
+
+    bool over_limit(std::size_t add, detail::send_queue::completion& c) {
+        if (queue_.queued_bytes() + add <= options_.max_send_queue) return false;
+        auto ec = make_error_code(error::send_queue_full);
+        drain_wanted_ = true;
+        if (options_.send_policy == send_queue_policy::close) {
+            if (c) c(ec);
+            fail(ec);
+            return true;
+        }
+        if (c)
+            c(ec);
+        else
+            report_error(ec);
+        return true;
+    }
+
+    void enqueue(protocol::opcode op, const std::uint8_t* data, std::size_t size, detail::send_queue::completion c) {
+        if (!can_send(c) || over_limit(size + protocol::max_header_size, c)) return;
+        const std::size_t frag = options_.fragment_size;
+        if (frag == 0 || size <= frag) {
+            queue_.push_frame(op, data, size, true, false, key());
+        } else {
+            for (std::size_t off = 0; off < size; off += frag) {
+                std::size_t n = size - off < frag ? size - off : frag;
+                queue_.push_frame(off == 0 ? op : protocol::opcode::continuation, data + off, n, off + n == size,
+                                  false, key());
+            }
+        }
+        if (c) queue_.push_completion(std::move(c));
+        note_queued();
+    }
+
+    void enqueue_shared(const std::shared_ptr<const detail::shared_frame>& f, detail::send_queue::completion c) {
+        if (!can_send(c) || over_limit(f->bytes.size(), c)) return;
+        queue_.push_shared(f);
+        if (c) queue_.push_completion(std::move(c));
+        note_queued();
+    }
+
+    void send_control(protocol::opcode op, std::string_view payload) {
+        if (payload.size() > 125)
+            throw std::system_error(make_error_code(error::bad_argument),
+                                    "wsx: ping/pong payload must be at most 125 bytes");
+        run_on_strand(std::string(payload), [op](basic_session& s, std::string& p) {
+            if (!s.opened_ || s.close_sent_ || s.closed_) return;
+            s.queue_.push_frame(op, reinterpret_cast<const std::uint8_t*>(p.data()), p.size(), true, false, s.key());
+            s.note_queued();
+        });
+    }
+
+    void write_raw(std::string bytes) {
+        queue_.push_raw(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+        note_queued();
+    }
+
+    void note_queued() {
+        buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
+        if (queue_.queued_bytes() >= options_.max_send_queue / 2) drain_wanted_ = true;
+        if (!in_dispatch_) flush();
+    }
+
+    const std::array<std::uint8_t, 4>* key() {
+        if (is_server_) return nullptr;
+        if (!keys_) keys_ = std::make_unique<protocol::mask_key_source>();
+        mask_key_ = keys_->next();
+        return &mask_key_;
+    }
+
+    void flush() {
+        if (queue_.writing() || !queue_.has_staged() || closed_) return;
+        auto bufs = queue_.begin_write();
+        stream_.async_write(bufs, asio::bind_executor(strand_, [self = this->shared_from_this()](
+                                                                   std::error_code ec, std::size_t) {
+            self->on_written(ec);
+        }));
+    }
+
+    void on_written(std::error_code ec) {
+        queue_.end_write(ec);
+        buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
+        if (closed_) return;
+        if (ec) {
+            if (opened_ && !close_received_) report_error(make_error_code(error::connection_reset));
+            return teardown(make_error_code(error::connection_reset));
+        }
+        if (!queue_.has_staged()) {
+            if (refused_) return teardown_after_refusal();
+            if (close_sent_ && (close_received_ || failing_)) return finish_close();
+        }
+        flush();
+        if (!queue_.writing() && drain_wanted_ && opened_ && !close_sent_) {
+            drain_wanted_ = false;
+            invoke([&] {
+                if (endpoint_->on_drain) endpoint_->on_drain(*this);
+            });
+        }
+    }
+
+    // ---- the read side ----------------------------------------------------
+
+    void read_request() {
+        stream_.async_read(asio::bind_executor(
+            strand_, [self = this->shared_from_this()](std::error_code ec, std::uint8_t* data, std::size_t n) {
+                self->on_request_bytes(ec, data, n);
+            }));
+    }
+
+    void on_request_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
+        if (closed_) return;
+        if (ec) return teardown(ec);
+        std::error_code perr;
+        std::size_t used = request_->parse(data, n, perr);
+        if (perr) return refuse(perr);
+        if (!request_->complete()) return read_request();
+
+        auto d = owner_->route(*this, *request_);
+        if (!d.endpoint) {
+            refused_ = true;
+            write_raw(std::move(d.response));
+            return;
+        }
+        endpoint_ = std::move(d.endpoint);
+        options_ = endpoint_->options;
+        params_ = std::move(d.params);
+        subprotocol_ = std::move(d.subprotocol);
+        reader_ = protocol::reader(reader_options_for(true, options_));
+        in_dispatch_ = true;
+        write_raw(std::move(d.response));
+        open();
+        if (used < n && !closed_) feed(data + used, n - used);
+        in_dispatch_ = false;
+        if (closed_) return;
+        flush();
+        read_frames();
+    }
+
+    void refuse(std::error_code ec) {
+        refused_ = true;
+        write_raw(protocol::build_error_response(http_status_for(ec), ec.message() + "\n"));
+    }
+
+    void teardown_after_refusal() {
+        stream_.shutdown_send();
+        teardown(make_error_code(error::handshake_rejected));
+    }
+
+    void read_response() {
+        stream_.async_read(asio::bind_executor(
+            strand_, [self = this->shared_from_this()](std::error_code ec, std::uint8_t* data, std::size_t n) {
+                self->on_response_bytes(ec, data, n);
+            }));
+    }
+
+    void on_response_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
+        if (closed_) return;
+        if (ec) return fail_connect(ec == asio::error::eof ? make_error_code(error::handshake_bad_response) : ec);
+        std::error_code perr;
+        std::size_t used = response_->parse(data, n, perr);
+        if (perr) return fail_connect(make_error_code(error::handshake_bad_response));
+        if (!response_->complete()) return read_response();
+        std::error_code verr = verify_(*response_, subprotocol_);
+        if (verr) return fail_connect(verr);
+        response_.reset();
+        verify_ = nullptr;
+        in_dispatch_ = true;
+        open();
+        if (used < n && !closed_) feed(data + used, n - used);
+        in_dispatch_ = false;
+        if (closed_) return;
+        flush();
+        read_frames();
+    }
+
+    void open() {
+        handshake_deadline_ = clock::time_point::max();
+        last_activity_ = clock::now();
+        opened_ = true;
+        state_.store(wsx::ready_state::open, std::memory_order_release);
+        if (endpoint_->make_instance) instance_ = endpoint_->make_instance();
+        endpoint_->add(id_, this->shared_from_this());
+        schedule_timer();
+        invoke([&] {
+            if (endpoint_->on_open) endpoint_->on_open(*this);
+        });
+    }
+
+    void read_frames() {
+        stream_.async_read(asio::bind_executor(
+            strand_, [self = this->shared_from_this()](std::error_code ec, std::uint8_t* data, std::size_t n) {
+                self->on_frame_bytes(ec, data, n);
+            }));
+    }
+
+    void on_frame_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
+        if (closed_) return;
+        if (ec) return on_read_error(ec);
+        if (timers_on_) last_activity_ = clock::now();
+        in_dispatch_ = true;
+        feed(data, n);
+        // A read that filled the buffer means more is waiting: take it now
+        // instead of going back to the reactor.
+        while (!closed_ && n == detail::thread_buffer_size && !failing_) {
+            n = stream_.read_now(data, ec);
+            if (ec) break;
+            feed(data, n);
+        }
+        in_dispatch_ = false;
+        if (closed_) return;
+        if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return on_read_error(ec);
+        flush();
+        read_frames();
+    }
+
+    void on_read_error(std::error_code ec) {
+        if (close_sent_ && (close_received_ || failing_)) return teardown({});
+        // The peer vanished without a close frame: 1006.
+        if (ec != asio::error::operation_aborted) report_error(make_error_code(error::connection_reset));
+        teardown(make_error_code(error::connection_reset));
+    }
+
+    struct visitor {
+        basic_session* s;
+        void on_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
+            s->on_data_message(op, data, size, compressed);
+        }
+        void on_message_begin(protocol::opcode, bool) {}
+        void on_message_data(const std::uint8_t*, std::size_t) {}
+        void on_message_end() {}
+        void on_ping(const std::uint8_t* data, std::size_t size) { s->on_ping_frame(data, size); }
+        void on_pong(const std::uint8_t* data, std::size_t size) { s->on_pong_frame(data, size); }
+        void on_close(std::uint16_t code, std::string_view reason) { s->on_close_frame(code, reason); }
+    };
+
+    void feed(std::uint8_t* data, std::size_t n) {
+        if (failing_) return; // after a protocol error nothing the peer sends is read
+        visitor v{this};
+        std::error_code ec = reader_.feed(data, n, v);
+        if (ec && !closed_) fail(ec);
+    }
+
+    void on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool /*compressed*/) {
+        if (close_sent_ || closed_) return; // RFC 6455 1.4: data after our close is discarded
+        if (op == protocol::opcode::binary && endpoint_->text_only) return fail(make_error_code(error::unsupported_data));
+        if (!endpoint_->on_message) return;
+        message m = detail::message_access::view(op, data, size);
+        invoke([&] { endpoint_->on_message(*this, m); });
+    }
+
+    void on_ping_frame(const std::uint8_t* data, std::size_t size) {
+        if (close_sent_ || closed_) return;
+        if (options_.auto_pong) {
+            queue_.push_frame(protocol::opcode::pong, data, size, true, false, key());
+            note_queued();
+        }
+        if (endpoint_->on_ping) invoke([&] { endpoint_->on_ping(*this, byte_view(data, size)); });
+    }
+
+    void on_pong_frame(const std::uint8_t* data, std::size_t size) {
+        ping_outstanding_ = false;
+        ping_deadline_ = clock::time_point::max();
+        if (close_sent_ || closed_) return;
+        if (endpoint_->on_pong) invoke([&] { endpoint_->on_pong(*this, byte_view(data, size)); });
+    }
+
+    void on_close_frame(std::uint16_t code, std::string_view reason) {
+        close_received_ = true;
+        peer_close_.code = code;
+        peer_close_.reason.assign(reason);
+        if (!close_sent_) {
+            // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
+            std::uint8_t payload[2];
+            std::size_t n = 0;
+            if (code != close_code::no_status) {
+                payload[0] = static_cast<std::uint8_t>(code >> 8);
+                payload[1] = static_cast<std::uint8_t>(code & 0xff);
+                n = 2;
+            }
+            send_close_frame(payload, n);
+        } else if (!queue_.writing() && !queue_.has_staged()) {
+            finish_close();
+        }
+    }
+
+    // ---- closing --------------------------------------------------------
+
+    void start_close(std::uint16_t code, const std::string& payload) {
+        if (close_sent_ || closed_) return;
+        if (!opened_) return teardown(make_error_code(error::closed));
+        local_close_.code = code;
+        send_close_frame(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
+    }
+
+    void send_close_frame(const std::uint8_t* payload, std::size_t n) {
+        close_sent_ = true;
+        state_.store(wsx::ready_state::closing, std::memory_order_release);
+        queue_.push_frame(protocol::opcode::close, payload, n, true, false, key());
+        note_queued();
+        close_deadline_ = clock::now() + options_.close_timeout;
+        schedule_timer();
+    }
+
+    // Our close frame is written and the peer's arrived (or we failed).
+    void finish_close() {
+        if (closed_) return;
+        if (is_server_ || failing_) {
+            // The server closes TCP first (RFC 6455 7.1.1). Half-close and
+            // let the peer read our close frame before the socket goes.
+            stream_.shutdown_send();
+            if (failing_) return; // wait for the peer's EOF or the close timeout
+            teardown({});
+        }
+        // A client waits for the server to close TCP, up to the close timeout.
+    }
+
+    // Fail the WebSocket connection (RFC 6455 7.1.7): tell the handler,
+    // send the error's close code, and stop reading frames.
+    void fail(std::error_code ec) {
+        if (closed_ || failing_) return;
+        failing_ = true;
+        report_error(ec);
+        local_close_.code = close_code_for(ec);
+        local_close_.reason = ec.message();
+        if (!opened_) return teardown(ec);
+        if (!close_sent_) {
+            std::uint8_t payload[125];
+            std::string_view reason = local_close_.reason;
+            if (reason.size() > 123) reason = reason.substr(0, 123);
+            std::size_t n = protocol::build_close_payload(local_close_.code, reason, payload);
+            send_close_frame(payload, n);
+        } else if (!queue_.writing() && !queue_.has_staged()) {
+            finish_close();
+        }
+    }
+
+    void report_error(std::error_code ec) {
+        if (reported_error_ || !endpoint_) return;
+        reported_error_ = true;
+        invoke_nothrow([&] {
+            if (endpoint_->on_error) endpoint_->on_error(*this, ec);
+        });
+    }
+
+    // The end of the connection: every path ends here exactly once.
+    void teardown(std::error_code ec) {
+        if (closed_) return;
+        closed_ = true;
+        state_.store(wsx::ready_state::closed, std::memory_order_release);
+        std::error_code ignored;
+        timer_.cancel();
+        stream_.close();
+        queue_.fail_all(make_error_code(error::closed));
+        buffered_.store(0, std::memory_order_relaxed);
+        if (owner_) owner_->forget(id_);
+        // A client that never opened still hears on_close (1006), as the
+        // browser fires close after a failed connect; a server session
+        // that never opened was never the user's.
+        if (opened_) endpoint_->remove(id_);
+        if (opened_ || (!is_server_ && endpoint_)) {
+            close_reason r;
+            if (close_received_) {
+                r = peer_close_;
+            } else if (failing_) {
+                r = local_close_;
+            } else {
+                r.code = close_code::abnormal;
+                if (ec) r.reason = ec.message();
+            }
+            invoke_nothrow([&] {
+                if (endpoint_->on_close) endpoint_->on_close(*this, r);
+            });
+        }
+        instance_.reset();
+    }
+
+    // ---- timers -----------------------------------------------------------
+    // One timer per session serves every deadline: idle and keep-alive are
+    // checked when it fires against the time of the last read, so traffic
+    // never touches the timer.
+
+    void arm_handshake_deadline() {
+        handshake_deadline_ = clock::now() + options_.handshake_timeout;
+        schedule_timer();
+    }
+
+    clock::time_point next_deadline() const {
+        clock::time_point t = handshake_deadline_;
+        if (close_deadline_ < t) t = close_deadline_;
+        if (opened_ && !close_sent_) {
+            if (options_.idle_timeout.count() > 0 && last_activity_ + options_.idle_timeout < t)
+                t = last_activity_ + options_.idle_timeout;
+            if (options_.ping_interval.count() > 0) {
+                clock::time_point p = ping_outstanding_ ? ping_deadline_ : last_activity_ + options_.ping_interval;
+                if (p < t) t = p;
+            }
+        }
+        return t;
+    }
+
+    void schedule_timer() {
+        timers_on_ = options_.idle_timeout.count() > 0 || options_.ping_interval.count() > 0;
+        if (closed_) return;
+        clock::time_point t = next_deadline();
+        if (t == clock::time_point::max()) return;
+        if (timer_pending_ && timer_at_ <= t) return;
+        timer_pending_ = true;
+        timer_at_ = t;
+        timer_.expires_at(t);
+        timer_.async_wait(asio::bind_executor(strand_, [self = this->shared_from_this()](std::error_code ec) {
+            self->on_timer(ec);
+        }));
+    }
+
+    void on_timer(std::error_code ec) {
+        if (ec == asio::error::operation_aborted || closed_) return;
+        timer_pending_ = false;
+        clock::time_point now = clock::now();
+        if (now >= handshake_deadline_) {
+            handshake_deadline_ = clock::time_point::max();
+            if (!is_server_) report_error(make_error_code(error::handshake_timeout));
+            return teardown(make_error_code(error::handshake_timeout));
+        }
+        if (now >= close_deadline_) {
+            if (!failing_) report_error(make_error_code(error::close_timeout));
+            return teardown(make_error_code(error::close_timeout));
+        }
+        if (opened_ && !close_sent_) {
+            if (options_.idle_timeout.count() > 0 && now >= last_activity_ + options_.idle_timeout)
+                return fail(make_error_code(error::idle_timeout));
+            if (options_.ping_interval.count() > 0) {
+                if (ping_outstanding_ && now >= ping_deadline_) {
+                    report_error(make_error_code(error::ping_timeout));
+                    return teardown(make_error_code(error::ping_timeout));
+                }
+                if (!ping_outstanding_ && now >= last_activity_ + options_.ping_interval) {
+                    ping_outstanding_ = true;
+                    ping_deadline_ = now + options_.ping_timeout;
+                    queue_.push_frame(protocol::opcode::ping, nullptr, 0, true, false, key());
+                    note_queued();
+                }
+            }
+        }
+        schedule_timer();
+    }
+
+    // ---- user handlers --------------------------------------------------
+    // A handler that throws fails the connection with 1011 (as a servlet
+    // container calls @OnError); the exception never unwinds through Asio.
+
+    template <class F> void invoke(F&& f) {
+        try {
+            f();
+        } catch (...) {
+            fail(make_error_code(error::handler_exception));
+        }
+    }
+    template <class F> void invoke_nothrow(F&& f) noexcept {
+        try {
+            f();
+        } catch (...) {
+        }
+    }
+
+    strand_type strand_;
+    stream_type stream_;
+    asio::steady_timer timer_;
+    protocol::reader reader_;
+    detail::send_queue queue_;
+    endpoint_ptr endpoint_;
+    owner_ptr owner_;
+    session_options options_;
+    std::unique_ptr<protocol::http_request> request_;
+    std::unique_ptr<protocol::http_response> response_;
+    response_check verify_;
+    std::string request_text_;
+    path_params params_;
+    std::string subprotocol_;
+    std::any user_data_;
+    std::shared_ptr<void> instance_;
+    std::unique_ptr<protocol::mask_key_source> keys_;
+    std::array<std::uint8_t, 4> mask_key_{};
+    asio::ip::tcp::endpoint remote_;
+    close_reason peer_close_;
+    close_reason local_close_;
+
+    clock::time_point last_activity_{};
+    clock::time_point handshake_deadline_ = clock::time_point::max();
+    clock::time_point close_deadline_ = clock::time_point::max();
+    clock::time_point ping_deadline_ = clock::time_point::max();
+    clock::time_point timer_at_{};
+
+    std::uint64_t id_;
+    std::atomic<wsx::ready_state> state_{wsx::ready_state::connecting};
+    std::atomic<std::size_t> buffered_{0};
+    bool is_server_;
+    bool opened_ = false;
+    bool close_sent_ = false;
+    bool close_received_ = false;
+    bool closed_ = false;
+    bool failing_ = false;
+    bool refused_ = false;
+    bool in_dispatch_ = false;
+    bool drain_wanted_ = false;
+    bool reported_error_ = false;
+    bool ping_outstanding_ = false;
+    bool timer_pending_ = false;
+    bool timers_on_ = false;
+
+    template <class> friend class basic_server;
+    template <class> friend class basic_client;
+};
+
+using session = basic_session<transport::tcp>;
+using session_handle = basic_session_handle<transport::tcp>;
+
+} // namespace wsx
+
+#endif

@@ -1,0 +1,130 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_SYNC_CLIENT_HPP
+#define WSX_SYNC_CLIENT_HPP
+
+// A blocking client for scripts and tests: each call waits for its result,
+// like standing at the café counter until the coffee comes. It runs its
+// own io_context inside the calls, so it needs no thread of its own; use
+// one sync_client from one thread at a time.
+
+#include <wsx/client.hpp>
+#include <wsx/error.hpp>
+#include <wsx/message.hpp>
+
+#include <asio/io_context.hpp>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace wsx {
+
+class sync_client {
+public:
+    using duration = std::chrono::milliseconds;
+
+    explicit sync_client(const session_options& o = {}) : client_(io_) {
+        client_.options(o);
+        client_.on_open([this](session&) { opened_ = true; })
+            .on_message([this](session&, const message& m) { inbox_.push_back(m); })
+            .on_error([this](session&, std::error_code ec) {
+                if (!error_) error_ = ec;
+            })
+            .on_close([this](session&, const close_reason& r) {
+                closed_ = true;
+                close_ = r;
+            });
+    }
+
+    client& async_client() noexcept { return client_; }
+
+    // Connects and waits for the handshake. Throws std::system_error with
+    // the reason (refused, unresolvable, HTTP status, timeout).
+    void connect(std::string_view url, duration timeout = std::chrono::seconds(10)) {
+        opened_ = closed_ = false;
+        error_.clear();
+        inbox_.clear();
+        client_.options().handshake_timeout = timeout;
+        client_.connect(url);
+        run_until([&] { return opened_ || closed_; }, timeout + std::chrono::seconds(1));
+        if (!opened_) {
+            std::error_code ec = error_ ? error_ : make_error_code(error::handshake_timeout);
+            throw std::system_error(ec, "wsx: cannot connect to " + std::string(url));
+        }
+    }
+
+    // Sends and waits until the bytes are written.
+    void send(std::string_view text, duration timeout = std::chrono::seconds(10)) {
+        wait_send([&](auto cb) { client_.send(text, cb); }, timeout);
+    }
+    void send_binary(byte_view bytes, duration timeout = std::chrono::seconds(10)) {
+        wait_send([&](auto cb) { require_session().send_binary(bytes, cb); }, timeout);
+    }
+
+    // The next message, or nothing if none came within the timeout or the
+    // connection closed (then close_reason() says why).
+    std::optional<message> receive(duration timeout = std::chrono::seconds(10)) {
+        run_until([&] { return !inbox_.empty() || closed_; }, timeout);
+        if (inbox_.empty()) return std::nullopt;
+        message m = std::move(inbox_.front());
+        inbox_.pop_front();
+        return m;
+    }
+
+    // Closes and waits for the closing handshake to finish.
+    void close(std::uint16_t code = close_code::normal, std::string_view reason = {},
+               duration timeout = std::chrono::seconds(10)) {
+        if (client_.session() && !closed_) {
+            client_.close(code, reason);
+            run_until([&] { return closed_; }, timeout);
+        }
+    }
+
+    bool is_open() const noexcept { return client_.ready_state() == wsx::ready_state::open; }
+    const close_reason& last_close() const noexcept { return close_; }
+    std::error_code last_error() const noexcept { return error_; }
+
+private:
+    template <class Pred> void run_until(Pred done, duration timeout) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        if (io_.stopped()) io_.restart();
+        while (!done()) {
+            auto now = std::chrono::steady_clock::now();
+            if (now >= deadline) return;
+            if (io_.run_one_for(deadline - now) == 0 && io_.stopped()) io_.restart();
+        }
+    }
+
+    template <class Start> void wait_send(Start start, duration timeout) {
+        bool done = false;
+        std::error_code result;
+        start([&](std::error_code ec) {
+            done = true;
+            result = ec;
+        });
+        run_until([&] { return done; }, timeout);
+        if (!done) throw std::system_error(make_error_code(error::closed), "wsx: send timed out");
+        if (result) throw std::system_error(result, "wsx: send failed");
+    }
+
+    session& require_session() {
+        if (!client_.session())
+            throw std::system_error(make_error_code(error::invalid_state), "wsx: send() before connect()");
+        return *client_.session();
+    }
+
+    asio::io_context io_;
+    client client_;
+    std::deque<message> inbox_;
+    close_reason close_;
+    std::error_code error_;
+    bool opened_ = false;
+    bool closed_ = false;
+};
+
+} // namespace wsx
+
+#endif

@@ -1,0 +1,114 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_TRANSPORT_TCP_HPP
+#define WSX_TRANSPORT_TCP_HPP
+
+// Plain TCP: how one connection reads, writes and closes. The session layer
+// talks to every transport through this shape (stream, async_handshake,
+// async_read, async_write, shutdown, close), so wss is only another stream.
+
+#include <wsx/detail/thread_buffer.hpp>
+
+#include <asio/bind_executor.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace wsx::transport {
+
+struct tcp {
+    static constexpr bool secure = false;
+    static constexpr const char* scheme = "ws";
+
+    // Server-wide state a stream is made from (TLS keeps its context here).
+    struct server_context {};
+    struct client_context {};
+
+    class stream {
+    public:
+        using executor_type = asio::io_context::executor_type;
+
+        stream(asio::ip::tcp::socket sock, server_context&) : sock_(std::move(sock)) {}
+        stream(asio::ip::tcp::socket sock, client_context&) : sock_(std::move(sock)) {}
+
+        asio::ip::tcp::socket& socket() noexcept { return sock_; }
+        // The host name a client connects to (TLS sends it as SNI).
+        void set_host(const std::string&) noexcept {}
+
+        // Called once the TCP connection exists. Nothing to negotiate.
+        template <class Handler> void async_handshake(bool /*as_server*/, Handler&& h) {
+            std::error_code ec;
+            sock_.non_blocking(true, ec);
+            if (!ec) sock_.set_option(asio::ip::tcp::no_delay(true), ec);
+            auto ex = asio::get_associated_executor(h, sock_.get_executor());
+            asio::post(ex, [h = std::forward<Handler>(h), ec]() mutable { h(ec); });
+        }
+
+        // Waits until the socket is readable, then reads what is there into
+        // the thread's buffer. The handler gets (ec, data, size); the bytes
+        // stay valid until the handler returns.
+        template <class Handler> void async_read(Handler&& h) {
+            auto ex = asio::get_associated_executor(h, sock_.get_executor());
+            sock_.async_wait(asio::socket_base::wait_read,
+                asio::bind_executor(ex, [this, h = std::forward<Handler>(h)](std::error_code ec) mutable {
+                    if (ec) {
+                        h(ec, nullptr, 0);
+                        return;
+                    }
+                    std::uint8_t* buf = detail::thread_buffer();
+                    std::size_t n = sock_.read_some(asio::buffer(buf, detail::thread_buffer_size), ec);
+                    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                        async_read(std::move(h));
+                        return;
+                    }
+                    h(ec, buf, n);
+                }));
+        }
+
+        // Reads more without waiting, into the thread's buffer. Used right
+        // after a read that filled the buffer, where more is likely there.
+        std::size_t read_now(std::uint8_t*& data, std::error_code& ec) {
+            data = detail::thread_buffer();
+            return sock_.read_some(asio::buffer(data, detail::thread_buffer_size), ec);
+        }
+
+        template <class Buffers, class Handler> void async_write(const Buffers& bufs, Handler&& h) {
+            asio::async_write(sock_, bufs, std::forward<Handler>(h));
+        }
+
+        // Half-close after the last frame, so the peer reads our close frame
+        // before it sees the end of the stream.
+        void shutdown_send() noexcept {
+            std::error_code ec;
+            sock_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+        }
+        template <class Handler> void async_shutdown(Handler&& h) {
+            shutdown_send();
+            auto ex = asio::get_associated_executor(h, sock_.get_executor());
+            asio::post(ex, [h = std::forward<Handler>(h)]() mutable { h(std::error_code{}); });
+        }
+
+        void close() noexcept {
+            std::error_code ec;
+            sock_.close(ec);
+        }
+        void cancel() noexcept {
+            std::error_code ec;
+            sock_.cancel(ec);
+        }
+
+    private:
+        asio::ip::tcp::socket sock_;
+    };
+};
+
+} // namespace wsx::transport
+
+#endif
