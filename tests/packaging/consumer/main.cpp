@@ -6,7 +6,7 @@
 
 int main() {
     auto accept = wsx::protocol::accept_key("dGhlIHNhbXBsZSBub25jZQ==");
-    if (accept != "s3pPLMBiTxaGAoA9qSB3UAXSo3o=") {
+    if (accept != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") {
         std::printf("wrong accept key: %s\n", accept.c_str());
         return 1;
     }

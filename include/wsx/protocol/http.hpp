@@ -1,0 +1,537 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_PROTOCOL_HTTP_HPP
+#define WSX_PROTOCOL_HTTP_HPP
+
+// The HTTP/1.1 header section of an opening handshake (RFC 9112), parsed
+// incrementally and sans-I/O: bytes go in, in any split, and the parser stops
+// right after the empty line that ends the header section, telling the caller
+// how many bytes it took. Whatever follows belongs to the caller: after an
+// upgrade it is already WebSocket frames. Bodies are not parsed; a WebSocket
+// handshake has none, and a plain-HTTP fallback handler reads its own.
+//
+// Strictness, chosen so that the parser never guesses what a peer meant (the
+// guessing is where request-smuggling bugs live):
+// - Lines end in CRLF. A bare LF is an error, not a line end (RFC 9112 2.2
+//   allows either; every browser and WebSocket client sends CRLF). A CR
+//   anywhere but right before the LF is an error too.
+// - No empty lines before the start line (RFC 9112 2.2 lets a server skip
+//   them; a handshake is the first thing on a fresh connection, so an empty
+//   line there means the peer is not speaking HTTP).
+// - Header names are tokens directly followed by ':' (no space before the
+//   colon); obs-fold (a line starting with SP or HTAB) is rejected; values
+//   may hold SP, HTAB, visible ASCII and bytes >= 0x80, nothing else, and
+//   lose their leading and trailing SP/HTAB.
+// - The method may be any token: whether it must be GET is the handshake's
+//   business (wsx::error::http_bad_method comes from validate_upgrade).
+//
+// Limits (http_limits) bound the memory one connection can make us hold. Each
+// limit is checked at the byte that breaks it, and every other check at the
+// LF that ends its line, so an input gives the same result however it is
+// split; when one byte breaks both size limits, http_line_too_long wins.
+
+#include <wsx/error.hpp>
+
+#include <cstddef>
+#include <cstring>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace wsx::protocol {
+
+struct http_limits {
+    // The whole header section: start line, header lines, the final empty
+    // line, with their CRLFs.
+    std::size_t max_header_bytes = 8192;
+    // Header lines (the start line does not count).
+    std::size_t max_headers = 64;
+    // One line (start line or header line), not counting its CRLF.
+    std::size_t max_line = 4096;
+};
+
+// A view into the message that owns the bytes.
+struct http_header {
+    std::string_view name;
+    std::string_view value;
+};
+
+} // namespace wsx::protocol
+
+namespace wsx::detail {
+
+// RFC 9110 5.6.2 tchar.
+inline bool http_is_tchar(unsigned char c) noexcept {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+inline bool http_is_token(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!http_is_tchar(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+
+// field-vchar / SP / HTAB, i.e. anything but CTLs other than HTAB.
+inline bool http_is_value_char(unsigned char c) noexcept {
+    return c == '\t' || (c >= 0x20 && c != 0x7F);
+}
+
+inline bool http_is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+
+inline std::string_view http_trim(std::string_view s) noexcept {
+    while (!s.empty() && http_is_ows(s.front())) s.remove_prefix(1);
+    while (!s.empty() && http_is_ows(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+inline char http_ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// ASCII case-insensitive equality: header names and most header tokens are
+// case-insensitive, and locale-dependent tolower must not decide that.
+inline bool http_iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (http_ascii_lower(a[i]) != http_ascii_lower(b[i])) return false;
+    return true;
+}
+
+// Calls f(item) for each element of a comma-separated list (RFC 9110 5.6.1),
+// trimmed, skipping empty elements, and not splitting inside a quoted string
+// (an extension parameter may be one). Stops early and returns true as soon
+// as f returns true.
+template <class F>
+bool http_for_each_list_item(std::string_view list, F&& f) {
+    std::size_t start = 0;
+    bool quoted = false;
+    for (std::size_t i = 0; i <= list.size(); ++i) {
+        if (i < list.size()) {
+            const char c = list[i];
+            if (quoted) {
+                if (c == '\\' && i + 1 < list.size()) ++i;
+                else if (c == '"') quoted = false;
+                continue;
+            }
+            if (c == '"') {
+                quoted = true;
+                continue;
+            }
+            if (c != ',') continue;
+        }
+        const std::string_view item = http_trim(list.substr(start, (i < list.size() ? i : list.size()) - start));
+        if (!item.empty() && f(item)) return true;
+        start = i + 1;
+    }
+    return false;
+}
+
+} // namespace wsx::detail
+
+namespace wsx::protocol {
+
+// One parsed header section. http_request and http_response add the start
+// line; this holds the parser and the headers they share. The message owns
+// its bytes (one string holding the header section as received, plus
+// offsets), so it can be copied, moved and kept after the read buffer is gone.
+// The views it hands out point into it and live as long as it is unchanged.
+class http_message {
+public:
+    // Feeds bytes. Returns how many were consumed: all of them until the
+    // header section is complete, then only up to and including its final
+    // LF, so data[returned..n) is the first data after the headers. On error
+    // ec is set and the message stays failed (further calls consume nothing
+    // and report the same error) until reset(). Once complete, further calls
+    // consume nothing.
+    std::size_t parse(const void* data, std::size_t n, std::error_code& ec);
+    std::size_t parse(std::string_view bytes, std::error_code& ec) {
+        return parse(bytes.data(), bytes.size(), ec);
+    }
+
+    // True once the empty line ending the header section has been consumed.
+    bool complete() const noexcept { return complete_; }
+    // The error that stopped parsing, if any.
+    std::error_code error() const noexcept { return error_; }
+    // Forgets the message, keeping the limits and the allocated capacity so
+    // that a keep-alive connection can parse the next one without allocating.
+    void reset() noexcept;
+
+    const http_limits& limits() const noexcept { return limits_; }
+
+    // HTTP-version of the start line ("HTTP/1.1" gives 1 and 1).
+    int version_major() const noexcept { return version_major_; }
+    int version_minor() const noexcept { return version_minor_; }
+
+    class header_range;
+    // Every header line in order of arrival, repeated names included.
+    header_range headers() const noexcept;
+    std::size_t header_count() const noexcept { return headers_.size(); }
+    // Precondition: i < header_count().
+    http_header header_at(std::size_t i) const noexcept {
+        const field& f = headers_[i];
+        return {view(f.name), view(f.value)};
+    }
+
+    // The value of the first header with this name (ASCII case-insensitive),
+    // or an empty view when there is none; count() tells a missing header
+    // from an empty one.
+    std::string_view header(std::string_view name) const noexcept;
+    // How many header lines have this name.
+    std::size_t count(std::string_view name) const noexcept;
+    // Whether token appears (ASCII case-insensitive) as an element of the
+    // comma-separated lists in all headers with this name, e.g.
+    // has_token("Connection", "upgrade") for "Connection: keep-alive, Upgrade".
+    bool has_token(std::string_view name, std::string_view token) const noexcept;
+    // The elements of the comma-separated lists in all headers with this
+    // name, in order, trimmed, empty elements dropped, commas inside quoted
+    // strings kept. For Sec-WebSocket-Protocol, Sec-WebSocket-Extensions.
+    std::vector<std::string_view> list(std::string_view name) const;
+    // The same, without building a vector: f(std::string_view) per element;
+    // returning true from f stops the walk (and for_each_list_item returns true).
+    template <class F>
+    bool for_each_list_item(std::string_view name, F&& f) const {
+        for (const field& h : headers_)
+            if (wsx::detail::http_iequals(view(h.name), name) && wsx::detail::http_for_each_list_item(view(h.value), f))
+                return true;
+        return false;
+    }
+
+    // The bytes consumed so far: the header section as received.
+    std::string_view raw() const noexcept { return raw_; }
+
+protected:
+    enum class kind : unsigned char { request, response };
+
+    struct span {
+        std::size_t offset = 0;
+        std::size_t size = 0;
+    };
+
+    http_message(kind k, const http_limits& limits) noexcept : kind_(k), limits_(limits) {}
+    http_message(const http_message&) = default;
+    http_message& operator=(const http_message&) = default;
+    // A moved-from message is left reset (empty), not holding offsets into
+    // a string that has gone: reading it must stay safe.
+    http_message(http_message&& o) noexcept : kind_(o.kind_), limits_(o.limits_) { take(o); }
+    http_message& operator=(http_message&& o) noexcept {
+        if (this != &o) {
+            kind_ = o.kind_;
+            limits_ = o.limits_;
+            take(o);
+        }
+        return *this;
+    }
+    ~http_message() = default;
+
+    std::string_view view(span s) const noexcept { return {raw_.data() + s.offset, s.size}; }
+
+    // Request: method and target. Response: status code and reason phrase.
+    span start_a_;
+    span start_b_;
+    int status_ = 0;
+
+private:
+    struct field {
+        span name;
+        span value;
+    };
+
+    void take(http_message& o) noexcept {
+        start_a_ = o.start_a_;
+        start_b_ = o.start_b_;
+        status_ = o.status_;
+        raw_ = std::move(o.raw_);
+        headers_ = std::move(o.headers_);
+        line_start_ = o.line_start_;
+        start_line_done_ = o.start_line_done_;
+        complete_ = o.complete_;
+        version_major_ = o.version_major_;
+        version_minor_ = o.version_minor_;
+        error_ = o.error_;
+        o.reset();
+    }
+    bool fail(wsx::error e) noexcept {
+        error_ = make_error_code(e);
+        return false;
+    }
+    bool on_line();
+    bool on_request_line(std::size_t b, std::size_t e);
+    bool on_status_line(std::size_t b, std::size_t e);
+    bool on_header_line(std::size_t b, std::size_t e);
+    bool parse_version(std::size_t b, std::size_t e) noexcept;
+
+    kind kind_;
+    http_limits limits_;
+    std::string raw_;
+    std::vector<field> headers_;
+    std::size_t line_start_ = 0;
+    bool start_line_done_ = false;
+    bool complete_ = false;
+    int version_major_ = 0;
+    int version_minor_ = 0;
+    std::error_code error_;
+};
+
+class http_message::header_range {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = http_header;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = http_header;
+
+        iterator() noexcept = default;
+        http_header operator*() const noexcept { return m_->header_at(i_); }
+        iterator& operator++() noexcept {
+            ++i_;
+            return *this;
+        }
+        iterator operator++(int) noexcept {
+            iterator t = *this;
+            ++i_;
+            return t;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
+        friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
+
+    private:
+        friend class header_range;
+        iterator(const http_message* m, std::size_t i) noexcept : m_(m), i_(i) {}
+        const http_message* m_ = nullptr;
+        std::size_t i_ = 0;
+    };
+
+    iterator begin() const noexcept { return {m_, 0}; }
+    iterator end() const noexcept { return {m_, m_->header_count()}; }
+    std::size_t size() const noexcept { return m_->header_count(); }
+    bool empty() const noexcept { return size() == 0; }
+    http_header operator[](std::size_t i) const noexcept { return m_->header_at(i); }
+
+private:
+    friend class http_message;
+    explicit header_range(const http_message* m) noexcept : m_(m) {}
+    const http_message* m_;
+};
+
+inline http_message::header_range http_message::headers() const noexcept { return header_range(this); }
+
+class http_request : public http_message {
+public:
+    explicit http_request(const http_limits& limits = {}) noexcept : http_message(kind::request, limits) {}
+
+    std::string_view method() const noexcept { return view(start_a_); }
+    // As received: origin-form ("/chat?x=1") from a browser, but the parser
+    // accepts any visible-ASCII target; validate_upgrade insists on origin-form.
+    std::string_view target() const noexcept { return view(start_b_); }
+};
+
+class http_response : public http_message {
+public:
+    explicit http_response(const http_limits& limits = {}) noexcept : http_message(kind::response, limits) {}
+
+    int status() const noexcept { return status_; }
+    std::string_view reason() const noexcept { return view(start_b_); }
+};
+
+// --- implementation -------------------------------------------------------
+
+inline void http_message::reset() noexcept {
+    raw_.clear();
+    headers_.clear();
+    line_start_ = 0;
+    start_line_done_ = false;
+    complete_ = false;
+    version_major_ = 0;
+    version_minor_ = 0;
+    error_.clear();
+    start_a_ = {};
+    start_b_ = {};
+    status_ = 0;
+}
+
+inline std::size_t http_message::parse(const void* data, std::size_t n, std::error_code& ec) {
+    ec.clear();
+    if (error_) {
+        ec = error_;
+        return 0;
+    }
+    if (complete_ || n == 0) return 0;
+    if (raw_.capacity() < 1024) raw_.reserve(limits_.max_header_bytes < 1024 ? limits_.max_header_bytes : 1024);
+
+    const char* p = static_cast<const char*>(data);
+    // A line may take max_line bytes plus its CRLF (saturating: a caller may
+    // ask for "no limit" with SIZE_MAX).
+    const std::size_t line_cap =
+        limits_.max_line > static_cast<std::size_t>(-1) - 2 ? static_cast<std::size_t>(-1) : limits_.max_line + 2;
+    std::size_t pos = 0;
+    while (pos < n) {
+        const std::size_t line_len = raw_.size() - line_start_;
+        const std::size_t line_room = line_cap - line_len;
+        const std::size_t total_room = limits_.max_header_bytes - raw_.size();
+        std::size_t window = n - pos;
+        if (window > line_room) window = line_room;
+        if (window > total_room) window = total_room;
+
+        const void* lf = window != 0 ? std::memchr(p + pos, '\n', window) : nullptr;
+        if (lf == nullptr) {
+            raw_.append(p + pos, window);
+            pos += window;
+            if (pos == n) break;
+            // There is a next byte and no room for it.
+            fail(line_room <= total_room ? wsx::error::http_line_too_long : wsx::error::http_header_too_large);
+            ec = error_;
+            return pos;
+        }
+        const std::size_t take = static_cast<std::size_t>(static_cast<const char*>(lf) - (p + pos)) + 1;
+        raw_.append(p + pos, take);
+        pos += take;
+        if (!on_line()) {
+            ec = error_;
+            return pos;
+        }
+        if (complete_) break;
+    }
+    return pos;
+}
+
+inline bool http_message::on_line() {
+    const std::size_t b = line_start_;
+    const std::size_t end = raw_.size(); // one past the LF
+    line_start_ = end;
+    const bool crlf = end - b >= 2 && raw_[end - 2] == '\r';
+    // Only a line ending in a bare LF can get here with too much content: the
+    // window in parse() stops a CRLF line at max_line + 2 bytes.
+    if (end - b - (crlf ? 2 : 1) > limits_.max_line) return fail(wsx::error::http_line_too_long);
+    if (!start_line_done_) {
+        if (!crlf)
+            return fail(kind_ == kind::request ? wsx::error::http_bad_request_line
+                                               : wsx::error::handshake_bad_response);
+        start_line_done_ = true;
+        return kind_ == kind::request ? on_request_line(b, end - 2) : on_status_line(b, end - 2);
+    }
+    if (!crlf) return fail(wsx::error::http_bad_header);
+    if (end - b == 2) {
+        complete_ = true;
+        return true;
+    }
+    if (headers_.size() >= limits_.max_headers) return fail(wsx::error::http_too_many_headers);
+    return on_header_line(b, end - 2);
+}
+
+inline bool http_message::parse_version(std::size_t b, std::size_t e) noexcept {
+    const std::string_view v(raw_.data() + b, e - b);
+    if (v.size() != 8 || v.compare(0, 5, "HTTP/") != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' ||
+        v[7] < '0' || v[7] > '9')
+        return false;
+    version_major_ = v[5] - '0';
+    version_minor_ = v[7] - '0';
+    return true;
+}
+
+// method SP request-target SP HTTP-version (RFC 9112 3). The target is what
+// lies between the first and the last SP, so a space inside it is reported
+// as a bad target rather than as a bad version.
+inline bool http_message::on_request_line(std::size_t b, std::size_t e) {
+    const std::string_view line(raw_.data() + b, e - b);
+    const std::size_t sp1 = line.find(' ');
+    const std::size_t sp2 = line.rfind(' ');
+    if (sp1 == std::string_view::npos || sp1 == sp2) return fail(wsx::error::http_bad_request_line);
+    if (!wsx::detail::http_is_token(line.substr(0, sp1))) return fail(wsx::error::http_bad_request_line);
+    if (!parse_version(b + sp2 + 1, e)) return fail(wsx::error::http_bad_version);
+    const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    if (target.empty()) return fail(wsx::error::http_bad_target);
+    for (char c : target) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7F) return fail(wsx::error::http_bad_target);
+    }
+    start_a_ = {b, sp1};
+    start_b_ = {b + sp1 + 1, target.size()};
+    return true;
+}
+
+// HTTP-version SP 3DIGIT SP [reason-phrase] (RFC 9112 4). Some servers leave
+// out the SP after the code when the reason is empty; that is accepted.
+inline bool http_message::on_status_line(std::size_t b, std::size_t e) {
+    const std::string_view line(raw_.data() + b, e - b);
+    const std::size_t sp1 = line.find(' ');
+    if (sp1 == std::string_view::npos) return fail(wsx::error::handshake_bad_response);
+    if (!parse_version(b, b + sp1)) return fail(wsx::error::http_bad_version);
+    const std::string_view rest = line.substr(sp1 + 1);
+    if (rest.size() < 3 || (rest.size() > 3 && rest[3] != ' ')) return fail(wsx::error::handshake_bad_response);
+    int code = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        if (rest[i] < '0' || rest[i] > '9') return fail(wsx::error::handshake_bad_response);
+        code = code * 10 + (rest[i] - '0');
+    }
+    if (code < 100) return fail(wsx::error::handshake_bad_response);
+    const std::size_t reason_at = rest.size() > 3 ? sp1 + 5 : line.size();
+    for (std::size_t i = reason_at; i < line.size(); ++i)
+        if (!wsx::detail::http_is_value_char(static_cast<unsigned char>(line[i])))
+            return fail(wsx::error::handshake_bad_response);
+    status_ = code;
+    start_a_ = {b + sp1 + 1, 3};
+    start_b_ = {b + reason_at, line.size() - reason_at};
+    return true;
+}
+
+// field-name ":" OWS field-value OWS (RFC 9112 5).
+inline bool http_message::on_header_line(std::size_t b, std::size_t e) {
+    const std::string_view line(raw_.data() + b, e - b);
+    const std::size_t colon = line.find(':');
+    // Also rejects obs-fold and "name :" (RFC 9112 5.1 and 5.2 say reject),
+    // since SP and HTAB are not tchars.
+    if (colon == std::string_view::npos || !wsx::detail::http_is_token(line.substr(0, colon)))
+        return fail(wsx::error::http_bad_header);
+    std::size_t vb = colon + 1;
+    std::size_t ve = line.size();
+    for (std::size_t i = vb; i < ve; ++i)
+        if (!wsx::detail::http_is_value_char(static_cast<unsigned char>(line[i])))
+            return fail(wsx::error::http_bad_header);
+    while (vb < ve && wsx::detail::http_is_ows(line[vb])) ++vb;
+    while (ve > vb && wsx::detail::http_is_ows(line[ve - 1])) --ve;
+    if (headers_.capacity() == 0) headers_.reserve(16);
+    headers_.push_back({{b, colon}, {b + vb, ve - vb}});
+    return true;
+}
+
+inline std::string_view http_message::header(std::string_view name) const noexcept {
+    for (const field& h : headers_)
+        if (wsx::detail::http_iequals(view(h.name), name)) return view(h.value);
+    return {};
+}
+
+inline std::size_t http_message::count(std::string_view name) const noexcept {
+    std::size_t n = 0;
+    for (const field& h : headers_)
+        if (wsx::detail::http_iequals(view(h.name), name)) ++n;
+    return n;
+}
+
+inline bool http_message::has_token(std::string_view name, std::string_view token) const noexcept {
+    return for_each_list_item(name, [token](std::string_view item) { return wsx::detail::http_iequals(item, token); });
+}
+
+inline std::vector<std::string_view> http_message::list(std::string_view name) const {
+    std::vector<std::string_view> out;
+    for_each_list_item(name, [&out](std::string_view item) {
+        out.push_back(item);
+        return false;
+    });
+    return out;
+}
+
+} // namespace wsx::protocol
+
+#endif
