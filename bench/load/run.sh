@@ -1,0 +1,353 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#
+# Load benchmark: wsx's echo_server against Boost.Beast and websocketpp, side
+# by side in one run, on 127.0.0.1 only. Builds (Release), then for every
+# scenario starts each server fresh, pinned to one core, drives it with
+# wsx_loadgen pinned to another core, kills it, and finally prints one
+# Markdown table per metric. See bench/README.md for what the columns mean.
+#
+# Usage: bench/load/run.sh [BUILD_DIR]
+# Environment (defaults in brackets):
+#   BENCH_BUILD_DIR    build directory [<repo>/build-bench]; the first argument wins
+#   BENCH_NO_BUILD=1   do not configure/build, use what BUILD_DIR holds
+#   BENCH_JOBS         parallel build jobs [2]
+#   BENCH_WARMUP       seconds of traffic before each measured window [1]
+#   BENCH_DURATION     seconds of each measured window [3]
+#   BENCH_IDLE_HOLD    seconds the idle connections are held before RSS is read [2]
+#   BENCH_IDLE_CONNS   connections in the idle scenario [10000]
+#   BENCH_TIMEOUT      loadgen fails if a server makes no progress this long [10]
+#   BENCH_PORT_BASE    first port; every run gets its own: base + 100*repeat + 10*server + scenario [19001]
+#   BENCH_SERVERS      servers to run, in order [wsx beast websocketpp]
+#   BENCH_SCENARIOS    scenarios to run [a b c d e]
+#   BENCH_REPEAT       runs per cell; the one least disturbed by other processes is kept [1]
+#   BENCH_SERVER_CPU   core the server is pinned to [0]
+#   BENCH_CLIENT_CPU   core the load generator is pinned to [1]
+#   BENCH_BINARY=1     binary messages instead of text
+#   BENCH_WSX_ECHO     path of wsx's echo_server [BUILD_DIR/examples/echo_server{/echo_server,}]
+
+set -uo pipefail
+
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD_DIR=${1:-${BENCH_BUILD_DIR:-$SRC_DIR/build-bench}}
+JOBS=${BENCH_JOBS:-2}
+WARMUP=${BENCH_WARMUP:-1}
+DURATION=${BENCH_DURATION:-3}
+IDLE_HOLD=${BENCH_IDLE_HOLD:-2}
+IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
+TIMEOUT=${BENCH_TIMEOUT:-10}
+PORT_BASE=${BENCH_PORT_BASE:-19001}
+SERVERS=${BENCH_SERVERS:-wsx beast websocketpp}
+SCENARIOS=${BENCH_SCENARIOS:-a b c d e}
+REPEAT=${BENCH_REPEAT:-1}
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "run.sh: $*"; exit 1; }
+
+# ------------------------------------------------------------------ build
+
+LOG_DIR=$BUILD_DIR/load-logs
+if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
+  generator=()
+  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
+  say "== configuring $BUILD_DIR (Release)"
+  # Tests are not needed here; leaving them out also keeps a half-written
+  # test elsewhere in the tree from breaking the benchmark's configure.
+  cmake -S "$SRC_DIR" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+        -DWSX_BUILD_TESTS=OFF -DWSX_BUILD_BENCH=ON -DWSX_BUILD_EXAMPLES=ON >/dev/null \
+    || die "cmake configure failed in $BUILD_DIR"
+  mkdir -p "$LOG_DIR"
+  for target in wsx_loadgen beast_echo websocketpp_echo echo_server; do
+    say "== building $target"
+    if ! cmake --build "$BUILD_DIR" -j "$JOBS" --target "$target" >"$LOG_DIR/build-$target.log" 2>&1; then
+      if grep -qiE "unknown target|no rule to make target" "$LOG_DIR/build-$target.log"; then
+        say "   $target: no such target (dependency missing or not written yet); skipped"
+      else
+        say "   $target: BUILD FAILED, skipped (see $LOG_DIR/build-$target.log)"
+      fi
+    fi
+  done
+fi
+mkdir -p "$LOG_DIR"
+
+LOADGEN=$BUILD_DIR/bench/load/wsx_loadgen
+[[ -x $LOADGEN ]] || die "no load generator at $LOADGEN"
+"$LOADGEN" --self-test || die "wsx_loadgen --self-test failed; its results could not be trusted"
+
+# wsx's example lands in examples/ or in examples/echo_server/, depending on
+# how examples/CMakeLists.txt sets output directories.
+wsx_echo=${BENCH_WSX_ECHO:-}
+if [[ -z $wsx_echo ]]; then
+  wsx_echo=$BUILD_DIR/examples/echo_server/echo_server
+  [[ -f $wsx_echo && -x $wsx_echo ]] || wsx_echo=$BUILD_DIR/examples/echo_server
+fi
+declare -A BIN=(
+  [wsx]=$wsx_echo
+  [beast]=$BUILD_DIR/bench/load/beast_echo
+  [websocketpp]=$BUILD_DIR/bench/load/websocketpp_echo
+)
+active=()
+for s in $SERVERS; do
+  [[ -n ${BIN[$s]+x} ]] || die "unknown server '$s' (known: ${!BIN[*]})"
+  if [[ -f ${BIN[$s]} && -x ${BIN[$s]} ]]; then
+    active+=("$s")
+  else
+    say "== $s: ${BIN[$s]} not found; $s is skipped in this run"
+  fi
+done
+((${#active[@]} > 0)) || die "no server binary to measure"
+
+# ------------------------------------------------------------------ machine
+
+PIN_SERVER=() PIN_CLIENT=()
+ncpu=$(nproc)
+if command -v taskset >/dev/null && ((ncpu > SERVER_CPU && ncpu > CLIENT_CPU)); then
+  PIN_SERVER=(taskset -c "$SERVER_CPU")
+  PIN_CLIENT=(taskset -c "$CLIENT_CPU")
+else
+  say "== warning: cannot pin (nproc=$ncpu, taskset $(command -v taskset || echo missing)); results will be noisier"
+fi
+((ncpu == 2)) || say "== note: nproc is $ncpu; the method assumes 2 cores (server on one, load generator on the other)"
+
+# Each idle connection is one fd in the load generator and one in the
+# server; both inherit this limit.
+want_fds=$((IDLE_CONNS + 256))
+hard=$(ulimit -Hn)
+if [[ $hard != unlimited ]] && ((hard < want_fds)); then
+  say "== warning: hard open-file limit $hard < $want_fds; idle scenario reduced to $((hard - 256)) connections"
+  IDLE_CONNS=$((hard - 256))
+  want_fds=$hard
+fi
+ulimit -n "$want_fds" || die "cannot raise ulimit -n to $want_fds"
+read -r port_lo port_hi </proc/sys/net/ipv4/ip_local_port_range
+if ((port_hi - port_lo + 1 < IDLE_CONNS)); then
+  say "== warning: only $((port_hi - port_lo + 1)) ephemeral ports for $IDLE_CONNS idle connections"
+fi
+
+# ------------------------------------------------------------------ scenarios
+
+declare -A SCEN_ARGS=(
+  [a]="--connections 100 --inflight 1 --size 16"
+  [b]="--connections 100 --inflight 16 --size 16"
+  [c]="--connections 10 --inflight 1 --size 4096"
+  [d]="--connections 1 --inflight 1 --size 1048576"
+  [e]="--idle --connections $IDLE_CONNS --size 16"
+)
+declare -A SCEN_NAME=(
+  [a]="a: 100 conns × 16 B, 1 in flight"
+  [b]="b: 100 conns × 16 B, 16 in flight"
+  [c]="c: 10 conns × 4 KiB"
+  [d]="d: 1 conn × 1 MiB"
+  [e]="e: $IDLE_CONNS idle conns"
+)
+for sc in $SCENARIOS; do [[ -n ${SCEN_ARGS[$sc]+x} ]] || die "unknown scenario '$sc' (known: a b c d e)"; done
+
+EXTRA=()
+[[ ${BENCH_BINARY:-0} == 1 ]] && EXTRA+=(--binary)
+
+# ------------------------------------------------------------------ server lifecycle
+
+SERVER_PID=""
+cleanup() {
+  if [[ -n $SERVER_PID ]]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    SERVER_PID=""
+  fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+listening() {   # port: is a socket in LISTEN state on it (no probe connection, so RSS is untouched)
+  local hex
+  hex=$(printf '%04X' "$1")
+  awk -v p="$hex" '$4 == "0A" { split($2, a, ":"); if (toupper(a[2]) == p) found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+start_server() {   # name port log
+  "${PIN_SERVER[@]}" "${BIN[$1]}" --port "$2" >"$3" 2>&1 &
+  SERVER_PID=$!   # taskset execs the server, so this is the server's own pid
+  for _ in $(seq 100); do
+    listening "$2" && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  say "   $1 did not start listening on port $2 (see $3)"
+  cleanup
+  return 1
+}
+
+stop_server() {
+  [[ -n $SERVER_PID ]] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null
+  for _ in $(seq 40); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -KILL "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  SERVER_PID=""
+}
+
+# ------------------------------------------------------------------ run
+
+RESULTS=$BUILD_DIR/load-results.txt
+TABLES=$BUILD_DIR/load-results.md
+: >"$RESULTS"
+started=$(date +%s)
+say "== load benchmark: servers [${active[*]}], scenarios [$SCENARIOS], warmup ${WARMUP}s, window ${DURATION}s," \
+    "idle hold ${IDLE_HOLD}s, server on core $SERVER_CPU, loadgen on core $CLIENT_CPU"
+
+server_index() { local i=0; for s in wsx beast websocketpp; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
+scen_index() { local i=0; for s in a b c d e; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
+
+run_cell() {   # server scenario port logprefix -> sets $line
+  local srv=$1 sc=$2 port=$3 log=$4 rc timing
+  if ! start_server "$srv" "$port" "$log.server.log"; then
+    line="status=fail exit=1 reason=\"server did not start\""
+    return
+  fi
+  if [[ $sc == e ]]; then timing=(--duration "$IDLE_HOLD"); else timing=(--warmup "$WARMUP" --duration "$DURATION"); fi
+  # shellcheck disable=SC2086  # SCEN_ARGS holds several words on purpose
+  line=$("${PIN_CLIENT[@]}" "$LOADGEN" --port "$port" --server-pid "$SERVER_PID" ${SCEN_ARGS[$sc]} \
+           "${timing[@]}" --timeout "$TIMEOUT" "${EXTRA[@]}" 2>"$log.loadgen.log")
+  rc=$?
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    line="$line server_died=1"
+    rc=1
+  fi
+  stop_server
+  [[ -n $line ]] || line="status=fail exit=$rc reason=\"no output (see $log.loadgen.log)\""
+  if ((rc == 0)); then
+    say "   [$sc $srv] $line"
+  else
+    say "   [$sc $srv] FAILED (exit $rc): $line"
+    sed 's/^/      /' "$log.loadgen.log" >&2
+  fi
+}
+
+# Scenario-major order: the servers of one scenario run back to back, so a
+# burst of background load hurts one column rather than one server.
+for sc in $SCENARIOS; do
+  for srv in "${active[@]}"; do
+    log=$LOG_DIR/$srv-$sc
+    best="" best_other=""
+    for ((rep = 1; rep <= REPEAT; ++rep)); do
+      # A port of its own for every run, so no run depends on the previous
+      # server's sockets being gone or on SO_REUSEADDR.
+      port=$((PORT_BASE + 100 * (rep - 1) + 10 * $(server_index "$srv") + $(scen_index "$sc")))
+      run_cell "$srv" "$sc" "$port" "$log"
+      # Keep the least disturbed of the repeats (lowest CPU used by other
+      # processes during its window), not the fastest: that picks the
+      # cleanest measurement without choosing the result.
+      other=$(sed -n 's/.* other_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
+      if [[ -z $best ]] || { [[ $line == *status=ok* ]] && [[ $best != *status=ok* ]]; } ||
+         { [[ $line == *status=ok* && -n $other && -n $best_other ]] && awk -v a="$other" -v b="$best_other" 'BEGIN { exit !(a < b) }'; }; then
+        best=$line best_other=$other
+      fi
+    done
+    echo "server=$srv scenario=$sc $best" >>"$RESULTS"
+  done
+done
+
+# ------------------------------------------------------------------ tables
+
+{
+  echo "## wsx load benchmark"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc $ncpu," \
+       "Linux $(uname -r), commit $(git -C "$SRC_DIR" rev-parse --short HEAD 2>/dev/null || echo none)."
+  echo "Server pinned to core $SERVER_CPU, wsx_loadgen to core $CLIENT_CPU; warmup ${WARMUP} s, window ${DURATION} s;" \
+       "$([[ ${BENCH_BINARY:-0} == 1 ]] && echo binary || echo text) messages; each cell is one fresh server process."
+  echo
+  awk -v servers="${active[*]}" -v scenarios="$SCENARIOS" \
+      -v na="${SCEN_NAME[a]}" -v nb="${SCEN_NAME[b]}" -v nc="${SCEN_NAME[c]}" -v nd="${SCEN_NAME[d]}" -v ne="${SCEN_NAME[e]}" '
+    {
+      srv = ""; sc = ""
+      for (i = 1; i <= NF; ++i) {
+        eq = index($i, "="); if (!eq) continue
+        k = substr($i, 1, eq - 1); v = substr($i, eq + 1)
+        if (k == "server") srv = v; else if (k == "scenario") sc = v
+        kv[k] = v
+      }
+      for (k in kv) val[srv, sc, k] = kv[k]
+      delete kv
+    }
+    function cell(srv, sc, key) {
+      if (!((srv, sc, "status") in val)) return "–"
+      if (val[srv, sc, "status"] != "ok") return "**" toupper(val[srv, sc, "status"]) "**"
+      return ((srv, sc, key) in val) ? val[srv, sc, key] : "–"
+    }
+    function ratio(a, b) {
+      if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) return "–"
+      return sprintf("%.2f×", a / b)
+    }
+    # title, key, scenarios it applies to, whether wsx ratios mean something
+    function table(title, key, scens, with_ratio,    n, s, c, i, j, cols, row, line) {
+      c = 0
+      n = split(scens, s, " ")
+      for (i = 1; i <= n; ++i) if (index(" " scenarios " ", " " s[i] " ")) cols[++c] = s[i]
+      if (c == 0) return
+      print "### " title; print ""
+      line = "| server |"; row = "|---|"
+      for (i = 1; i <= c; ++i) { line = line " " name[cols[i]] " |"; row = row "---:|" }
+      print line; print row
+      for (j = 1; j <= ns; ++j) {
+        line = "| " srvs[j] " |"
+        for (i = 1; i <= c; ++i) line = line " " cell(srvs[j], cols[i], key) " |"
+        print line
+      }
+      if (with_ratio && has_wsx) for (j = 1; j <= ns; ++j) {
+        if (srvs[j] == "wsx") continue
+        line = "| wsx ÷ " srvs[j] " |"
+        for (i = 1; i <= c; ++i) line = line " " ratio(cell("wsx", cols[i], key), cell(srvs[j], cols[i], key)) " |"
+        print line
+      }
+      print ""
+    }
+    function idle_table(    j, line, k, n, keys, heads) {
+      if (!index(" " scenarios " ", " e ")) return
+      print "### Idle connections (scenario " name["e"] ")"; print ""
+      n = split("rss_per_conn_bytes server_cpu_us_per_handshake handshakes_per_s server_rss_kb idle_echo_ok", keys, " ")
+      split("server RSS growth per connection (B)|server CPU per handshake (µs)|handshakes/s|server RSS (KiB)|echoes after idle", heads, "|")
+      line = "| server |"; for (k = 1; k <= n; ++k) line = line " " heads[k] " |"; print line
+      line = "|---|"; for (k = 1; k <= n; ++k) line = line "---:|"; print line
+      for (j = 1; j <= ns; ++j) {
+        line = "| " srvs[j] " |"
+        for (k = 1; k <= n; ++k) line = line " " cell(srvs[j], "e", keys[k]) " |"
+        print line
+      }
+      if (has_wsx) for (j = 1; j <= ns; ++j) {
+        if (srvs[j] == "wsx") continue
+        line = "| wsx ÷ " srvs[j] " |"
+        for (k = 1; k <= 4; ++k) line = line " " ratio(cell("wsx", "e", keys[k]), cell(srvs[j], "e", keys[k])) " |"
+        print line " |"
+      }
+      print ""
+    }
+    END {
+      name["a"] = na; name["b"] = nb; name["c"] = nc; name["d"] = nd; name["e"] = ne
+      ns = split(servers, srvs, " ")
+      has_wsx = index(" " servers " ", " wsx ") > 0
+      table("Throughput: messages echoed per second (higher is better)", "msgs_per_s", "a b c d", 1)
+      table("Throughput: payload MB/s, one direction (higher is better)", "mb_per_s", "a b c d", 1)
+      table("Round-trip latency p50, µs (lower is better)", "p50_us", "a b c d", 1)
+      table("Round-trip latency p99, µs (lower is better)", "p99_us", "a b c d", 1)
+      table("Server CPU per message, µs (lower is better; the ranking metric)", "server_cpu_us_per_msg", "a b c d", 1)
+      table("Server CPU, % of its core during the window (100 = the server is the bottleneck)", "server_cpu_pct", "a b c d", 0)
+      table("Load generator CPU, % of its core (near 100 = the load generator is the bottleneck)", "loadgen_cpu_pct", "a b c d", 0)
+      table("Other processes, % of a core during the window (near 0 = undisturbed; high = re-run that cell)", "other_cpu_pct", "a b c d", 0)
+      table("Server RSS at the end of the window, KiB (lower is better)", "server_rss_kb", "a b c d e", 1)
+      idle_table()
+    }' "$RESULTS"
+} >"$TABLES"
+
+cat "$TABLES"
+say "== raw results: $RESULTS; tables: $TABLES; logs: $LOG_DIR; took $(($(date +%s) - started)) s"
+if grep -vq 'status=ok' "$RESULTS"; then
+  say "== some runs FAILED (see above)"
+  exit 1
+fi
