@@ -1,0 +1,194 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+
+// chat [--port N] [--host ADDRESS]
+//
+// Open http://127.0.0.1:8080/ in two browser tabs. The page (page.hpp)
+// connects to /chat/{room}; everything one member sends goes to every
+// member of the same room. The endpoint is a class, the servlet way: one
+// chat_endpoint per connection, its members named like the annotations.
+
+#include "page.hpp"
+
+#include <wsx/wsx.hpp>
+
+#include <asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t max_chat_message = 4096;
+constexpr std::size_t max_name = 32;
+
+// wsx has no JSON dependency; the server only ever writes strings into
+// JSON, so escaping them is all it needs.
+std::string json_string(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                out += buf;
+            } else {
+                out += c; // UTF-8 passes through: JSON is UTF-8
+            }
+        }
+    }
+    return out + "\"";
+}
+
+// A name from the query string: decoded bytes, so check they are UTF-8
+// (a text frame must be) and cut at a character boundary.
+std::string clean_name(std::string name) {
+    if (name.size() > max_name) {
+        std::size_t n = max_name;
+        while (n > 0 && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) --n;
+        name.resize(n);
+    }
+    if (name.empty() || !wsx::protocol::is_valid_utf8(name.data(), name.size())) return "guest";
+    return name;
+}
+
+std::vector<wsx::session_handle> members(wsx::session& s, std::string_view room) {
+    std::vector<wsx::session_handle> out;
+    for (auto& peer : s.open_sessions())
+        if (auto p = peer.lock(); p && p->path_param("room") == room) out.push_back(peer);
+    return out;
+}
+
+// One message object sent to many sessions is framed once.
+void broadcast(wsx::session& s, std::string_view room, std::string json) {
+    const wsx::message m = wsx::message::text(std::move(json));
+    for (auto& peer : members(s, room)) peer.send(m);
+}
+
+std::string presence(std::string_view type, std::string_view name, std::string_view room, std::size_t count) {
+    return R"({"type":)" + json_string(type) + R"(,"name":)" + json_string(name) + R"(,"room":)" +
+           json_string(room) + R"(,"count":)" + std::to_string(count) + "}";
+}
+
+} // namespace
+
+// @ServerEndpoint("/chat/{room}"): one instance per connection, so the
+// members are this connection's state.
+struct chat_endpoint {
+    std::string name;
+    std::string room;
+
+    void on_open(wsx::session& s) {                                            // @OnOpen
+        name = clean_name(s.query("name"));
+        room = std::string(s.path_param("room"));
+        std::size_t count = members(s, room).size();
+        std::cout << name << " joined " << room << " (" << count << " here)" << std::endl;
+        broadcast(s, room, presence("join", name, room, count));
+    }
+
+    void on_message(wsx::session& s, std::string_view text) {                  // @OnMessage
+        // The page sends {"type":"message","name":...,"text":...}: pass the
+        // JSON on as it came (wsx already checked its size and UTF-8).
+        if (text.size() >= 2 && text.front() == '{' && text.back() == '}') broadcast(s, room, std::string(text));
+    }
+
+    void on_close(wsx::session& s, const wsx::close_reason& r) {               // @OnClose
+        std::size_t count = members(s, room).size();
+        std::cout << name << " left " << room << " (" << r.code << ", " << count << " here)" << std::endl;
+        broadcast(s, room, presence("leave", name, room, count));
+    }
+
+    void on_error(wsx::session&, std::error_code ec) {                         // @OnError
+        std::cerr << "chat: " << name << " in " << room << ": " << ec.message() << std::endl;
+    }
+};
+
+namespace {
+
+int usage(const std::string& why) {
+    std::cerr << "chat: " << why << "\n"
+              << "usage: chat [--port N] [--host ADDRESS]   (port 8080 by default, 0 picks a free one)\n";
+    return 2;
+}
+
+bool parse_port(std::string_view s, std::uint16_t& port) {
+    if (s.empty() || s.size() > 5 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    unsigned long v = std::stoul(std::string(s));
+    if (v > 65535) return false;
+    port = static_cast<std::uint16_t>(v);
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::uint16_t port = 8080;
+    std::string host;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--port" && i + 1 < argc) {
+            if (!parse_port(argv[++i], port)) return usage("--port needs a number from 0 to 65535");
+        } else if (arg == "--host" && i + 1 < argc) {
+            host = argv[++i];
+        } else {
+            return usage(arg == "--help" || arg == "-h" ? "a chat server with its page" : "unknown argument: " + std::string(arg));
+        }
+    }
+
+    asio::io_context io;
+    wsx::server server{io};
+    server.default_options().max_message_size = max_chat_message; // larger: closed with 1009
+    server.default_options().max_frame_size = max_chat_message;
+
+    server.endpoint<chat_endpoint>("/chat/{room}");
+
+    // Plain HTTP on the same port: the page that opens the WebSocket.
+    server.on_http([](const wsx::protocol::http_request& req, wsx::http_reply& reply) {
+        std::string_view path = wsx::split_target(req.target()).path;
+        if (req.method() != "GET") {
+            reply.status = 405;
+            reply.headers.emplace_back("Allow", "GET");
+            return;
+        }
+        if (path != "/" && path != "/index.html") {
+            reply.status = 404;
+            reply.body = "not found; the chat is at /\n";
+            return;
+        }
+        reply.content_type = "text/html; charset=utf-8";
+        reply.body = chat::page;
+    });
+
+    try {
+        if (host.empty())
+            server.listen(port);
+        else
+            server.listen(host, port);
+    } catch (const std::system_error& e) {
+        std::cerr << "chat: " << e.what() << "\n";
+        return 1;
+    }
+    std::cout << "chat listening on port " << server.port() << std::endl;
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](std::error_code ec, int) {
+        if (!ec) server.stop();
+    });
+
+    io.run();
+    std::cout << "chat stopped" << std::endl;
+    return EXIT_SUCCESS;
+}

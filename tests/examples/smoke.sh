@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# Smoke tests of the examples, one per ctest test:
+#   smoke.sh echo_server ECHO_SERVER
+#   smoke.sh echo_client ECHO_CLIENT ECHO_SERVER
+#   smoke.sh chat CHAT
+#   smoke.sh cafe CAFE
+#   smoke.sh lifecycle LIFECYCLE
+# Everything runs on 127.0.0.1. Every process started here is bounded by
+# `timeout` (so nothing outlives a killed test) and stopped by the trap.
+# The independent peer is /usr/bin/python3 with `websockets`; without it the
+# tests fail: install python3-websockets (scripts/deps.sh does).
+set -euo pipefail
+
+PY=/usr/bin/python3
+work=$(mktemp -d)
+pids=()
+
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# forget PID: it was waited for; the cleanup must not wait again.
+forget() {
+  local p keep=()
+  for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  pids=("${keep[@]}")
+}
+trap 'exit 130' INT TERM
+
+fail() {
+  echo "FAIL: $*" >&2
+  local f
+  for f in "$work"/*.out "$work"/*.err; do
+    [ -s "$f" ] && { echo "---- $(basename "$f")" >&2; cat "$f" >&2; }
+  done
+  exit 1
+}
+pass() { echo "ok: $*"; }
+
+need_python() {
+  [ -x "$PY" ] || fail "$PY is missing (install python3 and python3-websockets)"
+  "$PY" -c 'import websockets' 2>/dev/null ||
+    fail "the Python module 'websockets' is missing for $PY (apt-get install python3-websockets)"
+}
+
+# running PID: the process has not exited (an exited child we have not
+# waited for yet is a zombie, which `kill -0` still finds).
+running() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $state != Z* ]]
+}
+
+# expect_in FILE TEXT...: each TEXT occurs in FILE (fixed strings).
+expect_in() {
+  local file=$1 text; shift
+  for text in "$@"; do
+    grep -qF -- "$text" "$file" || fail "$(basename "$file") lacks: $text"
+  done
+}
+
+# start_server NAME COMMAND...: runs it in the background (bounded to 50 s),
+# waits for "NAME listening on port N" and sets $server_pid and $port.
+start_server() {
+  local name=$1 i; shift
+  : >"$work/$name.out" # exists before the background job opens it
+  timeout -k 5 50 "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  server_pid=$!
+  pids+=("$server_pid")
+  port=
+  for i in $(seq 100); do
+    port=$(sed -n "s/^$name listening on port \([0-9][0-9]*\)\$/\1/p" "$work/$name.out" || true)
+    [ -n "$port" ] && return 0
+    running "$server_pid" || fail "$name exited before it listened"
+    sleep 0.1
+  done
+  fail "$name did not print \"$name listening on port N\" within 10 s"
+}
+
+# stop_server NAME: SIGTERM (timeout passes it on) must end it gracefully:
+# exit 0 within 10 s. A server that already got its SIGTERM is only reaped.
+stop_server() {
+  local name=$1 i rc=0
+  kill -TERM "$server_pid" 2>/dev/null || true
+  for i in $(seq 100); do
+    running "$server_pid" || break
+    sleep 0.1
+  done
+  running "$server_pid" && fail "$name still runs 10 s after SIGTERM"
+  wait "$server_pid" || rc=$?
+  forget "$server_pid"
+  [ "$rc" -eq 0 ] || fail "$name exited with $rc after SIGTERM"
+  expect_in "$work/$name.out" "$name stopped"
+  pass "$name stops on SIGTERM"
+}
+
+# py NAME SCRIPT ARGS...: runs a Python peer, bounded to 30 s.
+py() {
+  local name=$1 script=$2; shift 2
+  timeout -k 5 30 "$PY" -c "$script" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
+    fail "python peer '$name' failed (exit $?)"
+}
+
+# ---------------------------------------------------------------------------
+
+test_echo_server() {
+  local server=$1
+  need_python
+  start_server echo_server "$server" --port 0 --host 127.0.0.1
+  [ "$port" -gt 0 ] || fail "--port 0 printed port $port"
+  pass "echo_server picked port $port"
+
+  py echo_python '
+import asyncio, os, signal, sys, websockets
+port, server_pid = sys.argv[1], int(sys.argv[2])
+MiB = 1024 * 1024
+
+async def main():
+    url = f"ws://127.0.0.1:{port}/any/path?x=1"
+    async with websockets.connect(url, max_size=None, compression=None) as ws:
+        cases = ["hello", "안녕하세요 ✓", "", b"", b"\x00\x01\x02\xff", bytes(range(256)) * 300,
+                 "x" * 70000, b"y" * (16 * MiB)]
+        for m in cases:
+            await ws.send(m)
+            r = await ws.recv()
+            assert type(r) is type(m) and r == m, f"echo of a {type(m).__name__} of {len(m)} differs"
+        print("echoed", len(cases), "messages")
+        await ws.send(["frag", "men", "ted"])          # one message in three frames
+        assert await ws.recv() == "fragmented"
+        await ws.send([b"\x01", b"\x02"])
+        assert await ws.recv() == b"\x01\x02"
+        print("echoed fragmented messages")
+        pong = await ws.ping(b"are you there")
+        await asyncio.wait_for(pong, 5)
+        print("got pong")
+    async with websockets.connect(f"ws://127.0.0.1:{port}/", max_size=None, compression=None) as ws:
+        await ws.send(b"z" * (16 * MiB + 1))           # one byte over the limit
+        try:
+            await asyncio.wait_for(ws.recv(), 10)
+            raise AssertionError("a message over 16 MiB was echoed")
+        except websockets.ConnectionClosed as e:
+            assert e.rcvd is not None and e.rcvd.code == 1009, f"closed with {e.rcvd}"
+        print("too big: 1009")
+    ws = await websockets.connect(f"ws://127.0.0.1:{port}/last")
+    os.kill(server_pid, signal.SIGTERM)                # graceful stop with a client connected
+    try:
+        await asyncio.wait_for(ws.recv(), 10)
+        raise AssertionError("no close after SIGTERM")
+    except websockets.ConnectionClosed as e:
+        assert e.rcvd is not None and e.rcvd.code == 1001, f"closed with {e.rcvd}"
+    print("going away: 1001")
+
+asyncio.run(main())
+' "$port" "$server_pid"
+  expect_in "$work/echo_python.out" "echoed 8 messages" "echoed fragmented messages" "got pong" \
+    "too big: 1009" "going away: 1001"
+  pass "python websockets: text, binary, empty, 16 MiB, fragmented, ping, 1009, 1001"
+  stop_server echo_server
+}
+
+test_echo_client() {
+  local client=$1 server=$2 out=$work/client.out rc=0
+  start_server echo_server "$server" --port 0 --host 127.0.0.1
+
+  timeout -k 5 30 "$client" "ws://127.0.0.1:$port/echo" hello "안녕, 세계" "" "a b c" >"$out" 2>"$work/client.err" ||
+    fail "echo_client exited with $?"
+  printf 'hello\n안녕, 세계\n\na b c\n' | cmp -s - "$out" || fail "echo_client printed something else than the echoes"
+  pass "echo_client prints each echo"
+
+  timeout -k 5 30 "$client" "ws://127.0.0.1:$port/" >"$out" 2>"$work/client.err" ||
+    fail "echo_client without messages exited with $?"
+  pass "echo_client without messages connects and closes"
+
+  stop_server echo_server
+  # The port is free now: nothing listens there.
+  timeout -k 5 30 "$client" "ws://127.0.0.1:$port/echo" hello >"$out" 2>"$work/refused.err" || rc=$?
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "echo_client to a closed port exited with $rc"
+  [ -s "$work/refused.err" ] || fail "echo_client to a closed port said nothing"
+  pass "echo_client to a closed port fails ($rc): $(head -n1 "$work/refused.err")"
+  rm -f "$work/refused.err"
+
+  rc=0
+  timeout -k 5 30 "$client" "http://127.0.0.1:$port/" hello >"$out" 2>"$work/badurl.err" || rc=$?
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "echo_client with an http:// URL exited with $rc"
+  pass "echo_client rejects an http:// URL ($rc)"
+  rm -f "$work/badurl.err"
+}
+
+test_chat() {
+  local chat=$1
+  need_python
+  command -v curl >/dev/null || fail "curl is missing"
+  start_server chat "$chat" --port 0 --host 127.0.0.1
+
+  curl -s --max-time 10 "http://127.0.0.1:$port/" >"$work/page.html" || fail "curl / failed"
+  expect_in "$work/page.html" "new WebSocket" ".onopen" ".onmessage" ".onclose" ".onerror" \
+    "JSON.stringify" "JSON.parse" 'id="name"' 'id="room"' 'id="join"' 'id="text"' 'id="send"' \
+    'id="messages"' 'id="status"' "location.host"
+  pass "GET / serves the page"
+  local status
+  status=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope")
+  [ "$status" = 404 ] || fail "GET /nope answered $status"
+  pass "GET /nope is 404"
+
+  py chat_python '
+import asyncio, json, sys, websockets
+base = f"ws://127.0.0.1:{sys.argv[1]}/chat"
+
+async def recv(ws):
+    return json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+async def main():
+    ann = await websockets.connect(base + "/lobby?name=ann")
+    assert await recv(ann) == {"type": "join", "name": "ann", "room": "lobby", "count": 1}
+    bob = await websockets.connect(base + "/lobby?name=%EA%B0%95%ED%98%B8%EB%8F%99%22")   # 강호동"
+    joined = {"type": "join", "name": "강호동\"", "room": "lobby", "count": 2}
+    assert await recv(ann) == joined and await recv(bob) == joined
+    other = await websockets.connect(base + "/kitchen?name=cy")
+    assert (await recv(other))["room"] == "kitchen"
+
+    said = {"type": "message", "name": "강호동\"", "text": "커피 주세요 \"please\""}
+    await bob.send(json.dumps(said))
+    assert await recv(ann) == said and await recv(bob) == said
+    print("broadcast to the room")
+    try:
+        await asyncio.wait_for(other.recv(), 0.5)
+        raise AssertionError("another room got the message")
+    except asyncio.TimeoutError:
+        print("other rooms hear nothing")
+
+    await bob.close()
+    assert await recv(ann) == {"type": "leave", "name": "강호동\"", "room": "lobby", "count": 1}
+    print("leave announced")
+
+    await ann.send("x" * 5000)                     # over the 4 KiB chat limit
+    try:
+        await asyncio.wait_for(ann.recv(), 10)
+        raise AssertionError("a 5000-byte message was accepted")
+    except websockets.ConnectionClosed as e:
+        assert e.rcvd is not None and e.rcvd.code == 1009, f"closed with {e.rcvd}"
+    print("too big: 1009")
+    await other.close()
+
+asyncio.run(main())
+' "$port"
+  expect_in "$work/chat_python.out" "broadcast to the room" "other rooms hear nothing" "leave announced" "too big: 1009"
+  pass "python websockets: join, broadcast to one room, leave, 1009"
+  stop_server chat
+}
+
+test_cafe() {
+  local cafe=$1 out=$work/cafe.out
+  timeout -k 5 40 "$cafe" >"$out" 2>"$work/cafe.err" || fail "cafe exited with $?"
+  expect_in "$out" "== async" "== sync" "summary: async" \
+    "[async]" "sent   order coffee" "sent   order bread" "sent   order smoothie" "did other things" \
+    "[sync ]" "waiting at the counter..."
+  local who item
+  for who in async "sync "; do
+    for item in coffee bread smoothie; do
+      grep -qE "^\[$who\] +[0-9]+ ms  got    buzzer [0-9]+ for $item\$" "$out" || fail "[$who] got no buzzer for $item"
+      grep -qE "^\[$who\] +[0-9]+ ms  got    order [0-9]+ ready: $item\$" "$out" || fail "[$who] $item never ready"
+    done
+  done
+  # The sync customer orders the next item only once the previous is ready.
+  grep -F "[sync ]" "$out" | sed -E 's/^\[sync \] +[0-9]+ ms  //' >"$work/sync-steps.txt"
+  printf '%s\n' connected "sent   order coffee" "got    buzzer 4 for coffee" "waiting at the counter..." \
+    "got    order 4 ready: coffee" "sent   order bread" "got    buzzer 5 for bread" "waiting at the counter..." \
+    "got    order 5 ready: bread" "sent   order smoothie" "got    buzzer 6 for smoothie" \
+    "waiting at the counter..." "got    order 6 ready: smoothie" "all 3 orders ready" |
+    cmp -s - "$work/sync-steps.txt" || fail "the sync timeline is not one order at a time"
+  rm -f "$work/sync-steps.txt"
+  pass "cafe: both timelines and the summary"
+
+  need_python
+  start_server cafe "$cafe" --server --port 0 --host 127.0.0.1
+  timeout -k 5 40 "$cafe" --client "ws://127.0.0.1:$port/cafe" >"$work/customers.out" 2>"$work/customers.err" ||
+    fail "cafe --client exited with $?"
+  expect_in "$work/customers.out" "== async" "== sync" "summary: async"
+  pass "cafe --server + cafe --client"
+
+  py cafe_python '
+import asyncio, sys, websockets
+async def main():
+    async with websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/cafe") as ws:
+        await ws.send("order tea")
+        buzzer = await asyncio.wait_for(ws.recv(), 10)
+        assert buzzer.startswith("buzzer ") and buzzer.endswith(" for tea"), buzzer
+        await ws.send("hello")
+        assert (await asyncio.wait_for(ws.recv(), 10)).startswith("error: "), "no error for hello"
+        n = buzzer.split()[1]
+        assert await asyncio.wait_for(ws.recv(), 10) == f"order {n} ready: tea"
+        print("buzzer, then ready")
+    # The customer leaves before the order is ready: calling the number is a no-op.
+    async with websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/cafe") as ws:
+        await ws.send("order smoothie")
+        await asyncio.wait_for(ws.recv(), 10)
+    await asyncio.sleep(1.2)
+    async with websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/cafe") as ws:
+        await ws.send("order bread")
+        assert (await asyncio.wait_for(ws.recv(), 10)).startswith("buzzer ")
+        print("still serving after a customer left")
+asyncio.run(main())
+' "$port"
+  expect_in "$work/cafe_python.out" "buzzer, then ready" "still serving after a customer left"
+  pass "python websockets: the counter protocol"
+  running "$server_pid" || fail "cafe --server died"
+  stop_server cafe
+}
+
+test_lifecycle() {
+  local lifecycle=$1 out=$work/lifecycle.out
+  timeout -k 5 30 "$lifecycle" >"$out" 2>"$work/lifecycle.err" || fail "lifecycle exited with $?"
+  expect_in "$out" "client: connect request to ws://127.0.0.1:" "server: registered client #1 (on_open)" \
+    "client: connected (on_open)" "client -> server: hello (send)" "server: got 'hello' (on_message)" \
+    "client: got 'echo: hello' (on_message)" "client: close (close)" "server: closed 1000 (on_close)" \
+    "client: closed 1000 (on_close)" "server: error: " "(on_error)" "server: closed 1003 (on_close)" \
+    "client: closed 1003 (on_close)" "client: error: " "client: closed 1006 (on_close)" "lifecycle: all 20 steps happened"
+  # The note's order: request, registration, open, message each way, close.
+  grep -E '^ ?[0-9]+\. ' "$out" | head -n 10 | sed -E 's/^ ?([0-9]+)\. .*\((on_[a-z]+|send|close)\)$/\1 \2/;t;s/^ ?([0-9]+)\. .*/\1 request/' \
+    >"$work/order.txt"
+  printf '%s\n' "1 request" "2 on_open" "3 on_open" "4 send" "5 on_message" "6 send" "7 on_message" "8 close" \
+    "9 on_close" "10 on_close" | cmp -s - "$work/order.txt" || fail "the first act is out of order: $(tr '\n' ',' <"$work/order.txt")"
+  rm -f "$work/order.txt"
+  pass "lifecycle: every handler ran, in the note's order"
+}
+
+case "${1:-}" in
+  echo_server) [ $# -eq 2 ] || fail "usage: smoke.sh echo_server ECHO_SERVER"; test_echo_server "$2" ;;
+  echo_client) [ $# -eq 3 ] || fail "usage: smoke.sh echo_client ECHO_CLIENT ECHO_SERVER"; test_echo_client "$2" "$3" ;;
+  chat)        [ $# -eq 2 ] || fail "usage: smoke.sh chat CHAT"; test_chat "$2" ;;
+  cafe)        [ $# -eq 2 ] || fail "usage: smoke.sh cafe CAFE"; test_cafe "$2" ;;
+  lifecycle)   [ $# -eq 2 ] || fail "usage: smoke.sh lifecycle LIFECYCLE"; test_lifecycle "$2" ;;
+  *) fail "usage: smoke.sh echo_server|echo_client|chat|cafe|lifecycle BINARY..." ;;
+esac
