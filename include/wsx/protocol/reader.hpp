@@ -1,0 +1,460 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_PROTOCOL_READER_HPP
+#define WSX_PROTOCOL_READER_HPP
+
+// The incremental frame reader (RFC 6455 5, 7.4, 8.1): bytes in, events out.
+//
+// It can be fed one byte at a time or a megabyte at a time and gives the same
+// events (in streaming mode: the same bytes, possibly cut into different
+// pieces). It never blocks, never reads a clock and keeps only what it must:
+// at most 14 header bytes, at most 125 control payload bytes, and the message
+// being assembled, which the limits bound before any of it is buffered.
+//
+// Fast path: a single-frame message that lies entirely in the fed buffer is
+// unmasked in place, validated and handed to the visitor as a view into that
+// buffer. Only fragmented messages and frames cut by feed() boundaries are
+// copied into the assembly buffer, which keeps its capacity between
+// messages (up to retained_capacity), so the steady state does not allocate.
+//
+// Visitor requirements (a template parameter: no virtual calls):
+//   always:          void on_ping(const std::uint8_t* data, std::size_t size);
+//                    void on_pong(const std::uint8_t* data, std::size_t size);
+//                    void on_close(std::uint16_t code, std::string_view reason); // 1005 if no code
+//   whole messages:  void on_message(opcode op, const std::uint8_t* data, std::size_t size, bool compressed);
+//   streaming:       void on_message_begin(opcode op, bool compressed);
+//                    void on_message_data(const std::uint8_t* data, std::size_t size); // never size 0
+//                    void on_message_end();
+// A visitor needs only the message members of the mode it is used in; they
+// are detected at compile time. Using a visitor in a mode whose members it
+// lacks is a programming error: feed() throws std::system_error(invalid_state).
+// All pointers handed out are valid only during the call. If a visitor
+// throws, the exception propagates out of feed(), the rest of that buffer is
+// not consumed, and the reader must be reset() before it is fed again.
+
+#include <wsx/error.hpp>
+#include <wsx/protocol/close.hpp>
+#include <wsx/protocol/frame.hpp>
+#include <wsx/protocol/mask.hpp>
+#include <wsx/protocol/utf8.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace wsx {
+namespace protocol {
+
+// Which end of the connection we are. RFC 6455 5.1: a client masks every
+// frame it sends and a server masks none, so the role says what to expect.
+enum class role : std::uint8_t { server, client };
+
+struct reader_options {
+    role local_role = role::server;
+    std::uint64_t max_frame_size = 16 * 1024 * 1024;   // payload bytes of one data frame; over: error::frame_too_big
+    std::uint64_t max_message_size = 16 * 1024 * 1024; // payload bytes of one message; over: error::message_too_big
+    bool streaming = false;                            // false: whole messages; true: fragments as they arrive
+    bool allow_rsv1 = false;                           // true once permessage-deflate is negotiated
+};
+
+namespace detail {
+
+template <class V, class = void>
+struct has_control_members : std::false_type {};
+template <class V>
+struct has_control_members<
+    V, std::void_t<decltype(std::declval<V&>().on_ping(std::declval<const std::uint8_t*>(), std::size_t{})),
+                   decltype(std::declval<V&>().on_pong(std::declval<const std::uint8_t*>(), std::size_t{})),
+                   decltype(std::declval<V&>().on_close(std::uint16_t{}, std::string_view{}))>> : std::true_type {};
+
+template <class V, class = void>
+struct has_whole_message_members : std::false_type {};
+template <class V>
+struct has_whole_message_members<V, std::void_t<decltype(std::declval<V&>().on_message(
+                                        opcode::text, std::declval<const std::uint8_t*>(), std::size_t{}, false))>>
+    : std::true_type {};
+
+template <class V, class = void>
+struct has_streaming_members : std::false_type {};
+template <class V>
+struct has_streaming_members<
+    V, std::void_t<decltype(std::declval<V&>().on_message_begin(opcode::text, false)),
+                   decltype(std::declval<V&>().on_message_data(std::declval<const std::uint8_t*>(), std::size_t{})),
+                   decltype(std::declval<V&>().on_message_end())>> : std::true_type {};
+
+} // namespace detail
+
+class reader {
+public:
+    // Above this, the assembly buffer is given back after each message: one
+    // huge message must not pin its memory for the life of the connection.
+    // Below it, fragmented messages are assembled without allocating. (A
+    // fresh 1 MiB buffer costs ~4x the copy itself in page faults, which is
+    // why the threshold is not smaller.)
+    static constexpr std::size_t retained_capacity = 1024 * 1024;
+
+    explicit reader(reader_options options = {}) : opts_(options) {}
+
+    // Consumes all n bytes, unmasking them in place, and calls the visitor
+    // for each event in order. Returns the first error; from then on the
+    // reader returns that error for every call until reset(). Bytes after a
+    // close frame are ignored.
+    template <class Visitor>
+    std::error_code feed(std::uint8_t* data, std::size_t n, Visitor& v);
+
+    void reset() noexcept {
+        stage_ = stage::header;
+        hdr_len_ = 0;
+        hdr_need_ = 2;
+        in_message_ = false;
+        msg_size_ = 0;
+        utf8_.reset();
+        buf_.clear();
+        ec_ = {};
+    }
+
+    // True while a data message has started and its final frame has not ended.
+    bool in_message() const noexcept { return in_message_; }
+    // True once a (valid) close frame has been delivered.
+    bool closed() const noexcept { return stage_ == stage::closed; }
+    const reader_options& options() const noexcept { return opts_; }
+    void set_allow_rsv1(bool allow) noexcept { opts_.allow_rsv1 = allow; }
+
+private:
+    enum class stage : std::uint8_t { header, payload, closed, failed };
+
+    // The internal steps return true to go on, false after fail(): building a
+    // std::error_code per frame would be an out-of-line call per frame.
+    bool fail(error e) noexcept {
+        stage_ = stage::failed;
+        ec_ = make_error_code(e);
+        return false;
+    }
+    std::error_code fail_code(error e) noexcept {
+        fail(e);
+        return ec_;
+    }
+
+    // Everything the first two header bytes can tell, checked as soon as
+    // they are there. Returns 0 or the error.
+    int check_prefix(std::uint8_t b0, std::uint8_t b1) const noexcept;
+
+    // Unmasks [p, p + n) in place (continuing the current frame's key phase)
+    // and, for a text message, validates it. Returns n, or the index of the
+    // first byte that makes the message invalid UTF-8.
+    std::size_t unmask_scan(std::uint8_t* p, std::size_t n) noexcept;
+
+    void unmask(std::uint8_t* p, std::size_t n) noexcept {
+        if (masked_) mask_in_place(p, n, key_, phase_);
+        phase_ = static_cast<std::uint8_t>((phase_ + n) & 3);
+    }
+
+    void append(const std::uint8_t* p, std::size_t n);
+
+    // Starts the frame whose complete header (already checked by
+    // check_prefix) is [h, h + size); p is just past it.
+    template <class V>
+    bool begin_frame(const std::uint8_t* h, std::size_t size, std::uint8_t*& p, std::uint8_t* end, V& v);
+    template <class V>
+    bool end_data_frame(V& v);
+    template <class V>
+    bool control(opcode op, const std::uint8_t* p, std::size_t n, V& v);
+
+    reader_options opts_;
+    stage stage_ = stage::header;
+
+    // Header bytes, when a header is cut by a feed() boundary.
+    std::uint8_t hdr_len_ = 0;
+    std::uint8_t hdr_need_ = 2;
+    std::uint8_t hdr_[max_header_size] = {};
+
+    // The frame whose payload is being read.
+    opcode frame_op_ = opcode::text;
+    bool frame_fin_ = true;
+    bool masked_ = false;
+    std::uint8_t phase_ = 0;
+    std::array<std::uint8_t, 4> key_{};
+    std::uint64_t remaining_ = 0;
+
+    // A control frame cut by a feed() boundary.
+    std::uint8_t ctrl_len_ = 0;
+    std::uint8_t ctrl_[max_control_payload] = {};
+
+    // The data message in progress.
+    bool in_message_ = false;
+    opcode msg_op_ = opcode::text;
+    bool msg_compressed_ = false;
+    bool msg_validate_ = false;
+    std::uint64_t msg_size_ = 0; // sum of the announced frame sizes so far
+    utf8_validator utf8_;
+    std::vector<std::uint8_t> buf_;
+
+    std::error_code ec_;
+};
+
+inline int reader::check_prefix(std::uint8_t b0, std::uint8_t b1) const noexcept {
+    const auto op = static_cast<opcode>(b0 & 0x0F);
+    if ((b0 & 0x30) != 0) return static_cast<int>(error::bad_reserved_bits);
+    if (is_reserved(op)) return static_cast<int>(error::bad_opcode);
+    if ((b0 & 0x40) != 0 && (!opts_.allow_rsv1 || is_control(op) || op == opcode::continuation))
+        return static_cast<int>(error::bad_reserved_bits);
+    const bool masked = (b1 & 0x80) != 0;
+    if (opts_.local_role == role::server) {
+        if (!masked) return static_cast<int>(error::unmasked_frame);
+    } else if (masked) {
+        return static_cast<int>(error::masked_frame);
+    }
+    if (is_control(op)) {
+        if ((b0 & 0x80) == 0) return static_cast<int>(error::fragmented_control_frame);
+        if ((b1 & 0x7F) > max_control_payload) return static_cast<int>(error::bad_control_frame_size);
+    } else if (op == opcode::continuation) {
+        if (!in_message_) return static_cast<int>(error::unexpected_continuation);
+    } else if (in_message_) {
+        return static_cast<int>(error::expected_continuation);
+    }
+    return 0;
+}
+
+inline std::size_t reader::unmask_scan(std::uint8_t* p, std::size_t n) noexcept {
+    if (!msg_validate_) {
+        unmask(p, n);
+        return n;
+    }
+    // A cache-sized piece at a time, so the validator reads bytes the
+    // unmasking has just brought into L1. Between code points, the unmasking
+    // pass itself tells whether the piece is all ASCII, hence valid.
+    constexpr std::size_t piece = 16 * 1024;
+    std::size_t done = 0;
+    do {
+        const std::size_t k = n - done < piece ? n - done : piece;
+        std::uint8_t* const q = p + done;
+        bool ascii = false;
+        if (masked_ && utf8_.complete()) ascii = mask_in_place_all_ascii(q, k, key_, phase_);
+        else if (masked_) mask_in_place(q, k, key_, phase_);
+        phase_ = static_cast<std::uint8_t>((phase_ + k) & 3);
+        if (!ascii) {
+            const std::size_t ok = utf8_.scan(q, k);
+            if (ok != k) return done + ok;
+        }
+        done += k;
+    } while (done < n);
+    return n;
+}
+
+inline void reader::append(const std::uint8_t* p, std::size_t n) {
+    const std::size_t need = buf_.size() + n;
+    if (need > buf_.capacity()) {
+        // Grow geometrically (so that memory follows the bytes that really
+        // arrived, not a size a peer merely announced), but never past the
+        // sizes announced so far, which the limits have already checked.
+        std::size_t cap = buf_.capacity() * 2;
+        if (cap < 4096) cap = 4096;
+        if (cap > msg_size_) cap = static_cast<std::size_t>(msg_size_);
+        if (cap < need) cap = need;
+        buf_.reserve(cap);
+    }
+    buf_.insert(buf_.end(), p, p + n);
+}
+
+template <class Visitor>
+std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
+    constexpr bool whole_ok = detail::has_whole_message_members<Visitor>::value;
+    constexpr bool streaming_ok = detail::has_streaming_members<Visitor>::value;
+    static_assert(detail::has_control_members<Visitor>::value,
+                  "wsx::protocol::reader visitor needs on_ping(const std::uint8_t*, std::size_t), "
+                  "on_pong(const std::uint8_t*, std::size_t) and on_close(std::uint16_t, std::string_view)");
+    static_assert(whole_ok || streaming_ok,
+                  "wsx::protocol::reader visitor needs on_message(opcode, const std::uint8_t*, std::size_t, bool) "
+                  "or on_message_begin(opcode, bool) + on_message_data(const std::uint8_t*, std::size_t) + "
+                  "on_message_end()");
+    if constexpr (!streaming_ok) {
+        if (opts_.streaming)
+            throw std::system_error(make_error_code(error::invalid_state),
+                                    "wsx::protocol::reader: streaming mode needs a visitor with on_message_begin, "
+                                    "on_message_data and on_message_end");
+    }
+    if constexpr (!whole_ok) {
+        if (!opts_.streaming)
+            throw std::system_error(make_error_code(error::invalid_state),
+                                    "wsx::protocol::reader: whole-message mode needs a visitor with on_message; "
+                                    "set reader_options::streaming for a streaming visitor");
+    }
+
+    if (stage_ == stage::failed) return ec_;
+    std::uint8_t* p = data;
+    std::uint8_t* const end = data + n;
+    while (p != end) {
+        if (stage_ == stage::header) {
+            if (hdr_len_ == 0 && end - p >= 2) {
+                // The header is usually whole in the buffer: decode it there.
+                if (int e = check_prefix(p[0], p[1])) return fail_code(static_cast<error>(e));
+                const std::size_t need = header_size_from_length_byte(p[1]);
+                if (static_cast<std::size_t>(end - p) >= need) {
+                    const std::uint8_t* const h = p;
+                    p += need;
+                    if (!begin_frame(h, need, p, end, v)) return ec_;
+                    continue;
+                }
+                hdr_[0] = p[0];
+                hdr_[1] = p[1];
+                hdr_len_ = 2;
+                hdr_need_ = static_cast<std::uint8_t>(need);
+                p += 2;
+            }
+            while (p != end && hdr_len_ < hdr_need_) {
+                hdr_[hdr_len_++] = *p++;
+                if (hdr_len_ == 2) {
+                    if (int e = check_prefix(hdr_[0], hdr_[1])) return fail_code(static_cast<error>(e));
+                    hdr_need_ = static_cast<std::uint8_t>(header_size_from_length_byte(hdr_[1]));
+                }
+            }
+            if (hdr_len_ < hdr_need_) break;
+            const std::size_t need = hdr_len_;
+            hdr_len_ = 0;
+            hdr_need_ = 2;
+            if (!begin_frame(hdr_, need, p, end, v)) return ec_;
+        } else if (stage_ == stage::payload) {
+            const std::size_t avail = static_cast<std::size_t>(end - p);
+            const std::size_t take = remaining_ < avail ? static_cast<std::size_t>(remaining_) : avail;
+            std::uint8_t* const q = p;
+            p += take;
+            remaining_ -= take;
+            if (is_control(frame_op_)) {
+                unmask(q, take);
+                std::memcpy(ctrl_ + ctrl_len_, q, take);
+                ctrl_len_ = static_cast<std::uint8_t>(ctrl_len_ + take);
+                if (remaining_ == 0) {
+                    stage_ = stage::header;
+                    if (!control(frame_op_, ctrl_, ctrl_len_, v)) return ec_;
+                }
+                continue;
+            }
+            const std::size_t ok = unmask_scan(q, take);
+            if (opts_.streaming) {
+                if constexpr (streaming_ok) {
+                    if (ok != 0) v.on_message_data(q, ok);
+                }
+            } else if (ok == take) {
+                append(q, take);
+            }
+            if (ok != take) return fail_code(error::invalid_utf8);
+            if (remaining_ == 0 && !end_data_frame(v)) return ec_;
+        } else {
+            break; // closed: the rest is ignored
+        }
+    }
+    return ec_; // empty here; copying it is cheaper than constructing one
+}
+
+template <class V>
+bool reader::begin_frame(const std::uint8_t* h, std::size_t size, std::uint8_t*& p, std::uint8_t* end, V& v) {
+    std::uint64_t payload;
+    if (!detail::read_payload_length(h, payload)) return fail(error::bad_frame_length);
+    const auto op = static_cast<opcode>(h[0] & 0x0F);
+    const bool fin = (h[0] & 0x80) != 0;
+    const bool rsv1 = (h[0] & 0x40) != 0;
+    masked_ = (h[1] & 0x80) != 0;
+    if (masked_) std::memcpy(key_.data(), h + size - 4, 4);
+    phase_ = 0;
+    const std::size_t avail = static_cast<std::size_t>(end - p);
+
+    if (is_control(op)) {
+        const auto len = static_cast<std::size_t>(payload); // <= 125, checked with the prefix
+        if (avail >= len) {
+            std::uint8_t* const q = p;
+            p += len;
+            unmask(q, len);
+            return control(op, q, len, v);
+        }
+        frame_op_ = op;
+        remaining_ = payload;
+        ctrl_len_ = 0;
+        stage_ = stage::payload;
+        return true;
+    }
+
+    if (payload > opts_.max_frame_size) return fail(error::frame_too_big);
+    if (op != opcode::continuation) {
+        if (payload > opts_.max_message_size) return fail(error::message_too_big);
+        msg_op_ = op;
+        msg_compressed_ = rsv1;
+        msg_validate_ = op == opcode::text && !rsv1; // compressed text is checked after inflating
+        msg_size_ = payload;
+        utf8_.reset();
+        if (!opts_.streaming) {
+            if constexpr (detail::has_whole_message_members<V>::value) {
+                if (fin && avail >= payload) {
+                    // The zero-copy path: the whole message is in the caller's buffer.
+                    const auto len = static_cast<std::size_t>(payload);
+                    std::uint8_t* const q = p;
+                    p += len;
+                    if (unmask_scan(q, len) != len || (msg_validate_ && !utf8_.complete()))
+                        return fail(error::invalid_utf8);
+                    v.on_message(op, q, len, rsv1);
+                    return true;
+                }
+            }
+            buf_.clear();
+        }
+        in_message_ = true;
+        if (opts_.streaming) {
+            if constexpr (detail::has_streaming_members<V>::value) v.on_message_begin(op, rsv1);
+        }
+    } else {
+        if (payload > opts_.max_message_size - msg_size_) return fail(error::message_too_big);
+        msg_size_ += payload;
+    }
+    frame_op_ = op;
+    frame_fin_ = fin;
+    remaining_ = payload;
+    if (remaining_ == 0) return end_data_frame(v);
+    stage_ = stage::payload;
+    return true;
+}
+
+template <class V>
+bool reader::end_data_frame(V& v) {
+    stage_ = stage::header;
+    if (!frame_fin_) return true;
+    if (msg_validate_ && !utf8_.complete()) return fail(error::invalid_utf8);
+    in_message_ = false;
+    if (opts_.streaming) {
+        if constexpr (detail::has_streaming_members<V>::value) v.on_message_end();
+    } else {
+        if constexpr (detail::has_whole_message_members<V>::value)
+            v.on_message(msg_op_, buf_.data(), buf_.size(), msg_compressed_);
+        if (buf_.capacity() > retained_capacity) std::vector<std::uint8_t>().swap(buf_);
+        else buf_.clear();
+    }
+    return true;
+}
+
+template <class V>
+bool reader::control(opcode op, const std::uint8_t* p, std::size_t n, V& v) {
+    if (op == opcode::ping) {
+        v.on_ping(p, n);
+    } else if (op == opcode::pong) {
+        v.on_pong(p, n);
+    } else {
+        std::uint16_t code = 0;
+        std::string_view reason;
+        if (std::error_code ec = parse_close_payload(p, n, code, reason)) {
+            stage_ = stage::failed;
+            ec_ = ec;
+            return false;
+        }
+        stage_ = stage::closed;
+        v.on_close(code, reason);
+    }
+    return true;
+}
+
+} // namespace protocol
+} // namespace wsx
+
+#endif

@@ -1,0 +1,197 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_PROTOCOL_WRITER_HPP
+#define WSX_PROTOCOL_WRITER_HPP
+
+// Framing for sending (RFC 6455 5.2, 5.3, 5.5). A server's frames are not
+// masked, so a server writes a header and gathers it with a payload that may
+// be shared by many receivers (broadcast). A client masks every frame with a
+// fresh key from mask_key_source.
+
+#include <wsx/error.hpp>
+#include <wsx/protocol/close.hpp>
+#include <wsx/protocol/frame.hpp>
+#include <wsx/protocol/mask.hpp>
+
+#include <array>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#if defined(__linux__)
+#include <sys/random.h>
+#include <sys/types.h>
+#endif
+
+namespace wsx {
+namespace protocol {
+
+// Masking keys for client frames.
+//
+// RFC 6455 10.3: the key must be unpredictable to the application that
+// chooses the payload, or a script could make its frames look like
+// plaintext HTTP to an intercepting proxy and poison its cache. So the keys
+// come from the operating system's CSPRNG: getrandom(2) on Linux (the
+// kernel's ChaCha20 generator, never blocking after boot), std::random_device
+// elsewhere (on mainstream library implementations backed by the OS source or
+// the CPU's RDRAND). One system call fills 256 keys, so a key costs a few
+// nanoseconds.
+//
+// Not thread-safe: use one per thread or per connection (it holds 1 KiB).
+// After fork(), the child must call discard() before using an inherited
+// source, or it would repeat the parent's keys.
+class mask_key_source {
+public:
+    static constexpr std::size_t keys_per_refill = 256;
+
+    std::array<std::uint8_t, 4> next() {
+        if (pos_ == pool_.size()) refill();
+        std::array<std::uint8_t, 4> key;
+        std::memcpy(key.data(), pool_.data() + pos_, 4);
+        pos_ += 4;
+        return key;
+    }
+
+    // Drops the buffered keys; the next call to next() draws fresh ones.
+    void discard() noexcept { pos_ = pool_.size(); }
+
+private:
+    void refill() {
+        std::size_t got = 0;
+#if defined(__linux__)
+        while (got < pool_.size()) {
+            const ssize_t r = ::getrandom(pool_.data() + got, pool_.size() - got, 0);
+            if (r > 0) {
+                got += static_cast<std::size_t>(r);
+            } else if (r < 0 && errno == EINTR) {
+                continue;
+            } else {
+                break; // ENOSYS on a pre-3.17 kernel: fall back below
+            }
+        }
+#endif
+        if (got < pool_.size()) {
+            std::random_device rd;
+            for (std::size_t i = got; i < pool_.size(); i += 4) {
+                const auto w = static_cast<std::uint32_t>(rd());
+                std::memcpy(pool_.data() + i, &w, 4);
+            }
+        }
+        pos_ = 0;
+    }
+
+    std::array<std::uint8_t, keys_per_refill * 4> pool_{};
+    std::size_t pos_ = keys_per_refill * 4;
+};
+
+// A key from this thread's own source: the convenient choice when connections
+// do not each hold a mask_key_source.
+inline std::array<std::uint8_t, 4> next_mask_key() {
+    thread_local mask_key_source source;
+    return source.next();
+}
+
+// The largest control frame: header with a masking key plus 125 bytes.
+constexpr std::size_t max_control_frame_size = 2 + 4 + max_control_payload;
+
+// Writes a frame header to out (>= max_header_size bytes) and returns its
+// length. mask_key null: unmasked (server). Otherwise the header carries the
+// key and the caller masks the payload with mask_in_place(payload, size, *mask_key).
+inline std::size_t write_frame_header(std::uint8_t* out, opcode op, std::uint64_t payload_size, bool fin,
+                                      bool rsv1, const std::array<std::uint8_t, 4>* mask_key) noexcept {
+    frame_header h;
+    h.fin = fin;
+    h.rsv1 = rsv1;
+    h.op = op;
+    h.payload_size = payload_size;
+    if (mask_key != nullptr) {
+        h.masked = true;
+        h.key = *mask_key;
+    }
+    return encode_header(h, out);
+}
+
+// Appends a whole frame (header and payload, masked if mask_key is not null)
+// to out: a std::vector<std::uint8_t>, std::string or anything with size(),
+// resize() and a writable data() of byte-sized elements.
+template <class Buffer>
+void append_frame(Buffer& out, opcode op, const void* payload, std::size_t size, bool fin = true,
+                  bool rsv1 = false, const std::array<std::uint8_t, 4>* mask_key = nullptr) {
+    static_assert(sizeof(*out.data()) == 1, "append_frame needs a buffer of bytes");
+    std::uint8_t header[max_header_size];
+    const std::size_t hn = write_frame_header(header, op, size, fin, rsv1, mask_key);
+    const std::size_t old = out.size();
+    out.resize(old + hn + size);
+    auto* dst = reinterpret_cast<std::uint8_t*>(&out[0]) + old;
+    std::memcpy(dst, header, hn);
+    if (size != 0) {
+        std::memcpy(dst + hn, payload, size);
+        if (mask_key != nullptr) mask_in_place(dst + hn, size, *mask_key);
+    }
+}
+
+namespace detail {
+inline void check_control_payload(std::size_t size) {
+    if (size > max_control_payload)
+        throw std::system_error(make_error_code(error::bad_argument),
+                                "wsx: a ping or pong payload is at most 125 bytes (RFC 6455 5.5); got " +
+                                    std::to_string(size));
+}
+} // namespace detail
+
+// Builds a whole control frame into out (>= max_control_frame_size bytes)
+// without allocating and returns its length. Throws
+// std::system_error(error::bad_argument) if size > 125 or op is not a control opcode.
+inline std::size_t build_control_frame(std::uint8_t* out, opcode op, const void* payload, std::size_t size,
+                                       const std::array<std::uint8_t, 4>* mask_key) {
+    if (op != opcode::close && op != opcode::ping && op != opcode::pong)
+        throw std::system_error(make_error_code(error::bad_argument),
+                                "wsx: build_control_frame needs opcode close, ping or pong");
+    detail::check_control_payload(size);
+    const std::size_t hn = write_frame_header(out, op, size, true, false, mask_key);
+    if (size != 0) {
+        std::memcpy(out + hn, payload, size);
+        if (mask_key != nullptr) mask_in_place(out + hn, size, *mask_key);
+    }
+    return hn + size;
+}
+
+// A close frame with `code` and `reason` (see build_close_payload for the
+// rules; 1005 gives an empty close frame). Returns its length.
+inline std::size_t build_close_frame(std::uint8_t* out, std::uint16_t code, std::string_view reason,
+                                     const std::array<std::uint8_t, 4>* mask_key) {
+    std::uint8_t payload[max_control_payload];
+    const std::size_t n = build_close_payload(code, reason, payload);
+    return build_control_frame(out, opcode::close, payload, n, mask_key);
+}
+
+template <class Buffer>
+void append_ping_frame(Buffer& out, const void* payload, std::size_t size,
+                       const std::array<std::uint8_t, 4>* mask_key = nullptr) {
+    detail::check_control_payload(size);
+    append_frame(out, opcode::ping, payload, size, true, false, mask_key);
+}
+
+template <class Buffer>
+void append_pong_frame(Buffer& out, const void* payload, std::size_t size,
+                       const std::array<std::uint8_t, 4>* mask_key = nullptr) {
+    detail::check_control_payload(size);
+    append_frame(out, opcode::pong, payload, size, true, false, mask_key);
+}
+
+template <class Buffer>
+void append_close_frame(Buffer& out, std::uint16_t code, std::string_view reason,
+                        const std::array<std::uint8_t, 4>* mask_key = nullptr) {
+    std::uint8_t payload[max_control_payload];
+    const std::size_t n = build_close_payload(code, reason, payload);
+    append_frame(out, opcode::close, payload, n, true, false, mask_key);
+}
+
+} // namespace protocol
+} // namespace wsx
+
+#endif
