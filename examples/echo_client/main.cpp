@@ -22,7 +22,8 @@ namespace {
 
 int usage(const std::string& why) {
     std::cerr << "echo_client: " << why << "\n"
-              << "usage: echo_client ws://HOST:PORT/path [message...]\n";
+              << "usage: echo_client ws://HOST:PORT/path [message...]\n"
+              << "       echo_client --testee ws://HOST:PORT [--agent NAME]   (conformance-suite testee)\n";
     return 2;
 }
 
@@ -78,6 +79,83 @@ int echo(std::string_view url, const std::vector<std::string>& messages) {
     return ok && closed_normally && echoed == messages.size() ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+// The testee side of the standard conformance suite's fuzzing server:
+// ask it for the number of cases, run each case by echoing every message
+// until the server closes, then ask it to write its reports. One
+// connection at a time, each bounded in time.
+class testee {
+public:
+    testee(std::string base, std::string agent) : base_(std::move(base)), agent_(std::move(agent)) {
+        ws_.options().max_message_size = 16 * 1024 * 1024;
+        ws_.options().max_frame_size = 16 * 1024 * 1024;
+        ws_.options().max_send_queue = 64 * 1024 * 1024;
+        ws_.on_message([this](wsx::session& s, const wsx::message& m) {
+               if (step_ == 0)
+                   cases_ = std::atoi(std::string(m.text()).c_str());
+               else if (step_ <= cases_)
+                   s.send(m); // text stays text, binary stays binary
+           })
+            .on_error([this](wsx::session&, std::error_code ec) {
+                std::cerr << "echo_client: " << where() << ": " << ec.message() << "\n";
+            })
+            .on_close([this](wsx::session&, const wsx::close_reason&) {
+                // Connecting again from inside on_close would replace the
+                // session whose handler is running: go round the loop first.
+                asio::post(io_, [this] { next(); });
+            });
+    }
+
+    int run() {
+        connect("/getCaseCount");
+        io_.run();
+        return failed_ ? EXIT_FAILURE : EXIT_SUCCESS;
+    }
+
+private:
+    std::string where() const {
+        if (step_ == 0) return "getCaseCount";
+        if (step_ <= cases_) return "case " + std::to_string(step_);
+        return "updateReports";
+    }
+
+    void connect(const std::string& target) {
+        deadline_.expires_after(std::chrono::seconds(120));
+        deadline_.async_wait([this](std::error_code ec) {
+            if (ec) return;
+            std::cerr << "echo_client: " << where() << " did not finish within 120 s\n";
+            failed_ = true;
+            io_.stop();
+        });
+        ws_.connect(base_ + target);
+    }
+
+    void next() {
+        deadline_.cancel();
+        if (step_ == 0 && cases_ <= 0) {
+            std::cerr << "echo_client: the server reported no cases\n";
+            failed_ = true;
+            return;
+        }
+        ++step_;
+        if (step_ <= cases_) {
+            std::cout << "case " << step_ << "/" << cases_ << std::endl;
+            connect("/runCase?case=" + std::to_string(step_) + "&agent=" + agent_);
+        } else if (step_ == cases_ + 1) {
+            connect("/updateReports?agent=" + agent_);
+        } else {
+            std::cout << "ran " << cases_ << " cases" << std::endl;
+        }
+    }
+
+    asio::io_context io_;
+    wsx::client ws_{io_};
+    asio::steady_timer deadline_{io_};
+    std::string base_, agent_;
+    int cases_ = 0;
+    int step_ = 0;
+    bool failed_ = false;
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -85,6 +163,17 @@ int main(int argc, char** argv) {
     std::string_view first = argv[1];
     // Modes start with "--"; the default mode is the echo check.
     if (first == "--help" || first == "-h") return usage("sends each message and prints its echo");
+    if (first == "--testee") {
+        if (argc < 3) return usage("--testee needs the suite's ws://HOST:PORT");
+        std::string base = argv[2];
+        while (!base.empty() && base.back() == '/') base.pop_back();
+        std::string agent = argc > 4 && std::string_view(argv[3]) == "--agent" ? argv[4] : "wsx";
+        try {
+            return testee(base, agent).run();
+        } catch (const std::system_error& e) {
+            return usage(e.what());
+        }
+    }
     if (first.substr(0, 2) == "--") return usage("unknown mode: " + std::string(first));
     return echo(first, std::vector<std::string>(argv + 2, argv + argc));
 }

@@ -1,6 +1,6 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 
-// echo_server [--port N] [--host ADDRESS]
+// echo_server [--port N] [--host ADDRESS] [--fragment BYTES]
 //
 // Sends every text and binary message back unchanged, on any path. This is
 // the server the conformance suites (Autobahn|Testsuite) are pointed at, so
@@ -25,7 +25,7 @@ constexpr std::size_t mib = 1024 * 1024;
 
 int usage(const char* why) {
     std::cerr << "echo_server: " << why << "\n"
-              << "usage: echo_server [--port N] [--host ADDRESS]   (port 9001 by default, 0 picks a free one)\n";
+              << "usage: echo_server [--port N] [--host ADDRESS] [--fragment BYTES]   (port 9001 by default, 0 picks a free one)\n";
     return 2;
 }
 
@@ -42,12 +42,19 @@ bool parse_port(std::string_view s, std::uint16_t& port) {
 int main(int argc, char** argv) {
     std::uint16_t port = 9001;
     std::string host; // empty: every interface
+    std::size_t fragment = 0;
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         if (arg == "--port" && i + 1 < argc) {
             if (!parse_port(argv[++i], port)) return usage("--port needs a number from 0 to 65535");
         } else if (arg == "--host" && i + 1 < argc) {
             host = argv[++i];
+        } else if (arg == "--fragment" && i + 1 < argc) {
+            // Auto-fragmentation: echoes larger than N bytes go out as frames of N.
+            char* end = nullptr;
+            unsigned long n = std::strtoul(argv[++i], &end, 10);
+            if (!end || *end || n == 0) return usage("--fragment needs a frame size in bytes (> 0)");
+            fragment = n;
         } else if (arg == "--help" || arg == "-h") {
             return usage("echoes every message");
         } else {
@@ -62,6 +69,7 @@ int main(int argc, char** argv) {
     wsx::session_options& limits = server.default_options();
     limits.max_message_size = 16 * mib;
     limits.max_frame_size = 16 * mib;
+    limits.fragment_size = fragment;
 
     server.endpoint("/*")                                                     // any path
         .on_message([](wsx::session& s, const wsx::message& m) { s.send(m); }) // text stays text, binary binary
