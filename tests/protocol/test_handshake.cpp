@@ -149,7 +149,9 @@ TEST_CASE("handshake: each upgrade rule has its own error", "[handshake][server]
         {"HTTP/1.0", request_text(base_headers(), "GET /chat HTTP/1.0"), error::http_bad_version},
         {"HTTP/0.9", request_text(base_headers(), "GET /chat HTTP/0.9"), error::http_bad_version},
         {"asterisk target", request_text(base_headers(), "GET * HTTP/1.1"), error::http_bad_target},
-        {"absolute target", request_text(base_headers(), "GET http://server.example.com/chat HTTP/1.1"),
+        {"absolute ftp target", request_text(base_headers(), "GET ftp://server.example.com/chat HTTP/1.1"),
+         error::http_bad_target},
+        {"absolute target without authority", request_text(base_headers(), "GET http:///chat HTTP/1.1"),
          error::http_bad_target},
         {"no Host", request_text(without("Host")), error::handshake_missing_host},
         {"empty Host", request_text(with("Host", "")), error::handshake_missing_host},
@@ -180,6 +182,23 @@ TEST_CASE("handshake: each upgrade rule has its own error", "[handshake][server]
         INFO(c.what);
         CHECK(validate(c.request) == c.expected);
     }
+}
+
+TEST_CASE("handshake: an absolute http(s) URI names the resource (RFC 6455 4.2.1)", "[handshake][server]") {
+    CHECK(wsx::protocol::resource_name("/chat?x=1") == "/chat?x=1");
+    CHECK(wsx::protocol::resource_name("http://server.example.com/chat?x=1") == "/chat?x=1");
+    CHECK(wsx::protocol::resource_name("HTTPS://server.example.com:8443/a/b") == "/a/b");
+    CHECK(wsx::protocol::resource_name("http://server.example.com") == "/");
+    CHECK(wsx::protocol::resource_name("http://server.example.com#frag").empty());
+    CHECK(wsx::protocol::resource_name("*").empty());
+    CHECK(wsx::protocol::resource_name("").empty());
+    wsx::protocol::http_request req;
+    std::error_code ec;
+    std::string text = request_text(base_headers(), "GET http://server.example.com/chat HTTP/1.1");
+    req.parse(text.data(), text.size(), ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(req.complete());
+    CHECK_FALSE(wsx::protocol::validate_upgrade(req));
 }
 
 TEST_CASE("handshake: plain HTTP requests are told apart from broken upgrades", "[handshake][server]") {

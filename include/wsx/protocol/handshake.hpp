@@ -78,9 +78,9 @@ inline bool is_valid_client_key(std::string_view key) noexcept {
 //     below and gets a precise error.
 //  2. http_bad_method: the method is not GET (case-sensitive, RFC 9110 9.1).
 //  3. http_bad_version: older than HTTP/1.1.
-//  4. http_bad_target: the target is not origin-form ("/path?query").
-//     Browsers never send the absolute-form RFC 6455 also allows, so it is
-//     not supported.
+//  4. http_bad_target: the target is neither origin-form ("/path?query")
+//     nor an absolute http/https URI, which RFC 6455 4.2.1 also allows
+//     (see resource_name).
 //  5. handshake_missing_host: no Host, or an empty one (a WebSocket URI
 //     always has a host); handshake_duplicate_header: more than one
 //     (RFC 9112 3.2 says answer 400).
@@ -93,13 +93,37 @@ inline bool is_valid_client_key(std::string_view key) noexcept {
 //     "13"; handshake_duplicate_header: more than one (RFC 6455 11.3.5).
 //
 // Origin is not checked here: whether to trust it is the application's call.
+// The /resource name/ (RFC 6455 3) of a request target: the target itself
+// in origin-form, the path and query of an absolute http:// or https:// URI
+// ("/" when it has no path), or "" when the target is neither.
+inline std::string_view resource_name(std::string_view target) noexcept {
+    if (!target.empty() && target.front() == '/') return target;
+    std::size_t scheme = 0;
+    auto starts_with_ci = [&](std::string_view prefix) {
+        return target.size() >= prefix.size() && wsx::detail::http_iequals(target.substr(0, prefix.size()), prefix);
+    };
+    if (starts_with_ci("http://"))
+        scheme = 7;
+    else if (starts_with_ci("https://"))
+        scheme = 8;
+    else
+        return {};
+    std::string_view rest = target.substr(scheme);
+    std::size_t end = rest.find_first_of("/?#");
+    if (end == 0) return {}; // no authority
+    if (end == std::string_view::npos) return "/";
+    if (rest[end] == '#') return {}; // fragments are not allowed (RFC 6455 3)
+    if (rest[end] == '?') return {};  // "http://host?q" has no path: not a resource name we can route
+    return rest.substr(end);
+}
+
 inline std::error_code validate_upgrade(const http_request& req) noexcept {
     if (!req.has_token("Upgrade", "websocket") && req.count("Sec-WebSocket-Key") == 0)
         return make_error_code(error::not_websocket_request);
     if (req.method() != "GET") return make_error_code(error::http_bad_method);
     if (req.version_major() < 1 || (req.version_major() == 1 && req.version_minor() < 1))
         return make_error_code(error::http_bad_version);
-    if (req.target().empty() || req.target().front() != '/') return make_error_code(error::http_bad_target);
+    if (resource_name(req.target()).empty()) return make_error_code(error::http_bad_target);
 
     const std::size_t hosts = req.count("Host");
     if (hosts > 1) return make_error_code(error::handshake_duplicate_header);
