@@ -104,6 +104,9 @@ public:
             u.host, std::to_string(u.port),
             asio::bind_executor(s->strand(), [s, resolver, state, request = std::move(request),
                                               verify = std::move(verify)](std::error_code ec, auto results) mutable {
+                // close() or the connect timeout ended the session meanwhile:
+                // async_connect would reopen the socket teardown closed.
+                if (s->closed_) return;
                 if (ec) return s->fail_connect(ec);
                 asio::async_connect(
                     s->stream().socket(), results,

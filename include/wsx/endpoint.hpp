@@ -12,6 +12,7 @@
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
 #include <wsx/protocol/close.hpp>
+#include <wsx/protocol/handshake.hpp>
 #include <wsx/protocol/http.hpp>
 #include <wsx/router.hpp>
 #include <wsx/session.hpp>

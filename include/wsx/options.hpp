@@ -12,7 +12,7 @@
 
 namespace wsx {
 
-// What happens when a send would push the queued bytes over max_send_queue.
+// What happens to a send once the queued, unwritten bytes reach max_send_queue.
 enum class send_queue_policy : std::uint8_t {
     reject, // the send fails with error::send_queue_full; the connection stays open
     close,  // the connection is closed with 1008 (policy violation)
@@ -24,7 +24,12 @@ struct session_options {
     std::size_t max_message_size = 16 * 1024 * 1024;
     // Largest single frame accepted; defaults to the message limit.
     std::size_t max_frame_size = 16 * 1024 * 1024;
-    // Bytes queued for sending, not yet written, before send_policy applies.
+    // Bytes queued for sending, not yet written, before send_policy applies:
+    // once the queue holds this much, further sends are refused (or the
+    // connection closes). A send into a queue below the limit is taken
+    // whole, so one message of max_message_size always fits; the queue
+    // peaks at this limit plus one message. Automatic pongs are skipped
+    // while the queue is at the limit.
     std::size_t max_send_queue = 16 * 1024 * 1024;
     send_queue_policy send_policy = send_queue_policy::reject;
     // Outgoing messages larger than this are split into frames of this size

@@ -163,20 +163,37 @@ private:
             accept(l);
         }
 
+        // Fix: stop() and ~basic_server may run on any thread while an
+        // accept handler re-arms async_accept on an io thread; Asio objects
+        // are not safe for concurrent use, so every touch of the acceptors
+        // and retry timers after listen() happens under accept_mu.
+        // (async_accept never calls its handler from inside the initiating
+        // call, so holding the lock across it cannot deadlock.)
+        mutable std::mutex accept_mu;
+
         void accept(const std::shared_ptr<listener>& l) {
             auto self = this->shared_from_this();
+            std::lock_guard<std::mutex> lock(accept_mu);
+            if (!l->acceptor.is_open()) return;
             l->acceptor.async_accept(io, [self, l](std::error_code ec, asio::ip::tcp::socket sock) {
-                if (ec == asio::error::operation_aborted || !l->acceptor.is_open()) return;
-                if (ec) {
-                    // Out of descriptors or memory: try again shortly rather
-                    // than spin, and keep the server up.
-                    l->retry.expires_after(std::chrono::milliseconds(50));
-                    l->retry.async_wait([self, l](std::error_code e) {
-                        if (!e) self->accept(l);
-                    });
-                    return;
+                if (ec == asio::error::operation_aborted) return;
+                {
+                    std::lock_guard<std::mutex> lock(self->accept_mu);
+                    if (!l->acceptor.is_open()) return;
+                    if (ec) {
+                        // Out of descriptors or memory: try again shortly rather
+                        // than spin, and keep the server up.
+                        l->retry.expires_after(std::chrono::milliseconds(50));
+                        l->retry.async_wait([self, l](std::error_code e) {
+                            if (!e) self->accept(l);
+                        });
+                        return;
+                    }
+                    // Registered under the lock: stop() closes the acceptors
+                    // and then lists the sessions, so a connection accepted
+                    // just before stop() is in that list and hears 1001 too.
+                    self->start(std::move(sock));
                 }
-                self->start(std::move(sock));
                 self->accept(l);
             });
         }
@@ -286,6 +303,7 @@ private:
         }
 
         void close_acceptors() {
+            std::lock_guard<std::mutex> lock(accept_mu);
             for (auto& l : listeners) {
                 std::error_code ec;
                 l->acceptor.close(ec);
@@ -294,6 +312,7 @@ private:
         }
         std::uint16_t first_port() const {
             if (listeners.empty()) return 0;
+            std::lock_guard<std::mutex> lock(accept_mu);
             std::error_code ec;
             return listeners.front()->acceptor.local_endpoint(ec).port();
         }

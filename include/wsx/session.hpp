@@ -20,6 +20,7 @@
 #include <wsx/options.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/frame.hpp>
+#include <wsx/protocol/handshake.hpp>
 #include <wsx/protocol/http.hpp>
 #include <wsx/protocol/reader.hpp>
 #include <wsx/protocol/writer.hpp>
@@ -194,7 +195,12 @@ public:
     wsx::ready_state ready_state() const noexcept { return state_.load(std::memory_order_acquire); }
     bool is_open() const noexcept { return ready_state() == wsx::ready_state::open; }
     // Bytes queued by send() and not yet written to the socket.
-    std::size_t buffered_amount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
+    // Like the browser's bufferedAmount it grows as soon as send() returns,
+    // also when send() was called from another thread and the bytes are
+    // still on their way to the strand.
+    std::size_t buffered_amount() const noexcept {
+        return buffered_.load(std::memory_order_relaxed) + posted_.load(std::memory_order_relaxed);
+    }
     const session_options& options() const noexcept { return options_; }
 
     // The live sessions of the same endpoint, this one included, for broadcast.
@@ -250,6 +256,13 @@ public:
     // Starts the closing handshake. A code that may not be sent (1005,
     // 1006, 1015, out of range) or a reason over 123 bytes throws.
     void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
+        // build_close_payload takes 1005 to mean "an empty close frame", but
+        // 1005 is a code for reporting only (RFC 6455 7.4.1): refuse it here
+        // as documented above, like 1006 and 1015.
+        if (code == close_code::no_status)
+            throw std::system_error(make_error_code(error::bad_argument),
+                                    "wsx: close code 1005 may not be sent; use 1000-1003, 1007-1014 or an "
+                                    "application code in 3000-4999");
         std::uint8_t payload[125];
         std::size_t n = protocol::build_close_payload(code, reason, payload); // throws on bad input
         run_on_strand(std::string(reinterpret_cast<char*>(payload), n), [code](basic_session& s, std::string& p) {
@@ -301,6 +314,13 @@ public:
         remote_ = stream_.socket().remote_endpoint(ec);
         asio::dispatch(strand_, [self = this->shared_from_this(), request = std::move(request),
                                  verify = std::move(verify)]() mutable {
+            // close() or the connect timeout may have ended the session while
+            // the resolve/connect was in flight (async_connect reopens the
+            // socket teardown closed): do not start a handshake on it.
+            if (self->closed_) {
+                self->stream_.close();
+                return;
+            }
             self->arm_handshake_deadline();
             self->response_ = std::make_unique<protocol::http_response>();
             self->verify_ = std::move(verify);
@@ -318,6 +338,10 @@ public:
     void begin_connecting(const endpoint_ptr& ep) {
         endpoint_ = ep;
         options_ = ep->options;
+        // A client hears on_error/on_close even when it never opens (a
+        // refused connect): the class form's object must exist by then, or
+        // those handlers dereference a null instance.
+        if (endpoint_->make_instance) instance_ = endpoint_->make_instance();
         arm_handshake_deadline();
     }
     // Connecting failed before the handshake could start.
@@ -381,9 +405,11 @@ private:
             enqueue(op, static_cast<const std::uint8_t*>(data), size, std::move(c));
             return;
         }
+        posted_.fetch_add(size, std::memory_order_relaxed);
         asio::post(strand_, [self = this->shared_from_this(), op,
                              copy = std::string(static_cast<const char*>(data), size),
                              c = std::move(c)]() mutable {
+            self->posted_.fetch_sub(copy.size(), std::memory_order_relaxed);
             self->enqueue(op, reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size(), std::move(c));
         });
     }
@@ -398,8 +424,10 @@ private:
         if (!cached && strand_.running_in_this_thread()) {
             // First send of this message: copying into our own queue is
             // cheaper than a shared frame, and an echo never needs one.
+            // (Fix: this used to build and cache the shared frame right
+            // here anyway, one allocation and copy per echoed message; the
+            // next send of the same message builds it when it needs it.)
             enqueue(m.opcode(), m.data(), m.size(), std::move(c));
-            detail::message_access::cache_frame(m, make_shared_frame(m));
             return;
         }
         std::shared_ptr<const detail::shared_frame> frame = cached ? cached : make_shared_frame(m);
@@ -428,8 +456,15 @@ private:
         return false;
     }
 
-    bool over_limit(std::size_t add, detail::send_queue::completion& c) {
-        if (queue_.queued_bytes() + add <= options_.max_send_queue) return false;
+    // The limit is a high-water mark on what is already queued, not a cap
+    // on one message: a send is refused once the queued bytes have reached
+    // max_send_queue. (Checking queued + this message against the limit made
+    // a message of max_message_size, the default 16 MiB, unsendable with
+    // the default options, and the outcome of a big send depend on whether
+    // a pong happened to be queued.) Memory stays bounded by the limit plus
+    // the one message that crossed it. `add` is kept for the call sites.
+    bool over_limit(std::size_t /*add*/, detail::send_queue::completion& c) {
+        if (queue_.queued_bytes() < options_.max_send_queue) return false;
         auto ec = make_error_code(error::send_queue_full);
         drain_wanted_ = true;
         if (options_.send_policy == send_queue_policy::close) {
@@ -437,10 +472,16 @@ private:
             fail(ec);
             return true;
         }
-        if (c)
+        if (c) {
             c(ec);
-        else
-            report_error(ec);
+        } else {
+            // Tell on_error, but without report_error's once-per-connection
+            // latch: the connection stays open, and a later fatal error (a
+            // drop, a timeout) must still reach on_error.
+            invoke_nothrow([&] {
+                if (endpoint_->on_error) endpoint_->on_error(*this, ec);
+            });
+        }
         return true;
     }
 
@@ -606,7 +647,7 @@ private:
         last_activity_ = clock::now();
         opened_ = true;
         state_.store(wsx::ready_state::open, std::memory_order_release);
-        if (endpoint_->make_instance) instance_ = endpoint_->make_instance();
+        if (endpoint_->make_instance && !instance_) instance_ = endpoint_->make_instance();
         endpoint_->add(id_, this->shared_from_this());
         schedule_timer();
         invoke([&] {
@@ -678,7 +719,11 @@ private:
 
     void on_ping_frame(const std::uint8_t* data, std::size_t size) {
         if (close_sent_ || closed_) return;
-        if (options_.auto_pong) {
+        // Not while the send queue is over its limit: a peer that sends
+        // pings and never reads would otherwise grow the queue without
+        // bound, one pong per ping. RFC 6455 5.5.3 lets us answer only the
+        // most recent ping anyway.
+        if (options_.auto_pong && queue_.queued_bytes() < options_.max_send_queue) {
             queue_.push_frame(protocol::opcode::pong, data, size, true, false, key());
             note_queued();
         }
@@ -686,8 +731,14 @@ private:
     }
 
     void on_pong_frame(const std::uint8_t* data, std::size_t size) {
-        ping_outstanding_ = false;
-        ping_deadline_ = clock::time_point::max();
+        if (ping_outstanding_) {
+            ping_outstanding_ = false;
+            ping_deadline_ = clock::time_point::max();
+            // The timer still waits for the pong deadline: bring it forward
+            // to the next ping, or keep-alive pings go out only every
+            // ping_timeout instead of every ping_interval.
+            schedule_timer();
+        }
         if (close_sent_ || closed_) return;
         if (endpoint_->on_pong) invoke([&] { endpoint_->on_pong(*this, byte_view(data, size)); });
     }
@@ -921,6 +972,7 @@ private:
     std::uint64_t id_;
     std::atomic<wsx::ready_state> state_{wsx::ready_state::connecting};
     std::atomic<std::size_t> buffered_{0};
+    std::atomic<std::size_t> posted_{0}; // bytes of sends posted to the strand, not yet queued
     bool is_server_;
     bool opened_ = false;
     bool close_sent_ = false;

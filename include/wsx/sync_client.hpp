@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,20 +95,32 @@ private:
         while (!done()) {
             auto now = std::chrono::steady_clock::now();
             if (now >= deadline) return;
-            if (io_.run_one_for(deadline - now) == 0 && io_.stopped()) io_.restart();
+            if (io_.run_one_for(deadline - now) == 0 && io_.stopped()) {
+                // No work left: no handler can make done() true any more.
+                // (This used to restart and spin at full CPU until the
+                // deadline, e.g. receive() before connect().)
+                io_.restart();
+                return;
+            }
         }
     }
 
     template <class Start> void wait_send(Start start, duration timeout) {
-        bool done = false;
-        std::error_code result;
-        start([&](std::error_code ec) {
-            done = true;
-            result = ec;
+        // Shared, not on this stack frame: after a timeout the completion
+        // still runs later (inside a later call's run_until) and must not
+        // write into a frame that is gone.
+        struct outcome {
+            bool done = false;
+            std::error_code result;
+        };
+        auto o = std::make_shared<outcome>();
+        start([o](std::error_code ec) {
+            o->done = true;
+            o->result = ec;
         });
-        run_until([&] { return done; }, timeout);
-        if (!done) throw std::system_error(make_error_code(error::closed), "wsx: send timed out");
-        if (result) throw std::system_error(result, "wsx: send failed");
+        run_until([&] { return o->done; }, timeout);
+        if (!o->done) throw std::system_error(make_error_code(error::closed), "wsx: send timed out");
+        if (o->result) throw std::system_error(o->result, "wsx: send failed");
     }
 
     session& require_session() {
