@@ -228,7 +228,8 @@ private:
                 d.response = protocol::build_error_response(ec);
                 return d;
             }
-            auto target = split_target(req.target());
+            // An absolute http(s) URI is routed by its path (RFC 6455 4.2.1).
+            auto target = split_target(protocol::resource_name(req.target()));
             const std::shared_ptr<endpoint_type>* ep = routes.match(target.path, d.params);
             if (!ep) {
                 d.response = protocol::build_error_response(make_error_code(error::not_found));

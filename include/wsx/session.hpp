@@ -174,8 +174,11 @@ public:
 
     std::string_view path_param(std::string_view name) const noexcept { return params_.get(name); }
     const path_params& path_params_all() const noexcept { return params_; }
-    // The request target as sent ("/chat/lobby?user=ann").
-    std::string_view target() const noexcept { return request_ ? request_->target() : std::string_view{}; }
+    // The resource name of the request ("/chat/lobby?user=ann"), also when
+    // the client sent an absolute URI (RFC 6455 4.2.1).
+    std::string_view target() const noexcept {
+        return request_ ? protocol::resource_name(request_->target()) : std::string_view{};
+    }
     std::string_view path() const noexcept { return split_target(target()).path; }
     // A query parameter, percent-decoded ("" if absent).
     std::string query(std::string_view name) const {
@@ -901,8 +904,12 @@ private:
             return teardown(make_error_code(error::handshake_timeout));
         }
         if (now >= close_deadline_) {
-            if (!failing_) report_error(make_error_code(error::close_timeout));
-            return teardown(make_error_code(error::close_timeout));
+            // Both close frames crossed: the handshake is complete, and a
+            // peer that keeps TCP open after it is no error (RFC 6455 7.1.1
+            // lets us close the connection ourselves).
+            const bool handshake_done = close_sent_ && close_received_;
+            if (!failing_ && !handshake_done) report_error(make_error_code(error::close_timeout));
+            return teardown(handshake_done ? std::error_code{} : make_error_code(error::close_timeout));
         }
         if (opened_ && !close_sent_) {
             if (options_.idle_timeout.count() > 0 && now >= last_activity_ + options_.idle_timeout)

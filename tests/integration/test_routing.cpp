@@ -297,3 +297,23 @@ TEST_CASE("routing: subprotocol negotiation", "[routing][subprotocol]") {
     server.stop();
     CHECK(run_to_completion(io));
 }
+
+TEST_CASE("routing: an absolute http URI as the request target is routed by its path", "[routing][rfc6455]") {
+    // RFC 6455 4.2.1: the Request-URI may be an absolute http/https URI
+    // containing the resource name.
+    asio::io_context io;
+    wsx::server server{io};
+    server.endpoint("/chat/{room}").on_open([](wsx::session& s) {
+        s.send(std::string(s.path_param("room")) + " " + std::string(s.target()) + " " + s.query("x"));
+    });
+    server.listen("127.0.0.1", 0);
+    const auto port = server.port();
+    io_threads runner(io);
+
+    raw_peer p;
+    p.connect(port);
+    REQUIRE(p.handshake("http://127.0.0.1:" + std::to_string(port) + "/chat/abs?x=1", port));
+    auto f = p.read_frame();
+    REQUIRE(f);
+    CHECK(f->payload == "abs /chat/abs?x=1 1");
+}
