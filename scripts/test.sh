@@ -17,6 +17,13 @@ cmake --build "$build" -j "$jobs"
 echo "== tests"
 (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 600)
 
+echo "== ThreadSanitizer (clang): multi-threaded io_context with sends from other threads"
+tbuild="$build-tsan"
+cmake -S "$root" -B "$tbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+      -DWSX_SANITIZE=thread -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF
+cmake --build "$tbuild" -j "$jobs" --target integration_test_threads integration_test_shutdown
+(cd "$tbuild" && ctest --output-on-failure -R 'integration/test_(threads|shutdown)')
+
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzz (clang, libFuzzer + ASan + UBSan, ${fuzz_seconds}s each)"
   fbuild="$build-fuzz"
