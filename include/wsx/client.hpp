@@ -40,6 +40,14 @@ public:
         : io_(io), ctx_(std::forward<ContextArgs>(args)...),
           state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
 
+    // A client destroyed with its connection open closes it (1001, going
+    // away) and calls none of its handlers after this point: they usually
+    // capture objects that die with it.
+    ~basic_client() {
+        state_->detached.store(true, std::memory_order_release);
+        if (session_) session_->close(close_code::going_away);
+    }
+
     basic_client(const basic_client&) = delete;
     basic_client& operator=(const basic_client&) = delete;
 

@@ -935,6 +935,7 @@ private:
     // container calls @OnError); the exception never unwinds through Asio.
 
     template <class F> void invoke(F&& f) {
+        if (endpoint_ && endpoint_->detached.load(std::memory_order_acquire)) return;
         try {
             f();
         } catch (...) {
@@ -942,6 +943,7 @@ private:
         }
     }
     template <class F> void invoke_nothrow(F&& f) noexcept {
+        if (endpoint_ && endpoint_->detached.load(std::memory_order_acquire)) return;
         try {
             f();
         } catch (...) {

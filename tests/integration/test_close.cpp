@@ -430,3 +430,33 @@ TEST_CASE("close: a handle to a gone session is a harmless no-op", "[close][hand
     server.stop();
     CHECK(run_to_completion(io));
 }
+
+TEST_CASE("close: destroying an open client closes with 1001 and calls none of its handlers", "[close][client]") {
+    asio::io_context io;
+    wsx::server server{io};
+    std::vector<std::uint16_t> server_closes;
+    bool server_open = false;
+    server.endpoint("/bye")
+        .on_open([&](wsx::session&) { server_open = true; })
+        .on_close([&](wsx::session&, const wsx::close_reason& r) { server_closes.push_back(r.code); });
+    server.listen("127.0.0.1", 0);
+
+    int calls_after_destruction = 0;
+    bool client_open = false;
+    {
+        auto alive = std::make_shared<bool>(true);
+        wsx::client c{io};
+        c.on_open([&](wsx::session&) { client_open = true; })
+            .on_message([&, alive](wsx::session&, const wsx::message&) { if (!*alive) ++calls_after_destruction; })
+            .on_close([&, alive](wsx::session&, const wsx::close_reason&) { if (!*alive) ++calls_after_destruction; })
+            .on_error([&, alive](wsx::session&, std::error_code) { if (!*alive) ++calls_after_destruction; });
+        c.connect("ws://127.0.0.1:" + std::to_string(server.port()) + "/bye");
+        REQUIRE(run_until(io, [&] { return client_open && server_open; }));
+        *alive = false;
+    }
+    REQUIRE(run_until(io, [&] { return !server_closes.empty(); }));
+    CHECK(server_closes == std::vector<std::uint16_t>{1001});
+    CHECK(calls_after_destruction == 0);
+    server.stop();
+    CHECK(run_to_completion(io));
+}

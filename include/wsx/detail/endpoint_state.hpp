@@ -10,6 +10,7 @@
 #include <wsx/options.hpp>
 #include <wsx/protocol/close.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,6 +44,9 @@ template <class Transport> struct endpoint_state {
     std::function<std::shared_ptr<void>()> make_instance;
 
     session_options options;
+    // Set when the object that owns the handlers (a client) is destroyed:
+    // its sessions finish closing without calling into it.
+    std::atomic<bool> detached{false};
     std::vector<std::string> subprotocols;
     std::function<bool(std::string_view origin)> check_origin;
     std::function<void(upgrade_request&)> on_handshake;
