@@ -647,6 +647,13 @@ private:
 
     void open() {
         handshake_deadline_ = clock::time_point::max();
+        if (request_) request_->shrink_to_fit();
+        // Nothing left to time (no idle or keep-alive): drop the handshake
+        // wait now rather than holding it, and this session, until it expires.
+        if (timer_pending_ && next_deadline() == clock::time_point::max()) {
+            timer_.cancel();
+            timer_pending_ = false;
+        }
         last_activity_ = clock::now();
         opened_ = true;
         state_.store(wsx::ready_state::open, std::memory_order_release);

@@ -165,6 +165,12 @@ public:
     // Forgets the message, keeping the limits and the allocated capacity so
     // that a keep-alive connection can parse the next one without allocating.
     void reset() noexcept;
+    // Gives back the capacity reserved for parsing: a message kept for the
+    // life of a connection should cost only its own bytes.
+    void shrink_to_fit() {
+        raw_.shrink_to_fit();
+        headers_.shrink_to_fit();
+    }
 
     const http_limits& limits() const noexcept { return limits_; }
 
