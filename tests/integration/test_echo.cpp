@@ -184,3 +184,35 @@ TEST_CASE("echo: a message one byte over the limit closes with 1009 and reports 
     server.stop();
     CHECK(run_to_completion(io));
 }
+
+TEST_CASE("echo: IPv6 literal URLs, and listen(port) accepting IPv4 and IPv6", "[echo][ipv6]") {
+    asio::io_context io;
+    wsx::server v6{io};
+    v6.endpoint("/*").on_message([](wsx::session& s, const wsx::message& m) { s.send(m); });
+    v6.listen("::1", 0);
+
+    wsx::server any{io};
+    any.endpoint("/*").on_message([](wsx::session& s, const wsx::message& m) { s.send(m); });
+    any.listen(0); // every interface; dual-stack where the system allows
+
+    auto echo_once = [&](const std::string& url) {
+        std::string got;
+        bool closed = false;
+        wsx::client c{io};
+        c.on_open([](wsx::session& s) { s.send("v6?"); })
+            .on_message([&](wsx::session& s, const wsx::message& m) {
+                got = std::string(m.text());
+                s.close();
+            })
+            .on_close([&](wsx::session&, const wsx::close_reason&) { closed = true; });
+        c.connect(url);
+        run_until(io, [&] { return closed; });
+        return got;
+    };
+    CHECK(echo_once("ws://[::1]:" + std::to_string(v6.port()) + "/x") == "v6?");
+    CHECK(echo_once("ws://[::1]:" + std::to_string(any.port()) + "/x") == "v6?");
+    CHECK(echo_once("ws://127.0.0.1:" + std::to_string(any.port()) + "/x") == "v6?");
+    v6.stop();
+    any.stop();
+    CHECK(run_to_completion(io));
+}
