@@ -1,12 +1,15 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 
-// echo_server [--port N] [--host ADDRESS] [--fragment BYTES]
+// echo_server [--port N] [--host ADDRESS] [--fragment BYTES] [--deflate]
 //
 // Sends every text and binary message back unchanged, on any path. This is
 // the server the conformance suites (Autobahn|Testsuite) are pointed at, so
 // it takes the largest messages they send: 16 MiB.
 
 #include <wsx/wsx.hpp>
+#ifdef WSX_EXAMPLE_DEFLATE
+#include <wsx/deflate.hpp>
+#endif
 
 #include <asio/signal_set.hpp>
 
@@ -25,7 +28,7 @@ constexpr std::size_t mib = 1024 * 1024;
 
 int usage(const char* why) {
     std::cerr << "echo_server: " << why << "\n"
-              << "usage: echo_server [--port N] [--host ADDRESS] [--fragment BYTES]   (port 9001 by default, 0 picks a free one)\n";
+              << "usage: echo_server [--port N] [--host ADDRESS] [--fragment BYTES] [--deflate]   (port 9001 by default, 0 picks a free one)\n";
     return 2;
 }
 
@@ -43,12 +46,19 @@ int main(int argc, char** argv) {
     std::uint16_t port = 9001;
     std::string host; // empty: every interface
     std::size_t fragment = 0;
+    bool deflate = false;
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         if (arg == "--port" && i + 1 < argc) {
             if (!parse_port(argv[++i], port)) return usage("--port needs a number from 0 to 65535");
         } else if (arg == "--host" && i + 1 < argc) {
             host = argv[++i];
+        } else if (arg == "--deflate") {
+#ifdef WSX_EXAMPLE_DEFLATE
+            deflate = true;
+#else
+            return usage("--deflate needs wsx built with zlib (WSX_WITH_DEFLATE)");
+#endif
         } else if (arg == "--fragment" && i + 1 < argc) {
             // Auto-fragmentation: echoes larger than N bytes go out as frames of N.
             char* end = nullptr;
@@ -70,6 +80,16 @@ int main(int argc, char** argv) {
     limits.max_message_size = 16 * mib;
     limits.max_frame_size = 16 * mib;
     limits.fragment_size = fragment;
+#ifdef WSX_EXAMPLE_DEFLATE
+    if (deflate) {
+        // Accept every offer a client can make, and compress every echo so
+        // conformance suites exercise the compressor, not only the inflater.
+        limits.deflate = wsx::enable_deflate();
+        limits.deflate.compress_threshold = 0;
+    }
+#else
+    (void)deflate;
+#endif
 
     server.endpoint("/*")                                                     // any path
         .on_message([](wsx::session& s, const wsx::message& m) { s.send(m); }) // text stays text, binary binary

@@ -28,13 +28,24 @@
 
 namespace wsx {
 
+/// The client, shaped like the browser's `WebSocket`: the same four handlers
+/// (from basic_handlers), send(), close(), ready_state(), buffered_amount(),
+/// protocol(). connect() returns at once; the result arrives in on_open or
+/// on_error. `wsx::client` is the ws:// one, `wsx::tls_client` (in
+/// <wsx/tls.hpp>) the wss:// one. One connection at a time: connect() again
+/// after on_close to reconnect.
 template <class Transport> class basic_client : public basic_handlers<basic_client<Transport>, Transport> {
 public:
+    /// The session type the handlers receive.
     using session_type = basic_session<Transport>;
+    /// Client-wide transport state (TLS: whom to trust).
     using context_type = typename Transport::client_context;
 
+    /// A client on `io` with a default transport context (TLS: the system's CAs).
     explicit basic_client(asio::io_context& io)
         : io_(io), state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
+    /// A client whose transport context is made from `args`
+    /// (for TLS a wsx::tls_client_options).
     template <class... ContextArgs>
     basic_client(asio::io_context& io, ContextArgs&&... args)
         : io_(io), ctx_(std::forward<ContextArgs>(args)...),
@@ -51,27 +62,29 @@ public:
     basic_client(const basic_client&) = delete;
     basic_client& operator=(const basic_client&) = delete;
 
-    // Subprotocols to offer, most preferred first (the browser's second
-    // constructor argument).
+    /// Subprotocols to offer, most preferred first (the browser's second
+    /// constructor argument).
     basic_client& subprotocols(std::vector<std::string> names) {
         subprotocols_ = std::move(names);
         return *this;
     }
-    // An extra request header (Authorization, Cookie, ...).
+    /// An extra request header (Authorization, Cookie, ...).
     basic_client& header(std::string name, std::string value) {
         headers_.emplace_back(std::move(name), std::move(value));
         return *this;
     }
+    /// The Origin header to send (a browser sends its page's origin).
     basic_client& origin(std::string o) {
         origin_ = std::move(o);
         return *this;
     }
+    /// The transport context (TLS: `context().native()` is the asio::ssl::context).
     context_type& context() noexcept { return ctx_; }
 
-    // Starts connecting to "ws://host:port/path?query". A malformed URL or
-    // a scheme this client cannot speak throws std::system_error; failures
-    // on the network (refused, unresolvable, a non-101 answer, timeouts)
-    // go to on_error, then on_close with 1006, as in the browser.
+    /// Starts connecting to "ws://host:port/path?query". A malformed URL or
+    /// a scheme this client cannot speak throws std::system_error; failures
+    /// on the network (refused, unresolvable, a non-101 answer, timeouts)
+    /// go to on_error, then on_close with 1006, as in the browser.
     void connect(std::string_view address) {
         url u = parse_url(address);
         if (u.secure && !Transport::secure)
@@ -94,6 +107,8 @@ public:
         r.headers = headers_;
         r.origin = origin_;
         r.secure = u.secure;
+        const auto& dopts = state_->options.deflate;
+        if (dopts.enabled && dopts.make_codec) r.extensions = protocol::make_deflate_offer(dopts);
         std::string request = protocol::build_client_request(r); // throws on a bad header
 
         auto s = std::make_shared<session_type>(io_, asio::ip::tcp::socket(io_), ctx_, next_id_++, false);
@@ -102,9 +117,9 @@ public:
         s->stream().set_host(u.host);
         auto resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
         auto state = state_;
-        auto verify = [key = r.key, offered = subprotocols_](const protocol::http_response& res,
-                                                             std::string& chosen) -> std::error_code {
-            std::error_code ec = protocol::verify_response(res, key, offered, false, &chosen);
+        auto verify = [key = r.key, offered = subprotocols_, ext = !r.extensions.empty()](
+                          const protocol::http_response& res, std::string& chosen) -> std::error_code {
+            std::error_code ec = protocol::verify_response(res, key, offered, ext, &chosen);
             if (ec == error::handshake_bad_status) return make_status_error(res.status());
             return ec;
         };
@@ -128,24 +143,34 @@ public:
 
     // ---- the browser's WebSocket API -----------------------------------
 
+    /// Sends a text message (see basic_session::send()); throws
+    /// std::system_error(error::invalid_state) before connect().
     void send(std::string_view text) { require_session().send(text); }
+    /// Sends a wsx::message.
     void send(const message& m) { require_session().send(m); }
+    /// Sends a binary message.
     void send_binary(byte_view bytes) { require_session().send_binary(bytes); }
+    /// Sends text; the completion token gets the outcome.
     template <class Token> auto send(std::string_view text, Token&& token) {
         return require_session().send(text, std::forward<Token>(token));
     }
+    /// Starts the closing handshake (or abandons a connect in progress); on_close follows.
     void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
         if (session_) session_->close(code, reason);
     }
+    /// The browser's readyState (closed before connect()).
     wsx::ready_state ready_state() const noexcept {
         return session_ ? session_->ready_state() : wsx::ready_state::closed;
     }
+    /// Bytes queued and not yet written (the browser's bufferedAmount).
     std::size_t buffered_amount() const noexcept { return session_ ? session_->buffered_amount() : 0; }
+    /// The subprotocol the server chose ("" for none).
     std::string protocol() const { return session_ ? session_->subprotocol() : std::string(); }
 
-    // The current (or last) connection; null before connect().
+    /// The current (or last) connection; null before connect().
     const std::shared_ptr<session_type>& session() const noexcept { return session_; }
 
+    /// The handler set (internal: used by basic_handlers).
     const std::shared_ptr<detail::endpoint_state<Transport>>& state_ptr() const noexcept { return state_; }
 
 private:
@@ -165,6 +190,7 @@ private:
     std::uint64_t next_id_ = 1;
 };
 
+/// The ws:// client.
 using client = basic_client<transport::tcp>;
 
 } // namespace wsx

@@ -36,23 +36,39 @@
 
 namespace wsx {
 
-// The answer to a plain HTTP request (no upgrade), e.g. the page that
-// opens the WebSocket. The connection closes after it.
+/// The answer to a plain HTTP request (no upgrade), e.g. the page that
+/// opens the WebSocket. The connection closes after it.
 struct http_reply {
+    /// The HTTP status.
     int status = 200;
+    /// The Content-Type header.
     std::string content_type = "text/plain; charset=utf-8";
+    /// The response body (Content-Length is set from it).
     std::string body;
+    /// More response headers.
     protocol::header_list headers;
 };
 
+/// The server: listens, routes each upgrade request to its endpoint (the
+/// servlet's `\@ServerEndpoint` paths), answers plain HTTP on the same port,
+/// and shuts down gracefully. It runs on an io_context the program owns.
+/// `wsx::server` is the ws:// one, `wsx::tls_server` (in <wsx/tls.hpp>) the
+/// wss:// one. Set endpoints and options up before listen().
 template <class Transport> class basic_server {
 public:
+    /// The session type the handlers receive.
     using session_type = basic_session<Transport>;
+    /// What endpoint() returns.
     using endpoint_type = basic_endpoint<Transport>;
+    /// Server-wide transport state (TLS: the certificates).
     using context_type = typename Transport::server_context;
+    /// The plain-HTTP handler: fills the reply for a request.
     using http_handler = std::function<void(const protocol::http_request&, http_reply&)>;
 
+    /// A server on `io` (for TLS, pass the certificate as well).
     explicit basic_server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
+    /// A server whose transport context is made from `args` (for TLS a
+    /// wsx::tls_certificate or wsx::tls_server_options); a bad certificate throws.
     template <class... ContextArgs>
     basic_server(asio::io_context& io, ContextArgs&&... args)
         : io_(io), core_(std::make_shared<core>(io, std::forward<ContextArgs>(args)...)) {}
@@ -61,36 +77,38 @@ public:
     basic_server& operator=(const basic_server&) = delete;
     ~basic_server() { core_->close_acceptors(); }
 
-    // Adds a path: "/chat/{room}" binds one path segment to "room"; a
-    // trailing "/*" matches the rest. Set endpoints up before listening.
+    /// Adds a path: "/chat/{room}" binds one path segment to "room"; a
+    /// trailing "/*" matches the rest. Set endpoints up before listening.
     endpoint_type& endpoint(std::string_view pattern) {
         auto ep = std::make_shared<endpoint_type>(pattern);
         ep->options(core_->defaults);
         core_->routes.add(pattern, ep);
         return *ep;
     }
-    // The class form: T's on_open/on_message/on_close/on_error members are
-    // the handlers, and one T is made per connection.
+    /// The class form: T's on_open/on_message/on_close/on_error members are
+    /// the handlers, and one T is made per connection.
     template <class T> endpoint_type& endpoint(std::string_view pattern) {
         endpoint_type& ep = endpoint(pattern);
         ep.template bind_class<T>();
         return ep;
     }
 
-    // Plain HTTP requests (no Upgrade header) on the same port. Without a
-    // handler they get 426 Upgrade Required.
+    /// Plain HTTP requests (no Upgrade header) on the same port. Without a
+    /// handler they get 426 Upgrade Required.
     basic_server& on_http(http_handler h) {
         core_->http = std::move(h);
         return *this;
     }
 
-    // Options every endpoint added after this call starts from.
+    /// Options every endpoint added after this call starts from.
     session_options& default_options() noexcept { return core_->defaults; }
+    /// Size limits of the opening request (answered with 431 when exceeded).
     protocol::http_limits& http_limits() noexcept { return core_->limits; }
+    /// The transport context (TLS: `context().native()` is the asio::ssl::context).
     context_type& context() noexcept { return core_->ctx; }
 
-    // Listens on every interface (IPv6 and IPv4 where the system allows).
-    // Throws std::system_error naming the address and port on failure.
+    /// Listens on every interface (IPv6 and IPv4 where the system allows).
+    /// Throws std::system_error naming the address and port on failure.
     void listen(std::uint16_t port) {
         std::error_code ec;
         asio::ip::tcp::acceptor probe(io_);
@@ -102,6 +120,8 @@ public:
             core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v4(), port), "0.0.0.0", false);
         }
     }
+    /// Listens on one address ("127.0.0.1", "::1"); port 0 picks a free port.
+    /// Throws std::system_error naming the address and port on failure.
     void listen(std::string_view address, std::uint16_t port) {
         std::error_code ec;
         auto addr = asio::ip::make_address(std::string(address), ec);
@@ -111,13 +131,14 @@ public:
         core_->listen(asio::ip::tcp::endpoint(addr, port), std::string(address), false);
     }
 
-    // The port of the first listener (useful after listen(0)).
+    /// The port of the first listener (useful after listen(0)).
     std::uint16_t port() const { return core_->first_port(); }
+    /// Connections accepted and not yet closed (handshakes in progress included).
     std::size_t session_count() const { return core_->count(); }
 
-    // Graceful shutdown: stop accepting, send 1001 to every open session,
-    // wait for the close handshakes up to the close timeout, then drop the
-    // rest. io_context::run() returns once they are gone.
+    /// Graceful shutdown: stop accepting, send 1001 to every open session,
+    /// wait for the close handshakes up to the close timeout, then drop the
+    /// rest. io_context::run() returns once they are gone.
     void stop() {
         core_->close_acceptors();
         for (auto& s : core_->all()) s->going_away();
@@ -257,8 +278,11 @@ private:
                 sub = u.subprotocol();
                 extra = u.response_headers();
             }
+            // permessage-deflate: the first acceptable offer, if enabled here.
+            const auto& dopts = st->options.deflate;
+            if (dopts.enabled && dopts.make_codec) d.deflate = protocol::negotiate_deflate(req, dopts, d.extensions);
             try {
-                d.response = protocol::build_accept_response(req, sub, {}, extra);
+                d.response = protocol::build_accept_response(req, sub, d.extensions, extra);
             } catch (const std::system_error&) {
                 d.response = protocol::build_error_response(500, "bad response header from the handshake handler\n");
                 return d;
@@ -323,6 +347,7 @@ private:
     std::shared_ptr<core> core_;
 };
 
+/// The ws:// server.
 using server = basic_server<transport::tcp>;
 
 } // namespace wsx

@@ -36,6 +36,7 @@
 #include <asio/strand.hpp>
 
 #include <any>
+#include <optional>
 #include <cstring>
 #include <array>
 #include <atomic>
@@ -54,61 +55,81 @@ namespace wsx {
 using protocol::close_reason;
 namespace close_code = protocol::close_code;
 
-// The browser's WebSocket.readyState values.
+/// The browser's WebSocket.readyState values.
 enum class ready_state : std::uint8_t { connecting = 0, open = 1, closing = 2, closed = 3 };
 
 template <class Transport> class basic_session;
 
-// A weak reference to a session, for keeping beyond a handler (a room's
-// member list, a timer that pushes later). Sending through a handle whose
-// connection is gone does nothing and reports error::closed.
+/// A weak reference to a session, for keeping beyond a handler (a room's
+/// member list, a timer that pushes later). Sending through a handle whose
+/// connection is gone does nothing and reports error::closed.
 template <class Transport> class basic_session_handle {
 public:
+    /// The session type this is a handle to.
     using session_type = basic_session<Transport>;
 
+    /// A handle to no session: every send does nothing.
     basic_session_handle() = default;
+    /// A handle to `s` (what `s.handle()` returns).
     explicit basic_session_handle(const std::shared_ptr<session_type>& s) : s_(s), id_(s ? s->id() : 0) {}
 
+    /// The session, if it still exists (null otherwise). Use it on the session's strand only.
     std::shared_ptr<session_type> lock() const noexcept { return s_.lock(); }
+    /// True once the session object is gone.
     bool expired() const noexcept { return s_.expired(); }
+    /// The session's id(), kept after it is gone.
     std::uint64_t id() const noexcept { return id_; }
+    /// True while the connection is open.
     bool is_open() const noexcept {
         auto s = s_.lock();
         return s && s->is_open();
     }
 
+    /// Sends text as basic_session::send() does, from any thread. The sends,
+    /// ping() and close() of a handle do nothing on a session that is gone,
+    /// and the forms with a completion token complete with error::closed.
     void send(std::string_view text) const {
         if (auto s = s_.lock()) s->send(text);
     }
+    /// Sends a message (see basic_session::send()).
     void send(const message& m) const {
         if (auto s = s_.lock()) s->send(m);
     }
+    /// Sends a binary message.
     void send_binary(byte_view bytes) const {
         if (auto s = s_.lock()) s->send_binary(bytes);
     }
+    /// Sends `size` bytes at `data` as a binary message.
     void send_binary(const void* data, std::size_t size) const { send_binary(byte_view(static_cast<const std::uint8_t*>(data), size)); }
+    /// Sends text; the token gets the outcome (error::closed when the session is gone).
     template <class Token> auto send(std::string_view text, Token&& token) const {
         if (auto s = s_.lock()) return s->send(text, std::forward<Token>(token));
         return session_type::complete_closed(std::forward<Token>(token));
     }
+    /// Sends a message; the token gets the outcome.
     template <class Token> auto send(const message& m, Token&& token) const {
         if (auto s = s_.lock()) return s->send(m, std::forward<Token>(token));
         return session_type::complete_closed(std::forward<Token>(token));
     }
+    /// Sends binary bytes; the token gets the outcome.
     template <class Token> auto send_binary(byte_view bytes, Token&& token) const {
         if (auto s = s_.lock()) return s->send_binary(bytes, std::forward<Token>(token));
         return session_type::complete_closed(std::forward<Token>(token));
     }
+    /// Sends a ping (see basic_session::ping()).
     void ping(std::string_view payload = {}) const {
         if (auto s = s_.lock()) s->ping(payload);
     }
+    /// Starts the closing handshake (see basic_session::close()).
     void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) const {
         if (auto s = s_.lock()) s->close(code, reason);
     }
 
+    /// True when both handles name the same connection.
     friend bool operator==(const basic_session_handle& a, const basic_session_handle& b) noexcept {
         return a.id_ == b.id_;
     }
+    /// True when the handles name different connections.
     friend bool operator!=(const basic_session_handle& a, const basic_session_handle& b) noexcept {
         return a.id_ != b.id_;
     }
@@ -129,6 +150,8 @@ template <class Transport> struct session_owner {
         std::string response;                                // 101, or the refusal
         path_params params;
         std::string subprotocol;
+        std::string extensions;                          // the Sec-WebSocket-Extensions answered
+        std::optional<protocol::deflate_params> deflate; // permessage-deflate agreed
     };
     virtual ~session_owner() = default;
     virtual decision route(basic_session<Transport>& s, const protocol::http_request& req) = 0;
@@ -137,16 +160,29 @@ template <class Transport> struct session_owner {
 
 } // namespace detail
 
+/// One connection: the servlet's `Session`, what every handler receives.
+/// Server and client sessions are the same class. Every public call may be
+/// made from a handler; send(), ping(), pong(), close(), ready_state() and
+/// buffered_amount() also from any other thread. `wsx::session` is the
+/// plain-TCP instantiation; docs/threading.md has the rules.
 template <class Transport> class basic_session : public std::enable_shared_from_this<basic_session<Transport>> {
 public:
+    /// The transport (transport::tcp, transport::tls).
     using transport_type = Transport;
+    /// The transport's stream.
     using stream_type = typename Transport::stream;
+    /// What handle() returns.
     using handle_type = basic_session_handle<Transport>;
+    /// The clock of every timeout.
     using clock = std::chrono::steady_clock;
+    /// The endpoint a session belongs to (internal).
     using endpoint_ptr = std::shared_ptr<detail::endpoint_state<Transport>>;
+    /// The server that accepted it (internal).
     using owner_ptr = std::shared_ptr<detail::session_owner<Transport>>;
+    /// The strand type.
     using strand_type = asio::strand<asio::io_context::executor_type>;
 
+    /// Made by basic_server and basic_client, not by programs.
     template <class Context>
     basic_session(asio::io_context& io, asio::ip::tcp::socket sock, Context& ctx, std::uint64_t id, bool is_server)
         : strand_(asio::make_strand(io)),
@@ -161,52 +197,66 @@ public:
 
     // ---- identity -------------------------------------------------------
 
-    // Unique among the sessions of one server (or client).
+    /// Unique among the sessions of one server (or client).
     std::uint64_t id() const noexcept { return id_; }
+    /// A weak reference to keep beyond the handler (see basic_session_handle).
     handle_type handle() { return handle_type(this->shared_from_this()); }
+    /// The peer's address and port.
     const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
-    // The subprotocol both sides agreed on ("" if none); the browser's `protocol`.
+    /// The subprotocol both sides agreed on ("" if none); the browser's `protocol`.
     const std::string& subprotocol() const noexcept { return subprotocol_; }
+    /// The same as subprotocol(), under the browser's name.
     const std::string& protocol() const noexcept { return subprotocol_; }
+    /// The extensions in use (the browser's `extensions`), e.g.
+    /// "permessage-deflate; client_max_window_bits=15"; "" for none.
+    const std::string& extensions() const noexcept { return extensions_; }
+    /// True on the server side of the connection.
     bool is_server() const noexcept { return is_server_; }
 
     // ---- the opening request (server side) --------------------------------
 
+    /// The value captured by `{name}` in the endpoint's path ("*" for the
+    /// catch-all), percent-decoded; "" if there is none. The servlet's `\@PathParam`.
     std::string_view path_param(std::string_view name) const noexcept { return params_.get(name); }
+    /// Every captured path parameter, in template order.
     const path_params& path_params_all() const noexcept { return params_; }
-    // The resource name of the request ("/chat/lobby?user=ann"), also when
-    // the client sent an absolute URI (RFC 6455 4.2.1).
+    /// The resource name of the request ("/chat/lobby?user=ann"), also when
+    /// the client sent an absolute URI (RFC 6455 4.2.1).
     std::string_view target() const noexcept {
         return request_ ? protocol::resource_name(request_->target()) : std::string_view{};
     }
+    /// The path of the request target, without the query (still percent-encoded).
     std::string_view path() const noexcept { return split_target(target()).path; }
-    // A query parameter, percent-decoded ("" if absent).
+    /// A query parameter, percent-decoded ("" if absent).
     std::string query(std::string_view name) const {
         for (auto& kv : parse_query(split_target(target()).query))
             if (kv.first == name) return kv.second;
         return {};
     }
-    // A request header of the opening handshake (case-insensitive; "" if absent).
+    /// A request header of the opening handshake (case-insensitive; "" if absent).
     std::string_view header(std::string_view name) const noexcept {
         return request_ ? request_->header(name) : std::string_view{};
     }
+    /// The whole opening request (server side; null on a client).
     const protocol::http_request* request() const noexcept { return request_.get(); }
 
     // ---- state --------------------------------------------------------
 
-    // The browser's readyState.
+    /// The browser's readyState.
     wsx::ready_state ready_state() const noexcept { return state_.load(std::memory_order_acquire); }
+    /// True while ready_state() is open.
     bool is_open() const noexcept { return ready_state() == wsx::ready_state::open; }
-    // Bytes queued by send() and not yet written to the socket.
-    // Like the browser's bufferedAmount it grows as soon as send() returns,
-    // also when send() was called from another thread and the bytes are
-    // still on their way to the strand.
+    /// Bytes queued by send() and not yet written to the socket.
+    /// Like the browser's bufferedAmount it grows as soon as send() returns,
+    /// also when send() was called from another thread and the bytes are
+    /// still on their way to the strand.
     std::size_t buffered_amount() const noexcept {
         return buffered_.load(std::memory_order_relaxed) + posted_.load(std::memory_order_relaxed);
     }
+    /// The limits and timeouts of this connection.
     const session_options& options() const noexcept { return options_; }
 
-    // The live sessions of the same endpoint, this one included, for broadcast.
+    /// The live sessions of the same endpoint, this one included, for broadcast.
     std::vector<handle_type> open_sessions() const {
         std::vector<handle_type> out;
         if (!endpoint_) return out;
@@ -214,14 +264,15 @@ public:
         return out;
     }
 
-    // Typed per-session user data (the servlet's getUserProperties): made
-    // on first use; asking for another type than the stored one throws.
+    /// Typed per-session user data (the servlet's getUserProperties): made
+    /// on first use; asking for another type than the stored one throws.
     template <class T> T& data() {
         if (!user_data_.has_value()) return user_data_.template emplace<T>();
         if (auto* p = std::any_cast<T>(&user_data_)) return *p;
         throw std::system_error(make_error_code(error::invalid_state),
                                 std::string("wsx: session data holds another type than ") + typeid(T).name());
     }
+    /// Replaces the per-session user data with `value` (of any type).
     template <class T> void set_data(T value) { user_data_ = std::move(value); }
 
     // ---- sending --------------------------------------------------------
@@ -229,35 +280,56 @@ public:
     // token learns when the bytes were written (or why they were not):
     // a callback void(std::error_code), asio::use_future, asio::use_awaitable.
 
+    /// Queues the text message `text` (which must be UTF-8) and returns at
+    /// once. Safe from any thread. Without a completion token a failure reaches
+    /// on_error: error::send_queue_full (the connection stays open, see
+    /// session_options::send_policy); on a closed session the send does
+    /// nothing. With a token (a callback `void(std::error_code)`,
+    /// `asio::use_future`, `asio::use_awaitable`) the token gets the outcome
+    /// once the bytes are written, or error::closed / error::send_queue_full.
     void send(std::string_view text) { send_bytes(protocol::opcode::text, text.data(), text.size(), {}); }
+    /// Sends a text message (a C string).
     void send(const char* text) { send(std::string_view(text)); }
+    /// Sends a text message (a std::string).
     void send(const std::string& text) { send(std::string_view(text)); }
+    /// Sends a wsx::message: text stays text, binary binary; sent to many sessions it is framed once.
     void send(const message& m) { send_message(m, {}); }
+    /// Sends `size` bytes at `data` as a binary message.
     void send_binary(const void* data, std::size_t size) { send_bytes(protocol::opcode::binary, data, size, {}); }
+    /// Sends a binary message.
     void send_binary(byte_view bytes) { send_binary(bytes.data(), bytes.size()); }
+    /// Sends the bytes of a string as a binary message.
     void send_binary(std::string_view bytes) { send_binary(bytes.data(), bytes.size()); }
+    /// Sends the bytes of a vector as a binary message.
     void send_binary(const std::vector<std::uint8_t>& bytes) { send_binary(bytes.data(), bytes.size()); }
 
+    /// Sends text; the token learns when the bytes were written (or why not).
+    /// Callbacks without an executor of their own run on the session's strand.
     template <class Token> auto send(std::string_view text, Token&& token) {
         return initiate(std::forward<Token>(token), [this, text](detail::send_queue::completion c) {
             send_bytes(protocol::opcode::text, text.data(), text.size(), std::move(c));
         });
     }
+    /// Sends a message; the token gets the outcome.
     template <class Token> auto send(const message& m, Token&& token) {
         return initiate(std::forward<Token>(token),
                         [this, &m](detail::send_queue::completion c) { send_message(m, std::move(c)); });
     }
+    /// Sends binary bytes; the token gets the outcome.
     template <class Token> auto send_binary(byte_view bytes, Token&& token) {
         return initiate(std::forward<Token>(token), [this, bytes](detail::send_queue::completion c) {
             send_bytes(protocol::opcode::binary, bytes.data(), bytes.size(), std::move(c));
         });
     }
 
+    /// Sends a ping (payload at most 125 bytes, else throws std::system_error).
+    /// The peer's pong reaches on_pong.
     void ping(std::string_view payload = {}) { send_control(protocol::opcode::ping, payload); }
+    /// Sends an unsolicited pong (a heartbeat the peer need not answer).
     void pong(std::string_view payload = {}) { send_control(protocol::opcode::pong, payload); }
 
-    // Starts the closing handshake. A code that may not be sent (1005,
-    // 1006, 1015, out of range) or a reason over 123 bytes throws.
+    /// Starts the closing handshake. A code that may not be sent (1005,
+    /// 1006, 1015, out of range) or a reason over 123 bytes throws.
     void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) {
         // build_close_payload takes 1005 to mean "an empty close frame", but
         // 1005 is a code for reporting only (RFC 6455 7.4.1): refuse it here
@@ -273,7 +345,7 @@ public:
         });
     }
 
-    // A send on a gone session (through a handle) completes with error::closed.
+    /// A send on a gone session (through a handle) completes with error::closed.
     template <class Token> static auto complete_closed(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
             [](auto handler) {
@@ -283,14 +355,17 @@ public:
             token);
     }
 
-    // The per-connection object of an endpoint<T> (the class form).
+    /// The per-connection object of an endpoint<T> (the class form).
     template <class T> T& endpoint_instance() noexcept { return *static_cast<T*>(instance_.get()); }
 
     // ---- used by basic_server / basic_client ----------------------------
 
+    /// The transport stream (for basic_server and basic_client).
     stream_type& stream() noexcept { return stream_; }
+    /// The strand every handler of this session runs on.
     const strand_type& strand() const noexcept { return strand_; }
 
+    /// Server: starts reading the opening request (called by basic_server).
     void start_server(const owner_ptr& owner, const session_options& server_opts, const protocol::http_limits& limits) {
         owner_ = owner;
         options_ = server_opts;
@@ -306,9 +381,10 @@ public:
         });
     }
 
-    // Client: the TCP (and TLS) connection exists; send the request and
-    // read the response. verify(response, chosen_subprotocol) checks it.
+    /// Client: the TCP (and TLS) connection exists; send the request and
+    /// read the response. verify(response, chosen_subprotocol) checks it.
     using response_check = std::function<std::error_code(const protocol::http_response&, std::string&)>;
+    /// Client: sends the opening request and reads the answer (called by basic_client).
     void start_client(const endpoint_ptr& ep, std::string request, response_check verify) {
         endpoint_ = ep;
         options_ = ep->options;
@@ -336,8 +412,8 @@ public:
         });
     }
 
-    // Timers and deadlines can be started before the socket connects (the
-    // client's connect timeout); the session then owns that wait.
+    /// Timers and deadlines can be started before the socket connects (the
+    /// client's connect timeout); the session then owns that wait.
     void begin_connecting(const endpoint_ptr& ep) {
         endpoint_ = ep;
         options_ = ep->options;
@@ -347,15 +423,15 @@ public:
         if (endpoint_->make_instance) instance_ = endpoint_->make_instance();
         arm_handshake_deadline();
     }
-    // Connecting failed before the handshake could start.
+    /// Connecting failed before the handshake could start.
     void fail_connect(std::error_code ec) {
         if (closed_) return;
         report_error(ec);
         teardown(ec);
     }
 
-    // Graceful shutdown of the server: 1001 to an open session, an
-    // unfinished handshake is dropped.
+    /// Graceful shutdown of the server: 1001 to an open session, an
+    /// unfinished handshake is dropped.
     void going_away() {
         asio::dispatch(strand_, [self = this->shared_from_this()] {
             if (self->closed_) return;
@@ -418,8 +494,9 @@ private:
     }
 
     void send_message(const message& m, detail::send_queue::completion c) {
-        // A client masks every frame with a fresh key: nothing to share.
-        if (!is_server_ || options_.fragment_size != 0) {
+        // A client masks every frame with a fresh key, and a compressing
+        // session compresses per connection: nothing to share.
+        if (!is_server_ || options_.fragment_size != 0 || codec_) {
             send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
             return;
         }
@@ -490,14 +567,24 @@ private:
 
     void enqueue(protocol::opcode op, const std::uint8_t* data, std::size_t size, detail::send_queue::completion c) {
         if (!can_send(c) || over_limit(size + protocol::max_header_size, c)) return;
+        // Compress only what will be sent (the limit is checked first): a
+        // message in our LZ77 window that never reaches the peer would
+        // corrupt every later one. RSV1 marks the first frame only.
+        bool rsv1 = false;
+        if (codec_ && codec_->should_compress(size)) {
+            codec_->compress(data, size, deflated_);
+            data = deflated_.data();
+            size = deflated_.size();
+            rsv1 = true;
+        }
         const std::size_t frag = options_.fragment_size;
         if (frag == 0 || size <= frag) {
-            queue_.push_frame(op, data, size, true, false, key());
+            queue_.push_frame(op, data, size, true, rsv1, key());
         } else {
             for (std::size_t off = 0; off < size; off += frag) {
                 std::size_t n = size - off < frag ? size - off : frag;
                 queue_.push_frame(off == 0 ? op : protocol::opcode::continuation, data + off, n, off + n == size,
-                                  false, key());
+                                  rsv1 && off == 0, key());
             }
         }
         if (c) queue_.push_completion(std::move(c));
@@ -597,7 +684,9 @@ private:
         options_ = endpoint_->options;
         params_ = std::move(d.params);
         subprotocol_ = std::move(d.subprotocol);
+        extensions_ = std::move(d.extensions);
         reader_ = protocol::reader(reader_options_for(true, options_));
+        if (d.deflate) start_deflate(*d.deflate, protocol::role::server);
         in_dispatch_ = true;
         write_raw(std::move(d.response));
         open();
@@ -634,6 +723,15 @@ private:
         if (!response_->complete()) return read_response();
         std::error_code verr = verify_(*response_, subprotocol_);
         if (verr) return fail_connect(verr);
+        if (deflate_offered()) {
+            std::optional<protocol::deflate_params> agreed;
+            if (auto derr = protocol::verify_deflate_response(*response_, options_.deflate, agreed))
+                return fail_connect(derr);
+            if (agreed) {
+                extensions_.assign(response_->header("Sec-WebSocket-Extensions"));
+                start_deflate(*agreed, protocol::role::client);
+            }
+        }
         response_.reset();
         verify_ = nullptr;
         in_dispatch_ = true;
@@ -643,6 +741,14 @@ private:
         if (closed_) return;
         flush();
         read_frames();
+    }
+
+    // The client offers permessage-deflate exactly when this holds.
+    bool deflate_offered() const noexcept { return options_.deflate.enabled && options_.deflate.make_codec; }
+
+    void start_deflate(const protocol::deflate_params& agreed, protocol::role role) {
+        codec_ = options_.deflate.make_codec(agreed, role, options_.deflate);
+        reader_.set_allow_rsv1(true);
     }
 
     void open() {
@@ -719,12 +825,24 @@ private:
         if (ec && !closed_) fail(ec);
     }
 
-    void on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool /*compressed*/) {
+    void on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
         if (close_sent_ || closed_) return; // RFC 6455 1.4: data after our close is discarded
         if (op == protocol::opcode::binary && endpoint_->text_only) return fail(make_error_code(error::unsupported_data));
-        if (!endpoint_->on_message) return;
-        message m = detail::message_access::view(op, data, size);
-        invoke([&] { endpoint_->on_message(*this, m); });
+        if (compressed) {
+            // Every compressed message goes through the inflater, handler or
+            // not: with context takeover the next one depends on it. The
+            // size limit applies to the inflated bytes, as they are inflated.
+            std::error_code ec = codec_->decompress(data, size, inflated_, options_.max_message_size,
+                                                   op == protocol::opcode::text);
+            if (ec) return fail(ec);
+            data = inflated_.data();
+            size = inflated_.size();
+        }
+        if (endpoint_->on_message) {
+            message m = detail::message_access::view(op, data, size);
+            invoke([&] { endpoint_->on_message(*this, m); });
+        }
+        if (inflated_.capacity() > protocol::reader::retained_capacity) std::vector<std::uint8_t>().swap(inflated_);
     }
 
     void on_ping_frame(const std::uint8_t* data, std::size_t size) {
@@ -974,6 +1092,9 @@ private:
     std::any user_data_;
     std::shared_ptr<void> instance_;
     std::unique_ptr<protocol::mask_key_source> keys_;
+    std::unique_ptr<protocol::deflate_codec> codec_; // set when permessage-deflate was agreed
+    std::vector<std::uint8_t> inflated_, deflated_;
+    std::string extensions_;
     std::array<std::uint8_t, 4> mask_key_{};
     asio::ip::tcp::endpoint remote_;
     close_reason peer_close_;
@@ -1007,7 +1128,9 @@ private:
     template <class> friend class basic_client;
 };
 
+/// A ws:// connection, the type every handler of a wsx::server or wsx::client receives.
 using session = basic_session<transport::tcp>;
+/// A weak reference to a wsx::session.
 using session_handle = basic_session_handle<transport::tcp>;
 
 } // namespace wsx
