@@ -4,7 +4,7 @@
 # what to install.
 set -euo pipefail
 want=(cmake ninja-build g++ clang libclang-rt-14-dev libasio-dev catch2 libssl-dev zlib1g-dev
-      libbenchmark-dev libboost-dev libwebsocketpp-dev python3-websockets openssl curl chromium)
+      libbenchmark-dev libboost-dev libwebsocketpp-dev python3-websockets openssl curl chromium doxygen mscgen)
 want+=("$@")
 missing=()
 for p in "${want[@]}"; do

@@ -23,7 +23,7 @@ namespace wsx {
 using protocol::deflate_options;
 using protocol::deflate_params;
 
-// opts with compression enabled and the zlib codec attached.
+/// opts with compression enabled and the zlib codec attached.
 inline deflate_options enable_deflate(deflate_options opts = {}) {
     protocol::check_deflate_options(opts);
     opts.enabled = true;

@@ -28,21 +28,27 @@
 
 namespace wsx {
 
-// What a handshake handler (the servlet Configurator's modifyHandshake)
-// sees and may decide: read headers and cookies, pick the subprotocol, add
-// response headers, or refuse the connection.
+/// What a handshake handler (the servlet Configurator's modifyHandshake)
+/// sees and may decide: read headers and cookies, pick the subprotocol, add
+/// response headers, or refuse the connection.
 class upgrade_request {
 public:
+    /// Made by the server for each upgrade request.
     upgrade_request(const protocol::http_request& req, const path_params& params, std::string subprotocol)
         : req_(req), params_(params), subprotocol_(std::move(subprotocol)) {}
 
+    /// The whole request.
     const protocol::http_request& request() const noexcept { return req_; }
+    /// The request target as received ("/chat/lobby?x=1").
     std::string_view target() const noexcept { return req_.target(); }
+    /// A request header (case-insensitive; "" if absent).
     std::string_view header(std::string_view name) const noexcept { return req_.header(name); }
+    /// The Origin header ("" if absent).
     std::string_view origin() const noexcept { return req_.header("Origin"); }
+    /// A path parameter of the matched template.
     std::string_view path_param(std::string_view name) const noexcept { return params_.get(name); }
 
-    // The value of one cookie from the Cookie header(s) ("" if absent).
+    /// The value of one cookie from the Cookie header(s) ("" if absent).
     std::string_view cookie(std::string_view name) const noexcept {
         for (auto h : req_.headers()) {
             if (!wsx::detail::http_iequals(h.name, "Cookie")) continue;
@@ -59,9 +65,11 @@ public:
         return {};
     }
 
+    /// The subprotocols the client offered, in its order.
     std::vector<std::string_view> offered_subprotocols() const { return req_.list("Sec-WebSocket-Protocol"); }
+    /// The subprotocol chosen so far (from the endpoint's list; "" for none).
     const std::string& subprotocol() const noexcept { return subprotocol_; }
-    // Picks one of the subprotocols the client offered ("" for none).
+    /// Picks one of the subprotocols the client offered ("" for none).
     void select_subprotocol(std::string_view name) {
         if (!name.empty()) {
             bool offered = false;
@@ -73,10 +81,12 @@ public:
         subprotocol_.assign(name);
     }
 
+    /// Adds a header to the 101 response (Set-Cookie, ...).
     void add_header(std::string name, std::string value) { headers_.emplace_back(std::move(name), std::move(value)); }
+    /// The headers added so far.
     const protocol::header_list& response_headers() const noexcept { return headers_; }
 
-    // Refuses the upgrade with this HTTP status (4xx or 5xx).
+    /// Refuses the upgrade with this HTTP status (4xx or 5xx).
     void reject(int status, std::string body = {}) {
         if (status < 400 || status > 599)
             throw std::system_error(make_error_code(error::bad_argument),
@@ -84,7 +94,9 @@ public:
         reject_status_ = status;
         reject_body_ = std::move(body);
     }
+    /// The status reject() set, or 0.
     int rejected() const noexcept { return reject_status_; }
+    /// The body reject() set.
     const std::string& reject_body() const noexcept { return reject_body_; }
 
 private:
@@ -125,22 +137,23 @@ template <class> inline constexpr bool always_false = false;
 
 } // namespace detail
 
-// The chainable handler set. Derived is the class returned by the chain
-// (an endpoint of a server, or a client).
+/// The chainable handler set. Derived is the class returned by the chain
+/// (an endpoint of a server, or a client).
 template <class Derived, class Transport> class basic_handlers {
 public:
+    /// The session type the handlers receive.
     using session_type = basic_session<Transport>;
 
-    // @OnOpen: the connection is open; sending is allowed from here on.
+    /// \@OnOpen: the connection is open; sending is allowed from here on.
     template <class F> Derived& on_open(F f) {
         static_assert(std::is_invocable_v<F&, session_type&>, "wsx: on_open takes (wsx::session&)");
         state().on_open = std::move(f);
         return self();
     }
 
-    // @OnMessage: (session&, const wsx::message&) for text and binary, or
-    // (session&, std::string_view) for text only; then a binary message
-    // closes the connection with 1003 (unsupported data, RFC 6455 7.4.1).
+    /// \@OnMessage: (session&, const wsx::message&) for text and binary, or
+    /// (session&, std::string_view) for text only; then a binary message
+    /// closes the connection with 1003 (unsupported data, RFC 6455 7.4.1).
     template <class F> Derived& on_message(F f) {
         if constexpr (std::is_invocable_v<F&, session_type&, const message&>) {
             state().on_message = std::move(f);
@@ -155,8 +168,8 @@ public:
         return self();
     }
 
-    // @OnClose: exactly once for every opened connection, with the close
-    // code and reason (1006 when the connection dropped without a close).
+    /// \@OnClose: exactly once for every opened connection, with the close
+    /// code and reason (1006 when the connection dropped without a close).
     template <class F> Derived& on_close(F f) {
         if constexpr (std::is_invocable_v<F&, session_type&, const close_reason&>) {
             state().on_close = std::move(f);
@@ -169,8 +182,8 @@ public:
         return self();
     }
 
-    // @OnError: a protocol violation by the peer, a timeout, a dropped
-    // connection, a failed connect; the connection closes after it.
+    /// \@OnError: a protocol violation by the peer, a timeout, a dropped
+    /// connection, a failed connect; the connection closes after it.
     template <class F> Derived& on_error(F f) {
         if constexpr (std::is_invocable_v<F&, session_type&, std::error_code>) {
             state().on_error = std::move(f);
@@ -183,30 +196,34 @@ public:
         return self();
     }
 
+    /// A ping arrived: f(session&, wsx::byte_view payload). The pong is sent
+    /// automatically (session_options::auto_pong).
     template <class F> Derived& on_ping(F f) {
         state().on_ping = std::move(f);
         return self();
     }
+    /// A pong arrived: f(session&, wsx::byte_view payload).
     template <class F> Derived& on_pong(F f) {
         state().on_pong = std::move(f);
         return self();
     }
-    // The send queue emptied after it had filled past half its limit (or
-    // refused a send): the moment to resume producing.
+    /// The send queue emptied after it had filled past half its limit (or
+    /// refused a send): the moment to resume producing.
     template <class F> Derived& on_drain(F f) {
         state().on_drain = std::move(f);
         return self();
     }
 
-    // Limits and timeouts of every session made by this handler set.
+    /// Limits and timeouts of every session made by this handler set.
     Derived& options(const session_options& o) {
         state().options = o;
         return self();
     }
+    /// The options, to change one field in place.
     session_options& options() noexcept { return state().options; }
 
-    // The class form: member functions named like the annotations, one T
-    // per connection, missing members get the default behaviour.
+    /// The class form: member functions named like the annotations, one T
+    /// per connection, missing members get the default behaviour.
     template <class T> void bind_class() {
         static_assert(std::is_default_constructible_v<T>,
                       "wsx: an endpoint class must be default-constructible (one instance is made per connection)");
@@ -255,37 +272,40 @@ private:
     detail::endpoint_state<Transport>& state() noexcept { return *self().state_ptr(); }
 };
 
-// One path of a server: its handlers, options and handshake hooks.
+/// One path of a server: its handlers, options and handshake hooks.
 template <class Transport> class basic_endpoint : public basic_handlers<basic_endpoint<Transport>, Transport> {
 public:
+    /// Made by basic_server::endpoint().
     explicit basic_endpoint(std::string_view pattern)
         : pattern_(pattern), state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
 
+    /// The path template of this endpoint.
     const path_template& pattern() const noexcept { return pattern_; }
 
-    // Subprotocols this endpoint speaks; the first one the client offers is chosen.
+    /// Subprotocols this endpoint speaks; the first one the client offers is chosen.
     basic_endpoint& subprotocols(std::vector<std::string> names) {
         state_->subprotocols = std::move(names);
         return *this;
     }
-    // Returns false to refuse a connection from this Origin with 403.
+    /// Returns false to refuse a connection from this Origin with 403.
     template <class F> basic_endpoint& check_origin(F f) {
         state_->check_origin = std::move(f);
         return *this;
     }
-    // Sees every upgrade request before it is accepted (servlet Configurator).
+    /// Sees every upgrade request before it is accepted (servlet Configurator).
     template <class F> basic_endpoint& on_handshake(F f) {
         state_->on_handshake = std::move(f);
         return *this;
     }
 
-    // The open sessions of this endpoint (for broadcast from outside a handler).
+    /// The open sessions of this endpoint (for broadcast from outside a handler).
     std::vector<basic_session_handle<Transport>> open_sessions() const {
         std::vector<basic_session_handle<Transport>> out;
         for (auto& s : state_->snapshot()) out.emplace_back(s);
         return out;
     }
 
+    /// The handler set (internal: used by the server and basic_handlers).
     const std::shared_ptr<detail::endpoint_state<Transport>>& state_ptr() const noexcept { return state_; }
 
 private:

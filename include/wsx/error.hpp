@@ -13,6 +13,9 @@
 
 namespace wsx {
 
+/// Every error wsx reports, in the `wsx` category (wsx::category()).
+/// Each value knows its close code (close_code_for()) and, for a refused
+/// upgrade, its HTTP status (http_status_for()). docs/errors.md has the table.
 enum class error {
     // --- frames from the peer (close 1002 unless noted) ---
     bad_reserved_bits = 1,     // RSV1-3 set without an extension that defines them
@@ -81,24 +84,29 @@ enum class error {
     invalid_state,               // operation not allowed in the current state
 };
 
+/// The `wsx` error category: every wsx::error value belongs to it.
 const std::error_category& category() noexcept;
 
+/// Makes a std::error_code from a wsx::error, so `ec == wsx::error::closed` works.
 inline std::error_code make_error_code(error e) noexcept {
     return {static_cast<int>(e), category()};
 }
 
-// A refused handshake carries the server's HTTP status in the error
-// itself, so the message says "server answered HTTP 404 ...".
+/// A refused handshake carries the server's HTTP status in the error
+/// itself, so the message says "server answered HTTP 404 ...".
+/// A status outside 100-599 gives error::handshake_bad_status.
 std::error_code make_status_error(int status) noexcept;
-// The HTTP status of such an error (0 for any other error).
+/// The HTTP status of an error made by make_status_error() (e.g. 404), or 0
+/// for any other error.
 int handshake_status(std::error_code ec) noexcept;
 
-// The close code a connection is closed with after this error.
-// Errors that are not the peer's fault map to 1011 (internal error);
-// a dropped connection maps to 1006, which is never sent on the wire.
+/// The close code a connection is closed with after this error (1000 for no
+/// error). Errors that are not the peer's fault map to 1011 (internal error);
+/// a dropped connection maps to 1006, which is never sent on the wire.
 std::uint16_t close_code_for(std::error_code ec) noexcept;
 
-// The HTTP status a failed upgrade request is answered with (400 by default).
+/// The HTTP status a failed upgrade request is answered with (400 unless the
+/// error says otherwise: 431, 405, 505, 426, 403, 404, 503).
 int http_status_for(std::error_code ec) noexcept;
 
 namespace detail {

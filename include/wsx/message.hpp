@@ -22,21 +22,30 @@
 
 namespace wsx {
 
-// A read-only view of binary bytes (C++17 has no std::span).
+/// A read-only view of binary bytes (C++17 has no std::span).
 class byte_view {
     const std::uint8_t* data_ = nullptr;
     std::size_t size_ = 0;
 
 public:
     constexpr byte_view() noexcept = default;
+    /// Views `size` bytes at `data`; the bytes must outlive the view.
     constexpr byte_view(const std::uint8_t* data, std::size_t size) noexcept : data_(data), size_(size) {}
+    /// Views the bytes of a vector (implicit, so a vector can be passed where a byte_view is taken).
     byte_view(const std::vector<std::uint8_t>& v) noexcept : data_(v.data()), size_(v.size()) {}
+    /// The first byte (may be null when empty).
     constexpr const std::uint8_t* data() const noexcept { return data_; }
+    /// The number of bytes.
     constexpr std::size_t size() const noexcept { return size_; }
+    /// True when there are no bytes.
     constexpr bool empty() const noexcept { return size_ == 0; }
+    /// Iterator to the first byte.
     constexpr const std::uint8_t* begin() const noexcept { return data_; }
+    /// Iterator past the last byte.
     constexpr const std::uint8_t* end() const noexcept { return data_ + size_; }
+    /// The byte at `i` (unchecked).
     constexpr std::uint8_t operator[](std::size_t i) const noexcept { return data_[i]; }
+    /// A copy of the bytes.
     std::vector<std::uint8_t> to_vector() const { return {data_, data_ + size_}; }
 };
 
@@ -49,18 +58,29 @@ struct shared_frame {
 struct message_access;
 } // namespace detail
 
+/// One WebSocket message, text or binary: what on_message receives and what
+/// send() takes. A received message is a view into the connection's read
+/// buffer (no copy); copying a message makes the copy own its bytes, so a
+/// message kept beyond the handler never dangles. Sending one message object
+/// to many sessions frames it once.
 class message {
 public:
     // An empty text message.
     message() noexcept = default;
 
+    /// A text message owning `s` (which must be UTF-8: the peer closes the connection on invalid text).
     static message text(std::string s) { return message(protocol::opcode::text, std::move(s)); }
+    /// A binary message owning `bytes`.
     static message binary(std::string bytes) { return message(protocol::opcode::binary, std::move(bytes)); }
+    /// A binary message owning a copy of `size` bytes at `data`.
     static message binary(const void* data, std::size_t size) {
         return binary(std::string(static_cast<const char*>(data), size));
     }
+    /// A binary message owning a copy of `bytes`.
     static message binary(byte_view bytes) { return binary(bytes.data(), bytes.size()); }
 
+    /// Copies; the copy owns its bytes (a view into a read buffer is copied, an
+    /// owned message shares its bytes).
     message(const message& other) : op_(other.op_), frame_(other.frame_) {
         if (other.owner_) {
             owner_ = other.owner_;
@@ -72,22 +92,32 @@ public:
             size_ = owner_->size();
         }
     }
+    /// Moves; a moved view is still a view.
     message(message&&) noexcept = default;
+    /// Copy-assigns, with the copy constructor's ownership rule.
     message& operator=(const message& other) {
         if (this != &other) *this = message(other);
         return *this;
     }
+    /// Move-assigns.
     message& operator=(message&&) noexcept = default;
 
+    /// True for a text message (its payload is valid UTF-8).
     bool is_text() const noexcept { return op_ == protocol::opcode::text; }
+    /// True for a binary message.
     bool is_binary() const noexcept { return op_ == protocol::opcode::binary; }
+    /// opcode::text or opcode::binary.
     protocol::opcode opcode() const noexcept { return op_; }
 
-    // The payload as characters; for a text message this is valid UTF-8.
+    /// The payload as characters; for a text message this is valid UTF-8.
     std::string_view text() const noexcept { return {reinterpret_cast<const char*>(data_), size_}; }
+    /// The payload as bytes (also for a text message).
     byte_view binary() const noexcept { return {data_, size_}; }
+    /// The first payload byte.
     const std::uint8_t* data() const noexcept { return data_; }
+    /// The payload size in bytes.
     std::size_t size() const noexcept { return size_; }
+    /// True for an empty payload.
     bool empty() const noexcept { return size_ == 0; }
 
 private:

@@ -84,22 +84,23 @@ inline bool decoded_equals(std::string_view raw, std::string_view decoded) noexc
 
 } // namespace detail
 
-// The request target of a request line, split at the first '?'. Both parts
-// are views into the argument and still percent-encoded.
+/// The request target of a request line, split at the first '?'. Both parts
+/// are views into the argument and still percent-encoded.
 struct request_target {
-    std::string_view path;
-    std::string_view query; // without the '?'; empty if there is none
+    std::string_view path;  ///< before the '?' (the whole target if there is none)
+    std::string_view query; ///< without the '?'; empty if there is none
 };
 
+/// Splits a request target at the first '?' into path and query.
 inline request_target split_target(std::string_view target) noexcept {
     std::size_t q = target.find('?');
     if (q == std::string_view::npos) return {target, {}};
     return {target.substr(0, q), target.substr(q + 1)};
 }
 
-// Decodes "%XX" escapes (either hex case) and, for query strings, '+' as a
-// space. `ok` becomes false, and the result is empty, if a '%' is not
-// followed by two hex digits: a half-decoded value is never handed out.
+/// Decodes "%XX" escapes (either hex case) and, for query strings, '+' as a
+/// space. `ok` becomes false, and the result is empty, if a '%' is not
+/// followed by two hex digits: a half-decoded value is never handed out.
 inline std::string percent_decode(std::string_view s, bool plus_as_space, bool& ok) {
     ok = true;
     std::string out;
@@ -123,9 +124,9 @@ inline std::string percent_decode(std::string_view s, bool plus_as_space, bool& 
     return out;
 }
 
-// Splits "a=1&b=x+y&c" into decoded (name, value) pairs in order, keeping
-// repeated names: [("a","1"), ("b","x y"), ("c","")]. Empty pieces ("a=1&&b")
-// are skipped, and so is a pair whose name or value has an invalid %-escape.
+/// Splits "a=1&b=x+y&c" into decoded (name, value) pairs in order, keeping
+/// repeated names: [("a","1"), ("b","x y"), ("c","")]. Empty pieces ("a=1&&b")
+/// are skipped, and so is a pair whose name or value has an invalid %-escape.
 inline std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
     std::vector<std::pair<std::string, std::string>> out;
     while (!query.empty()) {
@@ -145,9 +146,9 @@ inline std::vector<std::pair<std::string, std::string>> parse_query(std::string_
     return out;
 }
 
-// The decoded value of the first query parameter called `name` (compared
-// after decoding), or nothing. Lets a handler read one parameter without
-// building the whole list.
+/// The decoded value of the first query parameter called `name` (compared
+/// after decoding), or nothing. Lets a handler read one parameter without
+/// building the whole list.
 inline std::optional<std::string> query_value(std::string_view query, std::string_view name) {
     while (!query.empty()) {
         std::size_t amp = query.find('&');
@@ -164,31 +165,37 @@ inline std::optional<std::string> query_value(std::string_view query, std::strin
     return std::nullopt;
 }
 
-// The values captured by a path template, in template order. Views returned
-// by get() stay valid until the object is cleared, assigned or destroyed.
+/// The values captured by a path template, in template order. Views returned
+/// by get() stay valid until the object is cleared, assigned or destroyed.
 class path_params {
 public:
-    using value_type = std::pair<std::string, std::string>;
-    using const_iterator = std::vector<value_type>::const_iterator;
+    using value_type = std::pair<std::string, std::string>;             ///< (name, decoded value)
+    using const_iterator = std::vector<value_type>::const_iterator;     ///< iterates in template order
 
-    // The value captured for `name` ("*" for the catch-all); empty if absent.
+    /// The value captured for `name` ("*" for the catch-all); empty if absent.
     std::string_view get(std::string_view name) const noexcept {
         for (const auto& p : items_)
             if (p.first == name) return p.second;
         return {};
     }
+    /// True if the template has a parameter called `name` (its value may be empty for "*").
     bool has(std::string_view name) const noexcept {
         for (const auto& p : items_)
             if (p.first == name) return true;
         return false;
     }
+    /// The number of captures.
     std::size_t size() const noexcept { return items_.size(); }
+    /// True when nothing was captured.
     bool empty() const noexcept { return items_.empty(); }
+    /// Forgets every capture.
     void clear() noexcept { items_.clear(); }
+    /// The first capture.
     const_iterator begin() const noexcept { return items_.begin(); }
+    /// Past the last capture.
     const_iterator end() const noexcept { return items_.end(); }
 
-    // Appends a capture; path_template::match() fills the object this way.
+    /// Appends a capture; path_template::match() fills the object this way.
     void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
 
 private:
@@ -198,17 +205,20 @@ private:
 template <class T>
 class router;
 
+/// One parsed path template ("/chat/{room}", "/files/*"); the matching
+/// rules are at the top of this header.
 class path_template {
 public:
-    // Throws std::system_error(error::bad_argument) naming the pattern and
-    // the problem if the pattern is malformed: these come from the program,
-    // never from the network, so failing loudly at startup is the kind thing.
+    /// Throws std::system_error(error::bad_argument) naming the pattern and
+    /// the problem if the pattern is malformed: these come from the program,
+    /// never from the network, so failing loudly at startup is the kind thing.
     explicit path_template(std::string_view pattern) : pattern_(pattern) { parse(); }
 
+    /// The template as written.
     const std::string& pattern() const noexcept { return pattern_; }
 
-    // Matches a request path (the query already split off). On success fills
-    // `params` with the decoded captures; on failure leaves it empty.
+    /// Matches a request path (the query already split off). On success fills
+    /// `params` with the decoded captures; on failure leaves it empty.
     bool match(std::string_view path, path_params& params) const {
         params.clear();
         if (!match_impl(path, params)) {
@@ -352,16 +362,16 @@ private:
     std::vector<kind> rank_; // segment kinds then end/catch_all: the specificity key
 };
 
-// Maps path templates to values (endpoints). add() keeps the templates
-// sorted most specific first (rule at the top of this file), so match() is
-// the first template that matches. Pointers returned by match() stay valid
-// across later add() calls.
+/// Maps path templates to values (endpoints). add() keeps the templates
+/// sorted most specific first (rule at the top of this file), so match() is
+/// the first template that matches. Pointers returned by match() stay valid
+/// across later add() calls.
 template <class T>
 class router {
 public:
-    // Throws std::system_error(error::bad_argument) for a malformed pattern,
-    // or for a route already registered (possibly with other parameter
-    // names, "/chat/{room}" vs "/chat/{name}"): the second could never match.
+    /// Throws std::system_error(error::bad_argument) for a malformed pattern,
+    /// or for a route already registered (possibly with other parameter
+    /// names, "/chat/{room}" vs "/chat/{name}"): the second could never match.
     void add(std::string_view pattern, T value) {
         auto e = std::make_unique<entry>(entry{path_template(pattern), std::move(value)});
         for (const auto& other : entries_) {
@@ -380,19 +390,22 @@ public:
         entries_.insert(pos, std::move(e));
     }
 
-    // The value of the most specific template matching `path`, with its
-    // captures in `out`; nullptr (and `out` empty) if none matches.
+    /// The value of the most specific template matching `path`, with its
+    /// captures in `out`; nullptr (and `out` empty) if none matches.
     const T* match(std::string_view path, path_params& out) const {
         for (const auto& e : entries_)
             if (e->tmpl.match(path, out)) return &e->value;
         out.clear();
         return nullptr;
     }
+    /// The same, for a non-const router.
     T* match(std::string_view path, path_params& out) {
         return const_cast<T*>(static_cast<const router&>(*this).match(path, out));
     }
 
+    /// The number of templates.
     std::size_t size() const noexcept { return entries_.size(); }
+    /// True when no template is registered.
     bool empty() const noexcept { return entries_.empty(); }
 
 private:

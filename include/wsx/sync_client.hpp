@@ -23,10 +23,16 @@
 
 namespace wsx {
 
+/// A blocking client for scripts and tests: each call waits for its result,
+/// like standing at the café counter until the coffee comes. It runs its own
+/// io_context inside the calls, so it needs no thread of its own; use one
+/// sync_client from one thread at a time.
 class sync_client {
 public:
+    /// The type of every timeout argument.
     using duration = std::chrono::milliseconds;
 
+    /// A client with these limits and timeouts; connect() opens the connection.
     explicit sync_client(const session_options& o = {}) : client_(io_) {
         client_.options(o);
         client_.on_open([this](session&) { opened_ = true; })
@@ -40,10 +46,11 @@ public:
             });
     }
 
+    /// The wsx::client underneath (for subprotocols, headers, origin before connect()).
     client& async_client() noexcept { return client_; }
 
-    // Connects and waits for the handshake. Throws std::system_error with
-    // the reason (refused, unresolvable, HTTP status, timeout).
+    /// Connects and waits for the handshake. Throws std::system_error with
+    /// the reason (refused, unresolvable, HTTP status, timeout).
     void connect(std::string_view url, duration timeout = std::chrono::seconds(10)) {
         opened_ = closed_ = false;
         error_.clear();
@@ -57,16 +64,17 @@ public:
         }
     }
 
-    // Sends and waits until the bytes are written.
+    /// Sends and waits until the bytes are written.
     void send(std::string_view text, duration timeout = std::chrono::seconds(10)) {
         wait_send([&](auto cb) { client_.send(text, cb); }, timeout);
     }
+    /// Sends a binary message and waits until it is written; throws like send().
     void send_binary(byte_view bytes, duration timeout = std::chrono::seconds(10)) {
         wait_send([&](auto cb) { require_session().send_binary(bytes, cb); }, timeout);
     }
 
-    // The next message, or nothing if none came within the timeout or the
-    // connection closed (then close_reason() says why).
+    /// The next message, or nothing if none came within the timeout or the
+    /// connection closed (then close_reason() says why).
     std::optional<message> receive(duration timeout = std::chrono::seconds(10)) {
         run_until([&] { return !inbox_.empty() || closed_; }, timeout);
         if (inbox_.empty()) return std::nullopt;
@@ -75,7 +83,7 @@ public:
         return m;
     }
 
-    // Closes and waits for the closing handshake to finish.
+    /// Closes and waits for the closing handshake to finish.
     void close(std::uint16_t code = close_code::normal, std::string_view reason = {},
                duration timeout = std::chrono::seconds(10)) {
         if (client_.session() && !closed_) {
@@ -84,8 +92,11 @@ public:
         }
     }
 
+    /// True while the connection is open.
     bool is_open() const noexcept { return client_.ready_state() == wsx::ready_state::open; }
+    /// How the connection closed (valid once it has).
     const close_reason& last_close() const noexcept { return close_; }
+    /// The first error on_error reported on this connection, if any.
     std::error_code last_error() const noexcept { return error_; }
 
 private:

@@ -33,13 +33,15 @@
 
 namespace wsx {
 
+/// A parsed ws:// or wss:// URL (parse_url()); the rules of what is accepted
+/// are at the top of this header.
 struct url {
-    std::string scheme;        // "ws" or "wss", lowercase
-    std::string host;          // lowercase; an IPv6 address without brackets
-    std::uint16_t port = 0;    // explicit, or 80 (ws) / 443 (wss)
-    std::string target = "/";  // path + "?query", never empty, always starts with '/'
-    bool secure = false;       // wss
-    bool ipv6_literal = false; // host was written as [v6 address]
+    std::string scheme;        ///< "ws" or "wss", lowercase
+    std::string host;          ///< lowercase; an IPv6 address without brackets
+    std::uint16_t port = 0;    ///< explicit, or 80 (ws) / 443 (wss)
+    std::string target = "/";  ///< path + "?query", never empty, always starts with '/'
+    bool secure = false;       ///< wss
+    bool ipv6_literal = false; ///< host was written as [v6 address]
 };
 
 namespace detail {
@@ -292,9 +294,9 @@ inline std::error_code parse_url_into(std::string_view text, url& out, std::stri
 
 } // namespace detail
 
-// Parses a ws:// or wss:// URL. Throws std::system_error with error::bad_url
-// (malformed) or error::unsupported_scheme; what() quotes the URL and says
-// what is wrong.
+/// Parses a ws:// or wss:// URL. Throws std::system_error with error::bad_url
+/// (malformed) or error::unsupported_scheme; what() quotes the URL and says
+/// what is wrong.
 inline url parse_url(std::string_view text) {
     url u;
     std::string why;
@@ -303,8 +305,8 @@ inline url parse_url(std::string_view text) {
     return u;
 }
 
-// The same without exceptions: returns the error and leaves `out` untouched
-// on failure.
+/// The same without exceptions: returns the error and leaves `out` untouched
+/// on failure.
 inline std::error_code try_parse_url(std::string_view text, url& out) noexcept {
     try {
         url u;
@@ -316,8 +318,8 @@ inline std::error_code try_parse_url(std::string_view text, url& out) noexcept {
     }
 }
 
-// The Host header value for the opening handshake (RFC 6455 4.1): the host,
-// bracketed if IPv6, with ":port" only when the port is not the default.
+/// The Host header value for the opening handshake (RFC 6455 4.1): the host,
+/// bracketed if IPv6, with ":port" only when the port is not the default.
 inline std::string host_header_value(const url& u) {
     std::string out;
     if (u.ipv6_literal) {

@@ -1,15 +1,21 @@
 # cmake -P script: configure, build and run the consumer in one mode.
+#   MODE      subdir | installed
+#   PARTS     optional parts the consumer links as well (tls;deflate), may be empty
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
   endif()
+  set(run_output "${out}" PARENT_SCOPE)
 endfunction()
 
 file(REMOVE_RECURSE "${WORK}")
 set(gen -G "${GENERATOR}" -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Release)
+set(PARTS_ARG "${PARTS}")
+string(REPLACE "," ";" PARTS "${PARTS}")
 if(MODE STREQUAL "subdir")
-  run(${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/build" -DWSX_MODE=subdir -DWSX_SOURCE=${SOURCE})
+  run(${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/build" -DWSX_MODE=subdir -DWSX_SOURCE=${SOURCE}
+      "-DWSX_CONSUMER_PARTS=${PARTS_ARG}")
 else()
   # Install wsx exactly as a package manager would: tests and examples off.
   run(${CMAKE_COMMAND} ${gen} -S "${SOURCE}" -B "${WORK}/wsx-build" -DWSX_BUILD_TESTS=OFF
@@ -22,8 +28,14 @@ else()
     endif()
   endforeach()
   run(${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/build" -DWSX_MODE=installed
-      -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+      -DCMAKE_PREFIX_PATH=${WORK}/prefix "-DWSX_CONSUMER_PARTS=${PARTS_ARG}")
 endif()
 run(${CMAKE_COMMAND} --build "${WORK}/build")
 run("${WORK}/build/consumer")
-message(STATUS "consumer (${MODE}) built and ran")
+# Each optional part reports itself: a consumer that silently skipped one fails here.
+foreach(part IN LISTS PARTS)
+  if(NOT run_output MATCHES "(^|\n)${part}: ")
+    message(FATAL_ERROR "the consumer did not exercise '${part}':\n${run_output}")
+  endif()
+endforeach()
+message(STATUS "consumer (${MODE} ${PARTS}) built and ran:\n${run_output}")

@@ -17,13 +17,13 @@
 
 namespace wsx::protocol {
 
-// Characters needed to encode n bytes.
+/// Characters needed to encode n bytes.
 constexpr std::size_t base64_encoded_size(std::size_t n) noexcept { return (n + 2) / 3 * 4; }
 
-// Largest number of bytes a base64 text of n characters can decode to.
+/// Largest number of bytes a base64 text of n characters can decode to.
 constexpr std::size_t base64_max_decoded_size(std::size_t n) noexcept { return n / 4 * 3; }
 
-// Writes exactly base64_encoded_size(n) characters to out; no terminator.
+/// Writes exactly base64_encoded_size(n) characters to out; no terminator.
 inline void base64_encode(const void* data, std::size_t n, char* out) noexcept {
     static constexpr char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -50,6 +50,7 @@ inline void base64_encode(const void* data, std::size_t n, char* out) noexcept {
     }
 }
 
+/// The same, returning a new string.
 inline std::string base64_encode(const void* data, std::size_t n) {
     std::string out(base64_encoded_size(n), '\0');
     if (n != 0) base64_encode(data, n, &out[0]);
@@ -74,11 +75,11 @@ inline std::uint8_t base64_value(char c) noexcept {
 
 namespace wsx::protocol {
 
-// Decodes into out, which must have room for base64_max_decoded_size(in.size())
-// bytes. Returns the number of bytes written, or npos (SIZE_MAX) when in is
-// not canonical padded base64: length not a multiple of 4, a character outside
-// the alphabet, '=' anywhere but the last one or two places, or set bits
-// after the last encoded byte (so every byte string has exactly one encoding).
+/// Decodes into out, which must have room for base64_max_decoded_size(in.size())
+/// bytes. Returns the number of bytes written, or npos (SIZE_MAX) when in is
+/// not canonical padded base64: length not a multiple of 4, a character outside
+/// the alphabet, '=' anywhere but the last one or two places, or set bits
+/// after the last encoded byte (so every byte string has exactly one encoding).
 inline std::size_t base64_decode(std::string_view in, void* out) noexcept {
     constexpr std::size_t fail = static_cast<std::size_t>(-1);
     if (in.size() % 4 != 0) return fail;
@@ -111,8 +112,8 @@ inline std::size_t base64_decode(std::string_view in, void* out) noexcept {
     return written;
 }
 
-// Replaces out with the decoded bytes and returns true, or returns false and
-// leaves out empty when in is not canonical padded base64 (see above).
+/// Replaces out with the decoded bytes and returns true, or returns false and
+/// leaves out empty when in is not canonical padded base64 (see above).
 inline bool base64_decode(std::string_view in, std::string& out) {
     out.assign(base64_max_decoded_size(in.size()), '\0');
     const std::size_t n = in.empty() ? 0 : base64_decode(in, &out[0]);

@@ -121,10 +121,12 @@ inline constexpr std::uint8_t deflate_tail[4] = {0x00, 0x00, 0xff, 0xff};
 
 } // namespace detail
 
+/// The compressing half of permessage-deflate: one zlib raw-deflate stream
+/// that turns each message into the payload of a frame with RSV1 set.
 class deflater {
 public:
-    // window_bits 8..15, level 0..9, mem_level 1..9 (std::system_error
-    // bad_argument otherwise). No memory is taken until the first message.
+    /// window_bits 8..15, level 0..9, mem_level 1..9 (std::system_error
+    /// bad_argument otherwise). No memory is taken until the first message.
     explicit deflater(int window_bits = 15, bool no_context_takeover = false, int level = 6, int mem_level = 8)
         : window_bits_(window_bits), level_(level), mem_level_(mem_level), no_context_takeover_(no_context_takeover) {
         if (window_bits < 8 || window_bits > 15 || level < 0 || level > 9 || mem_level < 1 || mem_level > 9)
@@ -132,29 +134,31 @@ public:
                                     "wsx: deflater needs window_bits 8..15, level 0..9, mem_level 1..9");
     }
 
-    // Compresses one whole message into out (cleared first; its capacity is
-    // kept): the payload of a frame with RSV1 set. Throws std::bad_alloc
-    // when zlib cannot get memory.
+    /// Compresses one whole message into out (cleared first; its capacity is
+    /// kept): the payload of a frame with RSV1 set. Throws std::bad_alloc
+    /// when zlib cannot get memory.
     void compress(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out) {
         out.clear();
         compress_part(data, n, true, out);
     }
 
-    // Compresses a message given in parts, appending to out. Only the part
-    // with fin set flushes, so the parts before may append nothing; each
-    // part's output may be sent as one fragment (RSV1 on the first only).
+    /// Compresses a message given in parts, appending to out. Only the part
+    /// with fin set flushes, so the parts before may append nothing; each
+    /// part's output may be sent as one fragment (RSV1 on the first only).
     void compress_part(const std::uint8_t* data, std::size_t n, bool fin, std::vector<std::uint8_t>& out);
 
-    // Forgets the window: the next message starts a fresh stream.
+    /// Forgets the window: the next message starts a fresh stream.
     void reset() noexcept {
         if (z_ && !fresh_) deflateReset(&z_->s);
         fresh_ = true;
         in_message_ = false;
     }
 
-    // Bytes zlib holds for this stream now (0 before the first message).
+    /// Bytes zlib holds for this stream now (0 before the first message).
     std::size_t memory_usage() const noexcept { return z_ ? z_->bytes : 0; }
+    /// The LZ77 window bits in use.
     int window_bits() const noexcept { return window_bits_; }
+    /// True when the window is reset after every message.
     bool no_context_takeover() const noexcept { return no_context_takeover_; }
 
 private:
@@ -237,24 +241,26 @@ inline void deflater::compress_part(const std::uint8_t* data, std::size_t n, boo
     total_out_ = s.total_out;
 }
 
+/// The decompressing half: inflates received messages with a size limit
+/// (the bomb guard) and, for text, UTF-8 validation as the bytes come out.
 class inflater {
 public:
-    // window_bits 8..15 (std::system_error bad_argument otherwise): the
-    // window the peer compresses with. No memory is taken until the first
-    // message.
+    /// window_bits 8..15 (std::system_error bad_argument otherwise): the
+    /// window the peer compresses with. No memory is taken until the first
+    /// message.
     explicit inflater(int window_bits = 15, bool no_context_takeover = false)
         : window_bits_(window_bits), no_context_takeover_(no_context_takeover) {
         if (window_bits < 8 || window_bits > 15)
             throw std::system_error(make_error_code(error::bad_argument), "wsx: inflater needs window_bits 8..15");
     }
 
-    // Inflates one whole compressed message into out (cleared first; its
-    // capacity is kept). text: validate the result as UTF-8. At most
-    // max_size bytes are produced: one more is error::message_too_big, and
-    // out's capacity then stays within max(capacity before, max_size + 1).
-    // Errors: message_too_big, invalid_utf8, bad_compressed_data. After an
-    // error every call returns it until reset(). Throws std::bad_alloc when
-    // zlib or out cannot get memory.
+    /// Inflates one whole compressed message into out (cleared first; its
+    /// capacity is kept). text: validate the result as UTF-8. At most
+    /// max_size bytes are produced: one more is error::message_too_big, and
+    /// out's capacity then stays within max(capacity before, max_size + 1).
+    /// Errors: message_too_big, invalid_utf8, bad_compressed_data. After an
+    /// error every call returns it until reset(). Throws std::bad_alloc when
+    /// zlib or out cannot get memory.
     std::error_code inflate(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out,
                             std::uint64_t max_size, bool text = false) {
         out.clear();
@@ -263,10 +269,10 @@ public:
         return finish(out);
     }
 
-    // The same in pieces: begin(), update() per piece of compressed bytes
-    // (appending what they inflate to out, which the caller may consume and
-    // clear in between), then finish(). max_size counts the bytes of this
-    // message, whatever out held before.
+    /// The same in pieces: begin(), update() per piece of compressed bytes
+    /// (appending what they inflate to out, which the caller may consume and
+    /// clear in between), then finish(). max_size counts the bytes of this
+    /// message, whatever out held before.
     void begin(std::uint64_t max_size, bool text = false) noexcept {
         if (state_ == state::failed) return;
         if (no_context_takeover_) restart(false);
@@ -278,21 +284,25 @@ public:
         step_ = 0;
         utf8_.reset();
     }
+    /// Inflates the next part of the current message into `out`.
     std::error_code update(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out);
+    /// Ends the current message (adds the RFC 7692 tail) and checks it.
     std::error_code finish(std::vector<std::uint8_t>& out);
 
-    // Forgets the window and any error.
+    /// Forgets the window and any error.
     void reset() noexcept {
         restart(false);
         state_ = state::idle;
         ec_ = {};
     }
 
-    // Bytes zlib holds for this stream now (0 before the first message).
+    /// Bytes zlib holds for this stream now (0 before the first message).
     std::size_t memory_usage() const noexcept { return (z_ ? z_->bytes : 0) + dict_.capacity(); }
+    /// The LZ77 window bits in use.
     int window_bits() const noexcept { return window_bits_; }
+    /// True when the window is reset after every message.
     bool no_context_takeover() const noexcept { return no_context_takeover_; }
-    // Bytes inflated in the current (or last) message.
+    /// Bytes inflated in the current (or last) message.
     std::uint64_t message_size() const noexcept { return size_; }
 
 private:
@@ -476,34 +486,39 @@ inline std::error_code inflater::run(const std::uint8_t* data, std::size_t n, st
     return {};
 }
 
-// Both directions of one connection, set up from the negotiation's result.
+/// Both directions of one connection, set up from the negotiation's result.
 class permessage_deflate final : public deflate_codec {
 public:
+    /// Both halves, set up for our role from the agreed parameters.
     permessage_deflate(const deflate_params& agreed, role local, const deflate_options& opts = {})
         : deflater_(agreed.local_max_window_bits(local), agreed.local_no_context_takeover(local),
                     opts.compression_level, opts.mem_level),
           inflater_(agreed.peer_max_window_bits(local), agreed.peer_no_context_takeover(local)),
           threshold_(opts.compress_threshold), agreed_(agreed), role_(local) {}
 
-    // Whether a data message of this size is worth compressing (below the
-    // threshold it goes out uncompressed, RSV1 clear).
+    /// Whether a data message of this size is worth compressing (below the
+    /// threshold it goes out uncompressed, RSV1 clear).
     bool should_compress(std::size_t size) const noexcept override { return size >= threshold_; }
 
-    // Payload for a frame with RSV1 set (see deflater::compress).
+    /// Payload for a frame with RSV1 set (see deflater::compress).
     void compress(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out) override {
         deflater_.compress(data, n, out);
     }
 
-    // A received message whose first frame had RSV1 set (see
-    // inflater::inflate).
+    /// A received message whose first frame had RSV1 set (see
+    /// inflater::inflate).
     std::error_code decompress(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out,
                                std::uint64_t max_size, bool text) override {
         return inflater_.inflate(data, n, out, max_size, text);
     }
 
+    /// The compressing half.
     deflater& sender() noexcept { return deflater_; }
+    /// The decompressing half.
     inflater& receiver() noexcept { return inflater_; }
+    /// The parameters agreed in the handshake.
     const deflate_params& agreed() const noexcept { return agreed_; }
+    /// Our side of the connection.
     role local_role() const noexcept { return role_; }
     std::size_t memory_usage() const noexcept override {
         return deflater_.memory_usage() + inflater_.memory_usage();
@@ -517,7 +532,7 @@ private:
     role role_;
 };
 
-// The deflate_codec_factory for deflate_options::make_codec.
+/// The deflate_codec_factory for deflate_options::make_codec.
 inline std::unique_ptr<deflate_codec> make_permessage_deflate(const deflate_params& agreed, role local,
                                                               const deflate_options& opts) {
     return std::make_unique<permessage_deflate>(agreed, local, opts);

@@ -36,154 +36,156 @@
 
 namespace wsx::protocol {
 
+/// The extension token of RFC 7692.
 inline constexpr std::string_view deflate_extension_name = "permessage-deflate";
 
 struct deflate_options;
 struct deflate_params;
 
-// What a session calls per message once permessage-deflate is agreed. The
-// zlib implementation (permessage_deflate, <wsx/protocol/deflate.hpp>) is
-// reached through this interface and deflate_options::make_codec, so that
-// the session layer compiles and links without zlib: one virtual call per
-// message, never per byte.
+/// What a session calls per message once permessage-deflate is agreed. The
+/// zlib implementation (permessage_deflate, <wsx/protocol/deflate.hpp>) is
+/// reached through this interface and deflate_options::make_codec, so that
+/// the session layer compiles and links without zlib: one virtual call per
+/// message, never per byte.
 class deflate_codec {
 public:
     virtual ~deflate_codec() = default;
-    // A data message of this many bytes is sent compressed (RSV1 set).
+    /// A data message of this many bytes is sent compressed (RSV1 set).
     virtual bool should_compress(std::size_t size) const noexcept = 0;
-    // out = the compressed payload of one whole message (capacity kept).
+    /// out = the compressed payload of one whole message (capacity kept).
     virtual void compress(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out) = 0;
-    // out = the inflated message (capacity kept); at most max_size bytes;
-    // text: validated as UTF-8 while inflating. message_too_big,
-    // invalid_utf8 or bad_compressed_data; after an error, the connection
-    // must be closed (the stream state is lost).
+    /// out = the inflated message (capacity kept); at most max_size bytes;
+    /// text: validated as UTF-8 while inflating. message_too_big,
+    /// invalid_utf8 or bad_compressed_data; after an error, the connection
+    /// must be closed (the stream state is lost).
     virtual std::error_code decompress(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out,
                                        std::uint64_t max_size, bool text) = 0;
-    // Bytes held by the compression state now.
+    /// Bytes held by the compression state now.
     virtual std::size_t memory_usage() const noexcept = 0;
 };
 
+/// Makes a connection's codec from the agreed parameters (deflate_options::make_codec).
 using deflate_codec_factory = std::unique_ptr<deflate_codec> (*)(const deflate_params& agreed, role local,
                                                                   const deflate_options& opts);
 
-// Policy for permessage-deflate, the same struct for both roles. Each
-// negotiated parameter is something one side decides alone and the other can
-// only ask for, so each field below says what it does in each role.
-//
-// Memory per connection (zlib's own formulas; wsx allocates each stream
-// lazily, on the first message that needs it):
-//   compressing:   (1 << (w + 2)) + (1 << (mem_level + 9)) bytes + ~6 KiB state
-//   decompressing: (1 << w) bytes + ~7 KiB state
-// where w is the window bits agreed for that direction (8 counts as 9, see
-// below). Measured (deflater/inflater::memory_usage()):
-//   defaults, w = 15, mem_level 8:    262 KiB + 39 KiB = 301 KiB
-//   w = 15, mem_level 5:              150 KiB + 39 KiB = 189 KiB
-//   w = 12 both ways, mem_level 5:     38 KiB + 11 KiB =  49 KiB
-//   w = 10, mem_level 4:               18 KiB +  8 KiB =  26 KiB
-// A server for many connections sets server_max_window_bits and
-// client_max_window_bits to 12 (or less) and mem_level to 5: every peer
-// accepts a server's smaller window, and every browser offers
-// client_max_window_bits.
+/// Policy for permessage-deflate, the same struct for both roles. Each
+/// negotiated parameter is something one side decides alone and the other can
+/// only ask for, so each field below says what it does in each role.
+///
+/// Memory per connection (zlib's own formulas; wsx allocates each stream
+/// lazily, on the first message that needs it):
+///   compressing:   (1 << (w + 2)) + (1 << (mem_level + 9)) bytes + ~6 KiB state
+///   decompressing: (1 << w) bytes + ~7 KiB state
+/// where w is the window bits agreed for that direction (8 counts as 9, see
+/// below). Measured (deflater::memory_usage(), inflater::memory_usage()):
+///   defaults, w = 15, mem_level 8:    262 KiB + 39 KiB = 301 KiB
+///   w = 15, mem_level 5:              150 KiB + 39 KiB = 189 KiB
+///   w = 12 both ways, mem_level 5:     38 KiB + 11 KiB =  49 KiB
+///   w = 10, mem_level 4:               18 KiB +  8 KiB =  26 KiB
+/// A server for many connections sets server_max_window_bits and
+/// client_max_window_bits to 12 (or less) and mem_level to 5: every peer
+/// accepts a server's smaller window, and every browser offers
+/// client_max_window_bits.
 struct deflate_options {
-    // Off by default: compression costs memory and CPU per connection, and
-    // compressing secrets next to attacker-chosen text leaks them by length
-    // (CRIME/BREACH), so it is a decision the program makes.
+    /// Off by default: compression costs memory and CPU per connection, and
+    /// compressing secrets next to attacker-chosen text leaks them by length
+    /// (CRIME/BREACH), so it is a decision the program makes.
     bool enabled = false;
 
-    // Server: always reset the server's compressor after each message and
-    //   say so in the response (a client may also ask for it; it is then
-    //   granted whatever this says). Needed to share one compressed frame
-    //   between receivers (broadcast) and to keep no compression state
-    //   between messages.
-    // Client: ask the server for it (the server then MUST reset, or
-    //   the handshake fails).
+    /// Server: always reset the server's compressor after each message and
+    ///   say so in the response (a client may also ask for it; it is then
+    ///   granted whatever this says). Needed to share one compressed frame
+    ///   between receivers (broadcast) and to keep no compression state
+    ///   between messages.
+    /// Client: ask the server for it (the server then MUST reset, or
+    ///   the handshake fails).
     bool server_no_context_takeover = false;
 
-    // Server: require the client to reset its compressor after each message
-    //   (the response includes client_no_context_takeover).
-    // Client: announce that we reset our compressor after each message, and
-    //   do so.
+    /// Server: require the client to reset its compressor after each message
+    ///   (the response includes client_no_context_takeover).
+    /// Client: announce that we reset our compressor after each message, and
+    ///   do so.
     bool client_no_context_takeover = false;
 
-    // 8..15. The LZ77 window (2^bits bytes) the server compresses with.
-    // Server: the largest window we compress with; a client may ask for
-    //   less and gets it. Announced in the response when below 15.
-    // Client: below 15, asks the server for at most this (a server that
-    //   cannot comply declines, and the connection is uncompressed).
-    //
-    // 8 is accepted everywhere, but zlib cannot make a raw deflate stream
-    // with a 256-byte window, so wsx compresses with 9 then: zlib never
-    // emits a distance above (1 << bits) - 262 = 250 with a 512-byte window,
-    // so the output is still valid for a peer that keeps only 256 bytes.
-    // (Other zlib-based implementations do the same.)
+    /// 8..15. The LZ77 window (2^bits bytes) the server compresses with.
+    /// Server: the largest window we compress with; a client may ask for
+    ///   less and gets it. Announced in the response when below 15.
+    /// Client: below 15, asks the server for at most this (a server that
+    ///   cannot comply declines, and the connection is uncompressed).
+    ///
+    /// 8 is accepted everywhere, but zlib cannot make a raw deflate stream
+    /// with a 256-byte window, so wsx compresses with 9 then: zlib never
+    /// emits a distance above (1 << bits) - 262 = 250 with a 512-byte window,
+    /// so the output is still valid for a peer that keeps only 256 bytes.
+    /// (Other zlib-based implementations do the same.)
     std::uint8_t server_max_window_bits = 15;
 
-    // 8..15. The window the client compresses with.
-    // Server: the largest window we let the client use. Effective only if
-    //   the client offered client_max_window_bits (every browser does); a
-    //   client that did not is still accepted, and we then decompress with
-    //   a full 32 KiB window.
-    // Client: we compress with at most this, and offer
-    //   "client_max_window_bits" (with this value when below 15) so that the
-    //   server knows it may ask for less.
+    /// 8..15. The window the client compresses with.
+    /// Server: the largest window we let the client use. Effective only if
+    ///   the client offered client_max_window_bits (every browser does); a
+    ///   client that did not is still accepted, and we then decompress with
+    ///   a full 32 KiB window.
+    /// Client: we compress with at most this, and offer
+    ///   "client_max_window_bits" (with this value when below 15) so that the
+    ///   server knows it may ask for less.
     std::uint8_t client_max_window_bits = 15;
 
-    // zlib compression level 0..9 (0: stored blocks only, 1: fastest,
-    // 9: smallest). Local only, never negotiated. 6 is zlib's default.
+    /// zlib compression level 0..9 (0: stored blocks only, 1: fastest,
+    /// 9: smallest). Local only, never negotiated. 6 is zlib's default.
     int compression_level = 6;
 
-    // zlib memLevel 1..9: the size of the compressor's hash table and
-    // symbol buffer, 1 << (mem_level + 9) bytes together. Lower saves memory
-    // per connection at some cost in ratio and speed. Local only.
+    /// zlib memLevel 1..9: the size of the compressor's hash table and
+    /// symbol buffer, 1 << (mem_level + 9) bytes together. Lower saves memory
+    /// per connection at some cost in ratio and speed. Local only.
     int mem_level = 8;
 
-    // Messages shorter than this many bytes are sent uncompressed (RSV1
-    // clear; RFC 7692 6 lets a sender choose per message). Measured with
-    // zlib level 6 on chat-like JSON: without context takeover a 40-64 byte
-    // message shrinks by only 5-7%; with it, repetitive small messages do
-    // shrink well, but the saving (< 60 bytes) is below the TCP/IP (+TLS)
-    // overhead of the packet carrying it, while each compression costs
-    // 1.5-3.5 us of CPU, several times the rest of the send path. From a
-    // few hundred bytes on, compression saves 25-75% and pays for itself.
-    // 0 compresses everything.
+    /// Messages shorter than this many bytes are sent uncompressed (RSV1
+    /// clear; RFC 7692 6 lets a sender choose per message). Measured with
+    /// zlib level 6 on chat-like JSON: without context takeover a 40-64 byte
+    /// message shrinks by only 5-7%; with it, repetitive small messages do
+    /// shrink well, but the saving (< 60 bytes) is below the TCP/IP (+TLS)
+    /// overhead of the packet carrying it, while each compression costs
+    /// 1.5-3.5 us of CPU, several times the rest of the send path. From a
+    /// few hundred bytes on, compression saves 25-75% and pays for itself.
+    /// 0 compresses everything.
     std::size_t compress_threshold = 64;
 
-    // Makes the per-connection codec. Set by wsx::enable_deflate() from
-    // <wsx/deflate.hpp> (which needs zlib); a session negotiates
-    // permessage-deflate only when enabled is set AND this is not null.
+    /// Makes the per-connection codec. Set by wsx::enable_deflate() from
+    /// <wsx/deflate.hpp> (which needs zlib); a session negotiates
+    /// permessage-deflate only when enabled is set AND this is not null.
     deflate_codec_factory make_codec = nullptr;
 };
 
-// The agreed parameters (RFC 7692 7.1: "agreed parameters"). Window bits
-// are the values in force: 15 when the parameter was left out.
+/// The agreed parameters (RFC 7692 7.1: "agreed parameters"). Window bits
+/// are the values in force: 15 when the parameter was left out.
 struct deflate_params {
-    bool server_no_context_takeover = false;
-    bool client_no_context_takeover = false;
-    std::uint8_t server_max_window_bits = 15;
-    std::uint8_t client_max_window_bits = 15;
+    bool server_no_context_takeover = false; ///< the server resets its compressor after each message
+    bool client_no_context_takeover = false; ///< the client resets its compressor after each message
+    std::uint8_t server_max_window_bits = 15; ///< the window the server compresses with
+    std::uint8_t client_max_window_bits = 15; ///< the window the client compresses with
 
-    // Our compressor resets after every message.
+    /// Our compressor resets after every message.
     bool local_no_context_takeover(role local) const noexcept {
         return local == role::server ? server_no_context_takeover : client_no_context_takeover;
     }
-    // The peer's compressor resets after every message, so our decompressor
-    // must too.
+    /// The peer's compressor resets after every message, so our decompressor
+    /// must too.
     bool peer_no_context_takeover(role local) const noexcept {
         return local == role::server ? client_no_context_takeover : server_no_context_takeover;
     }
-    // The window we compress with.
+    /// The window we compress with.
     std::uint8_t local_max_window_bits(role local) const noexcept {
         return local == role::server ? server_max_window_bits : client_max_window_bits;
     }
-    // The window we decompress with.
+    /// The window we decompress with.
     std::uint8_t peer_max_window_bits(role local) const noexcept {
         return local == role::server ? client_max_window_bits : server_max_window_bits;
     }
 
-    // Broadcast: a payload compressed once, with no context, by a deflater
-    // of window_bits may go as-is to this peer when our side resets per
-    // message and the peer agreed to a window at least that large. (zlib
-    // never reaches back more than (1 << window_bits) - 262 bytes.)
+    /// Broadcast: a payload compressed once, with no context, by a deflater
+    /// of window_bits may go as-is to this peer when our side resets per
+    /// message and the peer agreed to a window at least that large. (zlib
+    /// never reaches back more than (1 << window_bits) - 262 bytes.)
     bool can_share_compressed(role local, int window_bits) const noexcept {
         return local_no_context_takeover(local) && local_max_window_bits(local) >= window_bits;
     }
@@ -197,46 +199,46 @@ struct deflate_params {
     friend bool operator!=(const deflate_params& a, const deflate_params& b) noexcept { return !(a == b); }
 };
 
-// Throws std::system_error(error::bad_argument) naming the field when opts
-// is out of range. The functions below call it.
+/// Throws std::system_error(error::bad_argument) naming the field when opts
+/// is out of range. The functions below call it.
 inline void check_deflate_options(const deflate_options& opts);
 
 // --- server ---
 
-// The client's offers are the items of every Sec-WebSocket-Extensions
-// header, in order. Returns the agreed parameters of the first acceptable
-// permessage-deflate offer and sets *response to the extension string to
-// answer with (for build_accept_response); nullopt when compression is
-// disabled or no offer is acceptable (*response is then cleared).
+/// The client's offers are the items of every Sec-WebSocket-Extensions
+/// header, in order. Returns the agreed parameters of the first acceptable
+/// permessage-deflate offer and sets *response to the extension string to
+/// answer with (for build_accept_response); nullopt when compression is
+/// disabled or no offer is acceptable (*response is then cleared).
 inline std::optional<deflate_params> negotiate_deflate(const http_request& req, const deflate_options& opts,
                                                        std::string& response);
-// Same, for one header value (a comma-separated list of offers).
+/// Same, for one header value (a comma-separated list of offers).
 inline std::optional<deflate_params> negotiate_deflate(std::string_view offers, const deflate_options& opts,
                                                        std::string& response);
 
-// The response extension string for agreed parameters, e.g.
-// "permessage-deflate; server_no_context_takeover; client_max_window_bits=12".
-// A window of 15 is left out, unless echo_server_window is set: a client
-// that asked for server_max_window_bits must see it answered (RFC 7692
-// 7.1.2.1), even with 15.
+/// The response extension string for agreed parameters, e.g.
+/// "permessage-deflate; server_no_context_takeover; client_max_window_bits=12".
+/// A window of 15 is left out, unless echo_server_window is set: a client
+/// that asked for server_max_window_bits must see it answered (RFC 7692
+/// 7.1.2.1), even with 15.
 inline std::string deflate_response_string(const deflate_params& agreed, bool echo_server_window = false);
 
 // --- client ---
 
-// The Sec-WebSocket-Extensions value to offer; empty when disabled.
+/// The Sec-WebSocket-Extensions value to offer; empty when disabled.
 inline std::string make_deflate_offer(const deflate_options& opts);
 
-// Checks the server's Sec-WebSocket-Extensions (every such header) against
-// the offer make_deflate_offer(opts) made. On success *agreed is the
-// agreement, or nullopt if the server did not accept compression. Fails with
-// error::handshake_bad_extension when the server names another extension or
-// permessage-deflate twice, repeats a parameter, uses an unknown one, gives a
-// value out of range, omits server_no_context_takeover we asked for, answers
-// a server_max_window_bits above ours (or none when we asked), or a
-// client_max_window_bits above our value.
+/// Checks the server's Sec-WebSocket-Extensions (every such header) against
+/// the offer make_deflate_offer(opts) made. On success *agreed is the
+/// agreement, or nullopt if the server did not accept compression. Fails with
+/// error::handshake_bad_extension when the server names another extension or
+/// permessage-deflate twice, repeats a parameter, uses an unknown one, gives a
+/// value out of range, omits server_no_context_takeover we asked for, answers
+/// a server_max_window_bits above ours (or none when we asked), or a
+/// client_max_window_bits above our value.
 inline std::error_code verify_deflate_response(const http_response& res, const deflate_options& opts,
                                                std::optional<deflate_params>& agreed);
-// Same, for one header value.
+/// Same, for one header value.
 inline std::error_code verify_deflate_response(std::string_view extensions, const deflate_options& opts,
                                                std::optional<deflate_params>& agreed);
 

@@ -16,29 +16,38 @@
 namespace wsx {
 namespace protocol {
 
+/// The frame opcodes of RFC 6455 5.2 (the values are the wire values).
 enum class opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 };
 
-// RFC 6455 5.2/5.5: the opcode's top bit separates control frames (8..15)
-// from data frames (0..7); the undefined values of both kinds are reserved.
+/// RFC 6455 5.2/5.5: the opcode's top bit separates control frames (8..15)
+/// from data frames (0..7); the undefined values of both kinds are reserved.
 constexpr bool is_control(opcode op) noexcept { return (static_cast<std::uint8_t>(op) & 0x8) != 0; }
+/// True for continuation, text, binary and the reserved data opcodes 3-7.
 constexpr bool is_data(opcode op) noexcept { return (static_cast<std::uint8_t>(op) & 0x8) == 0; }
+/// True for the opcodes RFC 6455 leaves undefined (3-7, 11-15).
 constexpr bool is_reserved(opcode op) noexcept {
     const auto v = static_cast<std::uint8_t>(op) & 0xF;
     return (v >= 3 && v <= 7) || v >= 11;
 }
 
+/// The fields of one frame header (RFC 6455 5.2), as encode_header() writes
+/// and decode_header() reads them.
 struct frame_header {
-    bool fin = true;
-    bool rsv1 = false, rsv2 = false, rsv3 = false;
-    opcode op = opcode::text;
-    bool masked = false;
-    std::array<std::uint8_t, 4> key{};
-    std::uint64_t payload_size = 0;
+    bool fin = true;                  ///< the last frame of its message
+    bool rsv1 = false, rsv2 = false, rsv3 = false; ///< reserved bits; RSV1 marks a compressed message (RFC 7692)
+    opcode op = opcode::text;         ///< the frame's opcode
+    bool masked = false;              ///< a masking key follows (every client frame)
+    std::array<std::uint8_t, 4> key{}; ///< the masking key when masked
+    std::uint64_t payload_size = 0;   ///< payload bytes after the header
+    /// \var rsv1
+    /// RSV1: the first frame of a compressed message (RFC 7692); an error without an extension.
+    /// \var rsv2
+    /// RSV2: reserved; an error unless an extension defines it.
 };
 
-// 2 bytes + 8 bytes of 64-bit length + 4 bytes of masking key.
+/// 2 bytes + 8 bytes of 64-bit length + 4 bytes of masking key.
 constexpr std::size_t max_header_size = 14;
-// The largest payload of a control frame (RFC 6455 5.5).
+/// The largest payload of a control frame (RFC 6455 5.5).
 constexpr std::size_t max_control_payload = 125;
 
 namespace detail {
@@ -47,13 +56,14 @@ constexpr std::size_t length_field_size(std::uint64_t payload_size) noexcept {
 }
 } // namespace detail
 
+/// The encoded size of h: 2 to 14 bytes.
 inline std::size_t header_size(const frame_header& h) noexcept {
     return 2 + detail::length_field_size(h.payload_size) + (h.masked ? 4 : 0);
 }
 
-// Writes the header with the shortest length form (RFC 6455 5.2 requires it)
-// to out, which must hold header_size(h) (<= max_header_size) bytes.
-// Returns the number of bytes written. payload_size must be < 2^63.
+/// Writes the header with the shortest length form (RFC 6455 5.2 requires it)
+/// to out, which must hold header_size(h) (<= max_header_size) bytes.
+/// Returns the number of bytes written. payload_size must be < 2^63.
 inline std::size_t encode_header(const frame_header& h, std::uint8_t* out) noexcept {
     out[0] = static_cast<std::uint8_t>((h.fin ? 0x80 : 0) | (h.rsv1 ? 0x40 : 0) | (h.rsv2 ? 0x20 : 0) |
                                        (h.rsv3 ? 0x10 : 0) | (static_cast<std::uint8_t>(h.op) & 0xF));
@@ -79,21 +89,22 @@ inline std::size_t encode_header(const frame_header& h, std::uint8_t* out) noexc
     return n;
 }
 
+/// What decode_header() found: a whole header, too few bytes yet, or a bad length.
 enum class decode_status : std::uint8_t { ok, need_more, error };
 
-// status error always means error::bad_frame_length: the only thing wrong
-// with a header that no connection may ever send. (No std::error_code here:
-// constructing one is an out-of-line call, and this is on every frame's path.)
+/// status error always means error::bad_frame_length: the only thing wrong
+/// with a header that no connection may ever send. (No std::error_code here:
+/// constructing one is an out-of-line call, and this is on every frame's path.)
 struct decode_result {
-    decode_status status = decode_status::need_more;
-    // ok: the header's length in bytes. need_more: the number of bytes
-    // needed to go on (2 until the first two bytes are there, then the
-    // exact header length). error: 0.
+    decode_status status = decode_status::need_more; ///< ok, need_more or error
+    /// ok: the header's length in bytes. need_more: the number of bytes
+    /// needed to go on (2 until the first two bytes are there, then the
+    /// exact header length). error: 0.
     std::size_t size = 0;
 };
 
-// The total header length implied by the second header byte (mask bit and
-// 7-bit length), which is all a reader needs to know how many bytes to wait for.
+/// The total header length implied by the second header byte (mask bit and
+/// 7-bit length), which is all a reader needs to know how many bytes to wait for.
 constexpr std::size_t header_size_from_length_byte(std::uint8_t b1) noexcept {
     return 2 + ((b1 & 0x7F) == 126 ? 2 : (b1 & 0x7F) == 127 ? 8 : 0) + ((b1 & 0x80) ? 4 : 0);
 }
@@ -119,8 +130,8 @@ inline bool read_payload_length(const std::uint8_t* h, std::uint64_t& size) noex
 }
 } // namespace detail
 
-// Decodes the header at the start of [p, p + n). On ok, `h` is filled and the
-// payload starts at p + result.size.
+/// Decodes the header at the start of [p, p + n). On ok, `h` is filled and the
+/// payload starts at p + result.size.
 inline decode_result decode_header(const std::uint8_t* p, std::size_t n, frame_header& h) noexcept {
     decode_result r;
     if (n < 2) {

@@ -37,16 +37,16 @@
 
 namespace wsx::protocol {
 
-// RFC 6455 1.3: appended to the client's key before hashing.
+/// RFC 6455 1.3: appended to the client's key before hashing.
 inline constexpr std::string_view websocket_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-// The only version RFC 6455 defines.
+/// The only version RFC 6455 defines.
 inline constexpr std::string_view websocket_version = "13";
 
-// Extra header lines for a built request or response, in order.
+/// Extra header lines for a built request or response, in order.
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
-// Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + GUID)).
+/// Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + GUID)).
 inline std::string accept_key(std::string_view client_key) {
     sha1 h;
     h.update(client_key.data(), client_key.size());
@@ -55,7 +55,7 @@ inline std::string accept_key(std::string_view client_key) {
     return base64_encode(digest.data(), digest.size());
 }
 
-// True when key is base64 for exactly 16 bytes (RFC 6455 4.1 item 7).
+/// True when key is base64 for exactly 16 bytes (RFC 6455 4.1 item 7).
 inline bool is_valid_client_key(std::string_view key) noexcept {
     // 16 bytes encode to 22 characters and "==": any other length is wrong,
     // which also keeps the stack buffer below big enough.
@@ -66,36 +66,38 @@ inline bool is_valid_client_key(std::string_view key) noexcept {
 
 // --- server side ----------------------------------------------------------
 
-// Checks a complete request against RFC 6455 4.2.1. The first failing rule
-// decides, in this order:
+/// \fn std::error_code validate_upgrade(const http_request& req) noexcept
+/// Checks a complete request against RFC 6455 4.2.1. The first failing rule
+/// decides, in this order:
+///
+///  1. not_websocket_request, when the request carries neither an Upgrade
+///     header naming "websocket" nor any Sec-WebSocket-Key. Such a request is
+///     plain HTTP (a page, a health check, or an Upgrade to some other
+///     protocol such as h2c, which a server may ignore, RFC 9110 7.8), so the
+///     server routes it to its HTTP handler instead of failing it. Anything
+///     that shows either sign of a WebSocket attempt is judged by the rules
+///     below and gets a precise error.
+///  2. http_bad_method: the method is not GET (case-sensitive, RFC 9110 9.1).
+///  3. http_bad_version: older than HTTP/1.1.
+///  4. http_bad_target: the target is neither origin-form ("/path?query")
+///     nor an absolute http/https URI, which RFC 6455 4.2.1 also allows
+///     (see resource_name).
+///  5. handshake_missing_host: no Host, or an empty one (a WebSocket URI
+///     always has a host); handshake_duplicate_header: more than one
+///     (RFC 9112 3.2 says answer 400).
+///  6. handshake_missing_upgrade: no "websocket" token in Upgrade.
+///  7. handshake_missing_connection: no "upgrade" token in Connection.
+///  8. handshake_missing_key / handshake_duplicate_header /
+///     handshake_bad_key: Sec-WebSocket-Key must appear once (RFC 6455
+///     11.3.1) and be base64 for 16 bytes.
+///  9. handshake_bad_version: Sec-WebSocket-Version missing or not exactly
+///     "13"; handshake_duplicate_header: more than one (RFC 6455 11.3.5).
+///
+/// Origin is not checked here: whether to trust it is the application's call.
 //
-//  1. not_websocket_request, when the request carries neither an Upgrade
-//     header naming "websocket" nor any Sec-WebSocket-Key. Such a request is
-//     plain HTTP (a page, a health check, or an Upgrade to some other
-//     protocol such as h2c, which a server may ignore, RFC 9110 7.8), so the
-//     server routes it to its HTTP handler instead of failing it. Anything
-//     that shows either sign of a WebSocket attempt is judged by the rules
-//     below and gets a precise error.
-//  2. http_bad_method: the method is not GET (case-sensitive, RFC 9110 9.1).
-//  3. http_bad_version: older than HTTP/1.1.
-//  4. http_bad_target: the target is neither origin-form ("/path?query")
-//     nor an absolute http/https URI, which RFC 6455 4.2.1 also allows
-//     (see resource_name).
-//  5. handshake_missing_host: no Host, or an empty one (a WebSocket URI
-//     always has a host); handshake_duplicate_header: more than one
-//     (RFC 9112 3.2 says answer 400).
-//  6. handshake_missing_upgrade: no "websocket" token in Upgrade.
-//  7. handshake_missing_connection: no "upgrade" token in Connection.
-//  8. handshake_missing_key / handshake_duplicate_header /
-//     handshake_bad_key: Sec-WebSocket-Key must appear once (RFC 6455
-//     11.3.1) and be base64 for 16 bytes.
-//  9. handshake_bad_version: Sec-WebSocket-Version missing or not exactly
-//     "13"; handshake_duplicate_header: more than one (RFC 6455 11.3.5).
-//
-// Origin is not checked here: whether to trust it is the application's call.
-// The /resource name/ (RFC 6455 3) of a request target: the target itself
-// in origin-form, the path and query of an absolute http:// or https:// URI
-// ("/" when it has no path), or "" when the target is neither.
+/// The /resource name/ (RFC 6455 3) of a request target: the target itself
+/// in origin-form, the path and query of an absolute http:// or https:// URI
+/// ("/" when it has no path), or "" when the target is neither.
 inline std::string_view resource_name(std::string_view target) noexcept {
     if (!target.empty() && target.front() == '/') return target;
     std::size_t scheme = 0;
@@ -144,20 +146,20 @@ inline std::error_code validate_upgrade(const http_request& req) noexcept {
     return {};
 }
 
-// The subprotocols the client offered, in its order of preference.
-// The views point into req.
+/// The subprotocols the client offered, in its order of preference.
+/// The views point into req.
 inline std::vector<std::string_view> offered_subprotocols(const http_request& req) {
     return req.list("Sec-WebSocket-Protocol");
 }
 
-// The subprotocol to answer with: the first one in the CLIENT's list that
-// the server supports, or an empty view for none. The client's order wins
-// because RFC 6455 4.1 (item 10) has the client list its subprotocols
-// "ordered by preference", while `supported` is just what the server can
-// speak; a server that wants its own order can walk `supported` itself.
-// Names compare case-sensitively, as the client will compare the answer
-// (RFC 6455 4.1, client item 6: the echoed value must be one it sent).
-// The view points into `supported`.
+/// The subprotocol to answer with: the first one in the CLIENT's list that
+/// the server supports, or an empty view for none. The client's order wins
+/// because RFC 6455 4.1 (item 10) has the client list its subprotocols
+/// "ordered by preference", while `supported` is just what the server can
+/// speak; a server that wants its own order can walk `supported` itself.
+/// Names compare case-sensitively, as the client will compare the answer
+/// (RFC 6455 4.1, client item 6: the echoed value must be one it sent).
+/// The view points into `supported`.
 inline std::string_view select_subprotocol(const http_request& req,
                                            const std::vector<std::string>& supported) noexcept {
     std::string_view chosen;
@@ -222,10 +224,10 @@ inline void http_append_extra_fields(std::string& out, const wsx::protocol::head
 
 namespace wsx::protocol {
 
-// The 101 Switching Protocols answer to a valid upgrade request. subprotocol
-// (empty: none) must be a token, normally from select_subprotocol;
-// extensions (empty: none) is the negotiated Sec-WebSocket-Extensions value.
-// Throws std::system_error (bad_argument) for a malformed argument.
+/// The 101 Switching Protocols answer to a valid upgrade request. subprotocol
+/// (empty: none) must be a token, normally from select_subprotocol;
+/// extensions (empty: none) is the negotiated Sec-WebSocket-Extensions value.
+/// Throws std::system_error (bad_argument) for a malformed argument.
 inline std::string build_accept_response(std::string_view client_key, std::string_view subprotocol = {},
                                          std::string_view extensions = {}, const header_list& extra = {}) {
     if (!subprotocol.empty() && !wsx::detail::http_is_token(subprotocol))
@@ -250,13 +252,13 @@ inline std::string build_accept_response(std::string_view client_key, std::strin
     return out;
 }
 
-// Same, taking the key from a request that passed validate_upgrade.
+/// Same, taking the key from a request that passed validate_upgrade.
 inline std::string build_accept_response(const http_request& req, std::string_view subprotocol = {},
                                          std::string_view extensions = {}, const header_list& extra = {}) {
     return build_accept_response(req.header("Sec-WebSocket-Key"), subprotocol, extensions, extra);
 }
 
-// Reason phrase for the statuses a handshake or its fallback answers with.
+/// Reason phrase for the statuses a handshake or its fallback answers with.
 inline std::string_view http_reason(int status) noexcept {
     switch (status) {
     case 101: return "Switching Protocols";
@@ -291,15 +293,15 @@ inline std::string_view http_reason(int status) noexcept {
     return "Unknown";
 }
 
-// A response that refuses the upgrade and closes the connection: status in
-// 300-599 (a redirect is a way to refuse too), `Connection: close`,
-// Content-Length, and a text/plain body unless extra sets Content-Type.
-// The headers a status needs come with it: 426 carries
-// `Upgrade: websocket` and `Sec-WebSocket-Version: 13` (RFC 6455 4.4 and
-// RFC 9110 15.5.22; Connection then also lists "Upgrade", RFC 9110 7.8),
-// 405 carries `Allow: GET` (RFC 9110 15.5.6).
-// Throws std::system_error (bad_argument) for a status outside 300-599 or a
-// malformed extra header.
+/// A response that refuses the upgrade and closes the connection: status in
+/// 300-599 (a redirect is a way to refuse too), `Connection: close`,
+/// Content-Length, and a text/plain body unless extra sets Content-Type.
+/// The headers a status needs come with it: 426 carries
+/// `Upgrade: websocket` and `Sec-WebSocket-Version: 13` (RFC 6455 4.4 and
+/// RFC 9110 15.5.22; Connection then also lists "Upgrade", RFC 9110 7.8),
+/// 405 carries `Allow: GET` (RFC 9110 15.5.6).
+/// Throws std::system_error (bad_argument) for a status outside 300-599 or a
+/// malformed extra header.
 inline std::string build_error_response(int status, std::string_view body = {}, const header_list& extra = {}) {
     if (status < 300 || status > 599)
         wsx::detail::throw_handshake_argument("wsx: error response status " + std::to_string(status) +
@@ -335,8 +337,8 @@ inline std::string build_error_response(int status, std::string_view body = {}, 
     return out;
 }
 
-// The refusal for a failed validate_upgrade (or any wsx error): status from
-// http_status_for, the error's message as the body.
+/// The refusal for a failed validate_upgrade (or any wsx error): status from
+/// http_status_for, the error's message as the body.
 inline std::string build_error_response(std::error_code ec) {
     return build_error_response(http_status_for(ec), ec.message() + "\n");
 }
@@ -384,31 +386,32 @@ inline void os_random(void* out, std::size_t n) {
 
 namespace wsx::protocol {
 
-// A fresh Sec-WebSocket-Key: 16 random bytes, base64-encoded.
+/// A fresh Sec-WebSocket-Key: 16 random bytes, base64-encoded.
 inline std::string generate_client_key() {
     std::array<std::uint8_t, 16> bytes{};
     wsx::detail::os_random(bytes.data(), bytes.size());
     return base64_encode(bytes.data(), bytes.size());
 }
 
+/// What build_client_request() makes the opening request from.
 struct client_request {
-    std::string host;                       // name or IP literal, IPv6 with or without brackets
-    std::uint16_t port = 80;
-    std::string target = "/";               // origin-form: path and query
-    std::string key;                        // from generate_client_key(); keep it for verify_response
-    std::vector<std::string> subprotocols;  // in order of preference
-    std::string extensions;                 // Sec-WebSocket-Extensions offer, empty for none
-    header_list headers;                    // extra headers, e.g. Authorization or Cookie
-    std::string origin;                     // empty: no Origin header
-    bool secure = false;                    // wss: the default port, left out of Host, is 443
+    std::string host;                       ///< name or IP literal, IPv6 with or without brackets
+    std::uint16_t port = 80; ///< written in Host when not the scheme's default
+    std::string target = "/";               ///< origin-form: path and query
+    std::string key;                        ///< from generate_client_key(); keep it for verify_response
+    std::vector<std::string> subprotocols;  ///< in order of preference
+    std::string extensions;                 ///< Sec-WebSocket-Extensions offer, empty for none
+    header_list headers;                    ///< extra headers, e.g. Authorization or Cookie
+    std::string origin;                     ///< empty: no Origin header
+    bool secure = false;                    ///< wss: the default port, left out of Host, is 443
 };
 
-// The upgrade request for r (RFC 6455 4.1). Host omits the port when it is
-// the scheme's default, and puts IPv6 literals in brackets. Throws
-// std::system_error (bad_argument) when a field is malformed: empty host,
-// port 0, target not origin-form, key not base64 for 16 bytes, a
-// subprotocol that is not a token or is repeated, a CR/LF or other control
-// character in any value, an extra header wsx writes itself.
+/// The upgrade request for r (RFC 6455 4.1). Host omits the port when it is
+/// the scheme's default, and puts IPv6 literals in brackets. Throws
+/// std::system_error (bad_argument) when a field is malformed: empty host,
+/// port 0, target not origin-form, key not base64 for 16 bytes, a
+/// subprotocol that is not a token or is repeated, a CR/LF or other control
+/// character in any value, an extra header wsx writes itself.
 inline std::string build_client_request(const client_request& r) {
     if (r.host.empty() || !wsx::detail::http_is_field_value(r.host))
         wsx::detail::throw_handshake_argument("wsx: client request host \"" + r.host +
@@ -479,23 +482,23 @@ inline std::string build_client_request(const client_request& r) {
     return out;
 }
 
-// Checks the server's answer (RFC 6455 4.1, the client's items 1-6). The
-// first failing rule decides, in this order:
-//  1. handshake_bad_status: the status is not 101 (the response is then an
-//     ordinary HTTP answer such as a 426 or a redirect);
-//  2. handshake_bad_response: the response is older than HTTP/1.1;
-//  3. handshake_missing_upgrade_response: no "websocket" token in Upgrade or
-//     no "upgrade" token in Connection;
-//  4. handshake_bad_accept: Sec-WebSocket-Accept missing, repeated, or not
-//     accept_key(key);
-//  5. handshake_bad_subprotocol: Sec-WebSocket-Protocol repeated, or naming
-//     something other than exactly one of offered_subprotocols (so any
-//     subprotocol at all when none was offered); an empty value means none;
-//  6. handshake_bad_extension: Sec-WebSocket-Extensions names an extension
-//     although none was offered. Whether an answer to an offer is acceptable
-//     is for the extension's own negotiation to decide.
-// On success *chosen_subprotocol (if not null) is set to the server's choice,
-// empty for none.
+/// Checks the server's answer (RFC 6455 4.1, the client's items 1-6). The
+/// first failing rule decides, in this order:
+///  1. handshake_bad_status: the status is not 101 (the response is then an
+///     ordinary HTTP answer such as a 426 or a redirect);
+///  2. handshake_bad_response: the response is older than HTTP/1.1;
+///  3. handshake_missing_upgrade_response: no "websocket" token in Upgrade or
+///     no "upgrade" token in Connection;
+///  4. handshake_bad_accept: Sec-WebSocket-Accept missing, repeated, or not
+///     accept_key(key);
+///  5. handshake_bad_subprotocol: Sec-WebSocket-Protocol repeated, or naming
+///     something other than exactly one of offered_subprotocols (so any
+///     subprotocol at all when none was offered); an empty value means none;
+///  6. handshake_bad_extension: Sec-WebSocket-Extensions names an extension
+///     although none was offered. Whether an answer to an offer is acceptable
+///     is for the extension's own negotiation to decide.
+/// On success *chosen_subprotocol (if not null) is set to the server's choice,
+/// empty for none.
 inline std::error_code verify_response(const http_response& res, std::string_view key,
                                        const std::vector<std::string>& offered_subprotocols,
                                        bool extensions_offered, std::string* chosen_subprotocol) {

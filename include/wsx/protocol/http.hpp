@@ -42,20 +42,22 @@
 
 namespace wsx::protocol {
 
+/// Size limits of one header section; a request over any of them is refused
+/// with 431 (error::http_header_too_large, http_too_many_headers, http_line_too_long).
 struct http_limits {
-    // The whole header section: start line, header lines, the final empty
-    // line, with their CRLFs.
+    /// The whole header section: start line, header lines, the final empty
+    /// line, with their CRLFs.
     std::size_t max_header_bytes = 8192;
-    // Header lines (the start line does not count).
+    /// Header lines (the start line does not count).
     std::size_t max_headers = 64;
-    // One line (start line or header line), not counting its CRLF.
+    /// One line (start line or header line), not counting its CRLF.
     std::size_t max_line = 4096;
 };
 
-// A view into the message that owns the bytes.
+/// A view into the message that owns the bytes.
 struct http_header {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name;  ///< as received (compare with ASCII case-insensitivity)
+    std::string_view value; ///< without surrounding whitespace
 };
 
 } // namespace wsx::protocol
@@ -140,70 +142,74 @@ bool http_for_each_list_item(std::string_view list, F&& f) {
 
 namespace wsx::protocol {
 
-// One parsed header section. http_request and http_response add the start
-// line; this holds the parser and the headers they share. The message owns
-// its bytes (one string holding the header section as received, plus
-// offsets), so it can be copied, moved and kept after the read buffer is gone.
-// The views it hands out point into it and live as long as it is unchanged.
+/// One parsed header section. http_request and http_response add the start
+/// line; this holds the parser and the headers they share. The message owns
+/// its bytes (one string holding the header section as received, plus
+/// offsets), so it can be copied, moved and kept after the read buffer is gone.
+/// The views it hands out point into it and live as long as it is unchanged.
 class http_message {
 public:
-    // Feeds bytes. Returns how many were consumed: all of them until the
-    // header section is complete, then only up to and including its final
-    // LF, so data[returned..n) is the first data after the headers. On error
-    // ec is set and the message stays failed (further calls consume nothing
-    // and report the same error) until reset(). Once complete, further calls
-    // consume nothing.
+    /// Feeds bytes. Returns how many were consumed: all of them until the
+    /// header section is complete, then only up to and including its final
+    /// LF, so data[returned..n) is the first data after the headers. On error
+    /// ec is set and the message stays failed (further calls consume nothing
+    /// and report the same error) until reset(). Once complete, further calls
+    /// consume nothing.
     std::size_t parse(const void* data, std::size_t n, std::error_code& ec);
+    /// The same, for bytes in a string_view.
     std::size_t parse(std::string_view bytes, std::error_code& ec) {
         return parse(bytes.data(), bytes.size(), ec);
     }
 
-    // True once the empty line ending the header section has been consumed.
+    /// True once the empty line ending the header section has been consumed.
     bool complete() const noexcept { return complete_; }
-    // The error that stopped parsing, if any.
+    /// The error that stopped parsing, if any.
     std::error_code error() const noexcept { return error_; }
-    // Forgets the message, keeping the limits and the allocated capacity so
-    // that a keep-alive connection can parse the next one without allocating.
+    /// Forgets the message, keeping the limits and the allocated capacity so
+    /// that a keep-alive connection can parse the next one without allocating.
     void reset() noexcept;
-    // Gives back the capacity reserved for parsing: a message kept for the
-    // life of a connection should cost only its own bytes.
+    /// Gives back the capacity reserved for parsing: a message kept for the
+    /// life of a connection should cost only its own bytes.
     void shrink_to_fit() {
         raw_.shrink_to_fit();
         headers_.shrink_to_fit();
     }
 
+    /// The limits this message is parsed with.
     const http_limits& limits() const noexcept { return limits_; }
 
-    // HTTP-version of the start line ("HTTP/1.1" gives 1 and 1).
+    /// HTTP-version of the start line ("HTTP/1.1" gives 1 and 1).
     int version_major() const noexcept { return version_major_; }
+    /// The minor HTTP version (the 1 of "HTTP/1.1").
     int version_minor() const noexcept { return version_minor_; }
 
     class header_range;
-    // Every header line in order of arrival, repeated names included.
+    /// Every header line in order of arrival, repeated names included.
     header_range headers() const noexcept;
+    /// How many header lines there are.
     std::size_t header_count() const noexcept { return headers_.size(); }
-    // Precondition: i < header_count().
+    /// Precondition: i < header_count().
     http_header header_at(std::size_t i) const noexcept {
         const field& f = headers_[i];
         return {view(f.name), view(f.value)};
     }
 
-    // The value of the first header with this name (ASCII case-insensitive),
-    // or an empty view when there is none; count() tells a missing header
-    // from an empty one.
+    /// The value of the first header with this name (ASCII case-insensitive),
+    /// or an empty view when there is none; count() tells a missing header
+    /// from an empty one.
     std::string_view header(std::string_view name) const noexcept;
-    // How many header lines have this name.
+    /// How many header lines have this name.
     std::size_t count(std::string_view name) const noexcept;
-    // Whether token appears (ASCII case-insensitive) as an element of the
-    // comma-separated lists in all headers with this name, e.g.
-    // has_token("Connection", "upgrade") for "Connection: keep-alive, Upgrade".
+    /// Whether token appears (ASCII case-insensitive) as an element of the
+    /// comma-separated lists in all headers with this name, e.g.
+    /// has_token("Connection", "upgrade") for "Connection: keep-alive, Upgrade".
     bool has_token(std::string_view name, std::string_view token) const noexcept;
-    // The elements of the comma-separated lists in all headers with this
-    // name, in order, trimmed, empty elements dropped, commas inside quoted
-    // strings kept. For Sec-WebSocket-Protocol, Sec-WebSocket-Extensions.
+    /// The elements of the comma-separated lists in all headers with this
+    /// name, in order, trimmed, empty elements dropped, commas inside quoted
+    /// strings kept. For Sec-WebSocket-Protocol, Sec-WebSocket-Extensions.
     std::vector<std::string_view> list(std::string_view name) const;
-    // The same, without building a vector: f(std::string_view) per element;
-    // returning true from f stops the walk (and for_each_list_item returns true).
+    /// The same, without building a vector: f(std::string_view) per element;
+    /// returning true from f stops the walk (and for_each_list_item returns true).
     template <class F>
     bool for_each_list_item(std::string_view name, F&& f) const {
         for (const field& h : headers_)
@@ -212,23 +218,29 @@ public:
         return false;
     }
 
-    // The bytes consumed so far: the header section as received.
+    /// The bytes consumed so far: the header section as received.
     std::string_view raw() const noexcept { return raw_; }
 
 protected:
+    /// Which start line the parser expects.
     enum class kind : unsigned char { request, response };
 
+    /// Where a piece of the start line sits in the raw bytes.
     struct span {
-        std::size_t offset = 0;
-        std::size_t size = 0;
+        std::size_t offset = 0; ///< from the first byte of raw()
+        std::size_t size = 0;   ///< in bytes
     };
 
+    /// An empty message that will parse a request or a response.
     http_message(kind k, const http_limits& limits) noexcept : kind_(k), limits_(limits) {}
+    /// Copies; the copy owns its own bytes.
     http_message(const http_message&) = default;
+    /// Copy-assigns.
     http_message& operator=(const http_message&) = default;
-    // A moved-from message is left reset (empty), not holding offsets into
-    // a string that has gone: reading it must stay safe.
+    /// A moved-from message is left reset (empty), not holding offsets into
+    /// a string that has gone: reading it must stay safe.
     http_message(http_message&& o) noexcept : kind_(o.kind_), limits_(o.limits_) { take(o); }
+    /// Move-assigns, leaving `o` reset.
     http_message& operator=(http_message&& o) noexcept {
         if (this != &o) {
             kind_ = o.kind_;
@@ -239,12 +251,13 @@ protected:
     }
     ~http_message() = default;
 
+    /// The bytes of a span.
     std::string_view view(span s) const noexcept { return {raw_.data() + s.offset, s.size}; }
 
-    // Request: method and target. Response: status code and reason phrase.
+    /// Request: method and target. Response: status code and reason phrase.
     span start_a_;
-    span start_b_;
-    int status_ = 0;
+    span start_b_;   ///< see start_a_
+    int status_ = 0; ///< response: the status code as a number
 
 private:
     struct field {
@@ -288,28 +301,36 @@ private:
     std::error_code error_;
 };
 
+/// The header lines of a message as a range, in order of arrival.
 class http_message::header_range {
 public:
+    /// An input iterator over the header lines.
     class iterator {
     public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = http_header;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = http_header;
+        using iterator_category = std::input_iterator_tag; ///< an input iterator
+        using value_type = http_header;                    ///< a (name, value) view
+        using difference_type = std::ptrdiff_t;            ///< distance between iterators
+        using pointer = void;                              ///< none: values are made on the fly
+        using reference = http_header;                     ///< a value, not a reference
 
+        /// A singular iterator.
         iterator() noexcept = default;
+        /// The header line this iterator is at.
         http_header operator*() const noexcept { return m_->header_at(i_); }
+        /// Steps to the next header line.
         iterator& operator++() noexcept {
             ++i_;
             return *this;
         }
+        /// Steps to the next header line, returning the old position.
         iterator operator++(int) noexcept {
             iterator t = *this;
             ++i_;
             return t;
         }
+        /// Equal when at the same position.
         friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
+        /// Not at the same position.
         friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
 
     private:
@@ -319,10 +340,15 @@ public:
         std::size_t i_ = 0;
     };
 
+    /// The first header line.
     iterator begin() const noexcept { return {m_, 0}; }
+    /// Past the last header line.
     iterator end() const noexcept { return {m_, m_->header_count()}; }
+    /// The number of header lines.
     std::size_t size() const noexcept { return m_->header_count(); }
+    /// True when there are none.
     bool empty() const noexcept { return size() == 0; }
+    /// The i-th header line (precondition: i < size()).
     http_header operator[](std::size_t i) const noexcept { return m_->header_at(i); }
 
 private:
@@ -333,21 +359,28 @@ private:
 
 inline http_message::header_range http_message::headers() const noexcept { return header_range(this); }
 
+/// An HTTP request being parsed (the opening handshake on the server side).
 class http_request : public http_message {
 public:
+    /// An empty request that parses with these limits.
     explicit http_request(const http_limits& limits = {}) noexcept : http_message(kind::request, limits) {}
 
+    /// The method ("GET"), case as received.
     std::string_view method() const noexcept { return view(start_a_); }
-    // As received: origin-form ("/chat?x=1") from a browser, but the parser
-    // accepts any visible-ASCII target; validate_upgrade insists on origin-form.
+    /// As received: origin-form ("/chat?x=1") from a browser, but the parser
+    /// accepts any visible-ASCII target; validate_upgrade insists on origin-form.
     std::string_view target() const noexcept { return view(start_b_); }
 };
 
+/// An HTTP response being parsed (the opening handshake on the client side).
 class http_response : public http_message {
 public:
+    /// An empty response that parses with these limits.
     explicit http_response(const http_limits& limits = {}) noexcept : http_message(kind::response, limits) {}
 
+    /// The status code (101 for an accepted upgrade).
     int status() const noexcept { return status_; }
+    /// The reason phrase ("Switching Protocols"); may be empty.
     std::string_view reason() const noexcept { return view(start_b_); }
 };
 

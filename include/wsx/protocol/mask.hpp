@@ -97,9 +97,9 @@ inline bool mask_words(std::uint8_t* data, std::size_t n, std::uint32_t k32) noe
 
 } // namespace detail
 
-// Masks (or unmasks: XOR is its own inverse) n bytes in place. `phase` is the
-// offset of data[0] within the frame payload, so a payload that arrives in
-// pieces can be unmasked piece by piece. Any alignment and length is fine.
+/// Masks (or unmasks: XOR is its own inverse) n bytes in place. `phase` is the
+/// offset of data[0] within the frame payload, so a payload that arrives in
+/// pieces can be unmasked piece by piece. Any alignment and length is fine.
 inline void mask_in_place(std::uint8_t* data, std::size_t n, std::array<std::uint8_t, 4> key,
                           std::size_t phase = 0) noexcept {
     std::uint32_t k32;
@@ -107,7 +107,7 @@ inline void mask_in_place(std::uint8_t* data, std::size_t n, std::array<std::uin
     detail::mask_words<false>(data, n, detail::rotate_mask_key(k32, phase));
 }
 
-// mask_in_place, and in the same pass: true if every resulting byte is ASCII.
+/// mask_in_place, and in the same pass: true if every resulting byte is ASCII.
 inline bool mask_in_place_all_ascii(std::uint8_t* data, std::size_t n, std::array<std::uint8_t, 4> key,
                                     std::size_t phase = 0) noexcept {
     std::uint32_t k32;

@@ -50,16 +50,17 @@
 namespace wsx {
 namespace protocol {
 
-// Which end of the connection we are. RFC 6455 5.1: a client masks every
-// frame it sends and a server masks none, so the role says what to expect.
+/// Which end of the connection we are. RFC 6455 5.1: a client masks every
+/// frame it sends and a server masks none, so the role says what to expect.
 enum class role : std::uint8_t { server, client };
 
+/// What a reader enforces and how it delivers messages.
 struct reader_options {
-    role local_role = role::server;
-    std::uint64_t max_frame_size = 16 * 1024 * 1024;   // payload bytes of one data frame; over: error::frame_too_big
-    std::uint64_t max_message_size = 16 * 1024 * 1024; // payload bytes of one message; over: error::message_too_big
-    bool streaming = false;                            // false: whole messages; true: fragments as they arrive
-    bool allow_rsv1 = false;                           // true once permessage-deflate is negotiated
+    role local_role = role::server;                    ///< server: frames must be masked; client: must not be
+    std::uint64_t max_frame_size = 16 * 1024 * 1024;   ///< payload bytes of one data frame; over: error::frame_too_big
+    std::uint64_t max_message_size = 16 * 1024 * 1024; ///< payload bytes of one message; over: error::message_too_big
+    bool streaming = false;                            ///< false: whole messages; true: fragments as they arrive
+    bool allow_rsv1 = false;                           ///< true once permessage-deflate is negotiated
 };
 
 namespace detail {
@@ -89,24 +90,31 @@ struct has_streaming_members<
 
 } // namespace detail
 
+/// The incremental frame reader: feed it bytes in any split and it calls a
+/// visitor for each message, ping, pong and close, checking every RFC 6455
+/// rule on the way (the header comment above lists the visitor's members).
+/// Allocation-free on the hot path; single-frame messages are handed out in
+/// place, unmasked.
 class reader {
 public:
-    // Above this, the assembly buffer is given back after each message: one
-    // huge message must not pin its memory for the life of the connection.
-    // Below it, fragmented messages are assembled without allocating. (A
-    // fresh 1 MiB buffer costs ~4x the copy itself in page faults, which is
-    // why the threshold is not smaller.)
+    /// Above this, the assembly buffer is given back after each message: one
+    /// huge message must not pin its memory for the life of the connection.
+    /// Below it, fragmented messages are assembled without allocating. (A
+    /// fresh 1 MiB buffer costs ~4x the copy itself in page faults, which is
+    /// why the threshold is not smaller.)
     static constexpr std::size_t retained_capacity = 1024 * 1024;
 
+    /// A reader at the start of a stream.
     explicit reader(reader_options options = {}) : opts_(options) {}
 
-    // Consumes all n bytes, unmasking them in place, and calls the visitor
-    // for each event in order. Returns the first error; from then on the
-    // reader returns that error for every call until reset(). Bytes after a
-    // close frame are ignored.
+    /// Consumes all n bytes, unmasking them in place, and calls the visitor
+    /// for each event in order. Returns the first error; from then on the
+    /// reader returns that error for every call until reset(). Bytes after a
+    /// close frame are ignored.
     template <class Visitor>
     std::error_code feed(std::uint8_t* data, std::size_t n, Visitor& v);
 
+    /// Back to the start of a stream, forgetting any error (the options stay).
     void reset() noexcept {
         stage_ = stage::header;
         hdr_len_ = 0;
@@ -118,11 +126,13 @@ public:
         ec_ = {};
     }
 
-    // True while a data message has started and its final frame has not ended.
+    /// True while a data message has started and its final frame has not ended.
     bool in_message() const noexcept { return in_message_; }
-    // True once a (valid) close frame has been delivered.
+    /// True once a (valid) close frame has been delivered.
     bool closed() const noexcept { return stage_ == stage::closed; }
+    /// The options in force.
     const reader_options& options() const noexcept { return opts_; }
+    /// Accepts RSV1 (compressed messages) once permessage-deflate is negotiated.
     void set_allow_rsv1(bool allow) noexcept { opts_.allow_rsv1 = allow; }
 
 private:

@@ -14,12 +14,16 @@
 
 namespace wsx::protocol {
 
+/// SHA-1 (RFC 3174), for Sec-WebSocket-Accept only: it is not used for
+/// anything that needs collision resistance.
 class sha1 {
 public:
+    /// The 20-byte digest.
     using digest_type = std::array<std::uint8_t, 20>;
 
     sha1() noexcept { reset(); }
 
+    /// Starts a new digest.
     void reset() noexcept {
         state_[0] = 0x67452301u;
         state_[1] = 0xEFCDAB89u;
@@ -30,6 +34,7 @@ public:
         used_ = 0;
     }
 
+    /// Hashes n more bytes (data may be null when n is 0).
     void update(const void* data, std::size_t n) noexcept {
         if (n == 0) return; // data may be null then, and memcpy must not see it
         auto p = static_cast<const std::uint8_t*>(data);
@@ -51,8 +56,8 @@ public:
         used_ = n;
     }
 
-    // Pads and returns the digest. The object is reset afterwards, so it can
-    // hash the next message without an explicit reset().
+    /// Pads and returns the digest. The object is reset afterwards, so it can
+    /// hash the next message without an explicit reset().
     digest_type finish() noexcept {
         const std::uint64_t bits = length_ * 8u;
         block_[used_++] = 0x80;
@@ -128,6 +133,7 @@ private:
     std::uint8_t block_[block_size];
 };
 
+/// SHA-1 of n bytes in one call.
 inline std::array<std::uint8_t, 20> sha1_digest(const void* data, std::size_t n) noexcept {
     sha1 h;
     h.update(data, n);

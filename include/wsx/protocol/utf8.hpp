@@ -119,21 +119,26 @@ inline std::size_t utf8_skip_ascii(const std::uint8_t* p, std::size_t i, std::si
 
 } // namespace detail
 
+/// An incremental UTF-8 validator (RFC 3629: no overlongs, no surrogates,
+/// nothing above U+10FFFF) that can be fed a message in any split and fails
+/// at the first byte that can never become valid. ASCII runs go a word at a time.
 class utf8_validator {
 public:
-    // Feeds the next bytes. Returns false as soon as the bytes seen so far can
-    // never be the start of valid UTF-8 (and from then on until reset()).
+    /// Feeds the next bytes. Returns false as soon as the bytes seen so far can
+    /// never be the start of valid UTF-8 (and from then on until reset()).
     bool feed(const std::uint8_t* p, std::size_t n) noexcept { return scan(p, n) == n; }
 
-    // Like feed(), but says where: returns n if the bytes are acceptable so
-    // far, else the index in [0, n) of the byte that made them invalid (0 if
-    // the validator had already failed). Lets a streaming reader hand out
-    // exactly the bytes before the error, whatever the split of the input.
+    /// Like feed(), but says where: returns n if the bytes are acceptable so
+    /// far, else the index in [0, n) of the byte that made them invalid (0 if
+    /// the validator had already failed). Lets a streaming reader hand out
+    /// exactly the bytes before the error, whatever the split of the input.
     std::size_t scan(const std::uint8_t* p, std::size_t n) noexcept;
 
-    // True if the bytes fed so far end on a code point boundary (and are valid).
+    /// True if the bytes fed so far end on a code point boundary (and are valid).
     bool complete() const noexcept { return state_ == detail::utf8_accept_bits; }
+    /// True once the input can never become valid.
     bool failed() const noexcept { return state_ == detail::utf8_reject_bits; }
+    /// Starts over for a new message.
     void reset() noexcept { state_ = detail::utf8_accept_bits; }
 
 private:
@@ -179,7 +184,7 @@ inline std::size_t utf8_validator::scan(const std::uint8_t* p, std::size_t n) no
     return n;
 }
 
-// True if [p, p + n) is complete, valid UTF-8.
+/// True if [p, p + n) is complete, valid UTF-8.
 inline bool is_valid_utf8(const void* p, std::size_t n) noexcept {
     utf8_validator v;
     return v.feed(static_cast<const std::uint8_t*>(p), n) && v.complete();

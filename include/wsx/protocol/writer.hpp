@@ -30,24 +30,26 @@
 namespace wsx {
 namespace protocol {
 
-// Masking keys for client frames.
-//
-// RFC 6455 10.3: the key must be unpredictable to the application that
-// chooses the payload, or a script could make its frames look like
-// plaintext HTTP to an intercepting proxy and poison its cache. So the keys
-// come from the operating system's CSPRNG: getrandom(2) on Linux (the
-// kernel's ChaCha20 generator, never blocking after boot), std::random_device
-// elsewhere (on mainstream library implementations backed by the OS source or
-// the CPU's RDRAND). One system call fills 256 keys, so a key costs a few
-// nanoseconds.
-//
-// Not thread-safe: use one per thread or per connection (it holds 1 KiB).
-// After fork(), the child must call discard() before using an inherited
-// source, or it would repeat the parent's keys.
+/// Masking keys for client frames.
+///
+/// RFC 6455 10.3: the key must be unpredictable to the application that
+/// chooses the payload, or a script could make its frames look like
+/// plaintext HTTP to an intercepting proxy and poison its cache. So the keys
+/// come from the operating system's CSPRNG: getrandom(2) on Linux (the
+/// kernel's ChaCha20 generator, never blocking after boot), std::random_device
+/// elsewhere (on mainstream library implementations backed by the OS source or
+/// the CPU's RDRAND). One system call fills 256 keys, so a key costs a few
+/// nanoseconds.
+///
+/// Not thread-safe: use one per thread or per connection (it holds 1 KiB).
+/// After fork(), the child must call discard() before using an inherited
+/// source, or it would repeat the parent's keys.
 class mask_key_source {
 public:
+    /// Keys drawn from the OS per system call.
     static constexpr std::size_t keys_per_refill = 256;
 
+    /// The next masking key.
     std::array<std::uint8_t, 4> next() {
         if (pos_ == pool_.size()) refill();
         std::array<std::uint8_t, 4> key;
@@ -56,7 +58,7 @@ public:
         return key;
     }
 
-    // Drops the buffered keys; the next call to next() draws fresh ones.
+    /// Drops the buffered keys; the next call to next() draws fresh ones.
     void discard() noexcept { pos_ = pool_.size(); }
 
 private:
@@ -88,19 +90,19 @@ private:
     std::size_t pos_ = keys_per_refill * 4;
 };
 
-// A key from this thread's own source: the convenient choice when connections
-// do not each hold a mask_key_source.
+/// A key from this thread's own source: the convenient choice when connections
+/// do not each hold a mask_key_source.
 inline std::array<std::uint8_t, 4> next_mask_key() {
     thread_local mask_key_source source;
     return source.next();
 }
 
-// The largest control frame: header with a masking key plus 125 bytes.
+/// The largest control frame: header with a masking key plus 125 bytes.
 constexpr std::size_t max_control_frame_size = 2 + 4 + max_control_payload;
 
-// Writes a frame header to out (>= max_header_size bytes) and returns its
-// length. mask_key null: unmasked (server). Otherwise the header carries the
-// key and the caller masks the payload with mask_in_place(payload, size, *mask_key).
+/// Writes a frame header to out (>= max_header_size bytes) and returns its
+/// length. mask_key null: unmasked (server). Otherwise the header carries the
+/// key and the caller masks the payload with mask_in_place(payload, size, *mask_key).
 inline std::size_t write_frame_header(std::uint8_t* out, opcode op, std::uint64_t payload_size, bool fin,
                                       bool rsv1, const std::array<std::uint8_t, 4>* mask_key) noexcept {
     frame_header h;
@@ -115,9 +117,9 @@ inline std::size_t write_frame_header(std::uint8_t* out, opcode op, std::uint64_
     return encode_header(h, out);
 }
 
-// Appends a whole frame (header and payload, masked if mask_key is not null)
-// to out: a std::vector<std::uint8_t>, std::string or anything with size(),
-// resize() and a writable data() of byte-sized elements.
+/// Appends a whole frame (header and payload, masked if mask_key is not null)
+/// to out: a std::vector<std::uint8_t>, std::string or anything with size(),
+/// resize() and a writable data() of byte-sized elements.
 template <class Buffer>
 void append_frame(Buffer& out, opcode op, const void* payload, std::size_t size, bool fin = true,
                   bool rsv1 = false, const std::array<std::uint8_t, 4>* mask_key = nullptr) {
@@ -143,9 +145,9 @@ inline void check_control_payload(std::size_t size) {
 }
 } // namespace detail
 
-// Builds a whole control frame into out (>= max_control_frame_size bytes)
-// without allocating and returns its length. Throws
-// std::system_error(error::bad_argument) if size > 125 or op is not a control opcode.
+/// Builds a whole control frame into out (>= max_control_frame_size bytes)
+/// without allocating and returns its length. Throws
+/// std::system_error(error::bad_argument) if size > 125 or op is not a control opcode.
 inline std::size_t build_control_frame(std::uint8_t* out, opcode op, const void* payload, std::size_t size,
                                        const std::array<std::uint8_t, 4>* mask_key) {
     if (op != opcode::close && op != opcode::ping && op != opcode::pong)
@@ -160,8 +162,8 @@ inline std::size_t build_control_frame(std::uint8_t* out, opcode op, const void*
     return hn + size;
 }
 
-// A close frame with `code` and `reason` (see build_close_payload for the
-// rules; 1005 gives an empty close frame). Returns its length.
+/// A close frame with `code` and `reason` (see build_close_payload for the
+/// rules; 1005 gives an empty close frame). Returns its length.
 inline std::size_t build_close_frame(std::uint8_t* out, std::uint16_t code, std::string_view reason,
                                      const std::array<std::uint8_t, 4>* mask_key) {
     std::uint8_t payload[max_control_payload];
@@ -169,6 +171,8 @@ inline std::size_t build_close_frame(std::uint8_t* out, std::uint16_t code, std:
     return build_control_frame(out, opcode::close, payload, n, mask_key);
 }
 
+/// Appends a ping frame to `out` (payload at most 125 bytes, else throws
+/// std::system_error(error::bad_argument)).
 template <class Buffer>
 void append_ping_frame(Buffer& out, const void* payload, std::size_t size,
                        const std::array<std::uint8_t, 4>* mask_key = nullptr) {
@@ -176,6 +180,7 @@ void append_ping_frame(Buffer& out, const void* payload, std::size_t size,
     append_frame(out, opcode::ping, payload, size, true, false, mask_key);
 }
 
+/// Appends a pong frame to `out` (payload at most 125 bytes).
 template <class Buffer>
 void append_pong_frame(Buffer& out, const void* payload, std::size_t size,
                        const std::array<std::uint8_t, 4>* mask_key = nullptr) {
@@ -183,6 +188,7 @@ void append_pong_frame(Buffer& out, const void* payload, std::size_t size,
     append_frame(out, opcode::pong, payload, size, true, false, mask_key);
 }
 
+/// Appends a close frame to `out` (rules as build_close_payload()).
 template <class Buffer>
 void append_close_frame(Buffer& out, std::uint16_t code, std::string_view reason,
                         const std::array<std::uint8_t, 4>* mask_key = nullptr) {

@@ -23,26 +23,36 @@
 
 namespace wsx::transport {
 
+/// Plain TCP, for ws://: the Transport argument of basic_server,
+/// basic_client and basic_session behind wsx::server, wsx::client and
+/// wsx::session. A transport is a type with `secure`, `scheme`,
+/// `server_context`, `client_context` and a `stream` class.
 struct tcp {
-    static constexpr bool secure = false;
-    static constexpr const char* scheme = "ws";
+    static constexpr bool secure = false;         ///< ws://, not wss://
+    static constexpr const char* scheme = "ws";   ///< the URL scheme this transport speaks
 
     // Server-wide state a stream is made from (TLS keeps its context here).
     struct server_context {};
+    /// Client-wide state a stream is made from (empty for TCP).
     struct client_context {};
 
+    /// One connection's socket, read into the thread's buffer and written with gather writes.
     class stream {
     public:
+        /// The executor of the socket.
         using executor_type = asio::io_context::executor_type;
 
+        /// A server-side stream over an accepted socket.
         stream(asio::ip::tcp::socket sock, server_context&) : sock_(std::move(sock)) {}
+        /// A client-side stream over a socket that will connect.
         stream(asio::ip::tcp::socket sock, client_context&) : sock_(std::move(sock)) {}
 
+        /// The TCP socket.
         asio::ip::tcp::socket& socket() noexcept { return sock_; }
-        // The host name a client connects to (TLS sends it as SNI).
+        /// The host name a client connects to (TLS sends it as SNI).
         void set_host(const std::string&) noexcept {}
 
-        // Called once the TCP connection exists. Nothing to negotiate.
+        /// Called once the TCP connection exists. Nothing to negotiate.
         template <class Handler> void async_handshake(bool /*as_server*/, Handler&& h) {
             std::error_code ec;
             sock_.non_blocking(true, ec);
@@ -51,9 +61,9 @@ struct tcp {
             asio::post(ex, [h = std::forward<Handler>(h), ec]() mutable { h(ec); });
         }
 
-        // Waits until the socket is readable, then reads what is there into
-        // the thread's buffer. The handler gets (ec, data, size); the bytes
-        // stay valid until the handler returns.
+        /// Waits until the socket is readable, then reads what is there into
+        /// the thread's buffer. The handler gets (ec, data, size); the bytes
+        /// stay valid until the handler returns.
         template <class Handler> void async_read(Handler&& h) {
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             sock_.async_wait(asio::socket_base::wait_read,
@@ -72,33 +82,38 @@ struct tcp {
                 }));
         }
 
-        // Reads more without waiting, into the thread's buffer. Used right
-        // after a read that filled the buffer, where more is likely there.
+        /// Reads more without waiting, into the thread's buffer. Used right
+        /// after a read that filled the buffer, where more is likely there.
         std::size_t read_now(std::uint8_t*& data, std::error_code& ec) {
             data = detail::thread_buffer();
             return sock_.read_some(asio::buffer(data, detail::thread_buffer_size), ec);
         }
 
+        /// Writes every buffer (one gather write when the kernel takes it all);
+        /// the handler gets (ec, bytes_written).
         template <class Buffers, class Handler> void async_write(const Buffers& bufs, Handler&& h) {
             asio::async_write(sock_, bufs, std::forward<Handler>(h));
         }
 
-        // Half-close after the last frame, so the peer reads our close frame
-        // before it sees the end of the stream.
+        /// Half-close after the last frame, so the peer reads our close frame
+        /// before it sees the end of the stream.
         void shutdown_send() noexcept {
             std::error_code ec;
             sock_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
         }
+        /// Half-closes and then calls the handler with no error.
         template <class Handler> void async_shutdown(Handler&& h) {
             shutdown_send();
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             asio::post(ex, [h = std::forward<Handler>(h)]() mutable { h(std::error_code{}); });
         }
 
+        /// Closes the socket, cancelling every pending operation.
         void close() noexcept {
             std::error_code ec;
             sock_.close(ec);
         }
+        /// Cancels pending operations, keeping the socket open.
         void cancel() noexcept {
             std::error_code ec;
             sock_.cancel(ec);
