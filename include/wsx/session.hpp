@@ -659,12 +659,18 @@ private:
 
     // ---- the read side ----------------------------------------------------
 
-    void read_request() {
+    // Every read of the connection's life, the opening request or response
+    // and then frames, goes through here; `next` handles the bytes.
+    using read_step = void (basic_session::*)(std::error_code, std::uint8_t*, std::size_t);
+    void read(read_step next) {
         stream_.async_read(asio::bind_executor(
-            strand_, [self = this->shared_from_this()](std::error_code ec, std::uint8_t* data, std::size_t n) {
-                self->on_request_bytes(ec, data, n);
+            strand_, [self = this->shared_from_this(), next](std::error_code ec, std::uint8_t* data, std::size_t n) {
+                ((*self).*next)(ec, data, n);
             }));
     }
+    void read_request() { read(&basic_session::on_request_bytes); }
+    void read_response() { read(&basic_session::on_response_bytes); }
+    void read_frames() { read(&basic_session::on_frame_bytes); }
 
     void on_request_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
         if (closed_) return;
@@ -689,12 +695,7 @@ private:
         if (d.deflate) start_deflate(*d.deflate, protocol::role::server);
         in_dispatch_ = true;
         write_raw(std::move(d.response));
-        open();
-        if (used < n && !closed_) feed(data + used, n - used);
-        in_dispatch_ = false;
-        if (closed_) return;
-        flush();
-        read_frames();
+        open_then_read(data + used, n - used);
     }
 
     void refuse(std::error_code ec) {
@@ -707,12 +708,6 @@ private:
         teardown(make_error_code(error::handshake_rejected));
     }
 
-    void read_response() {
-        stream_.async_read(asio::bind_executor(
-            strand_, [self = this->shared_from_this()](std::error_code ec, std::uint8_t* data, std::size_t n) {
-                self->on_response_bytes(ec, data, n);
-            }));
-    }
 
     void on_response_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
         if (closed_) return;
@@ -735,8 +730,14 @@ private:
         response_.reset();
         verify_ = nullptr;
         in_dispatch_ = true;
+        open_then_read(data + used, n - used);
+    }
+
+    // The handshake is done. Frames that came in the same read as its last
+    // bytes are fed at once; what on_open and they queue leaves in one write.
+    void open_then_read(std::uint8_t* rest, std::size_t size) {
         open();
-        if (used < n && !closed_) feed(data + used, n - used);
+        if (size != 0 && !closed_) feed(rest, size);
         in_dispatch_ = false;
         if (closed_) return;
         flush();
@@ -771,12 +772,6 @@ private:
         });
     }
 
-    void read_frames() {
-        stream_.async_read(asio::bind_executor(
-            strand_, [self = this->shared_from_this()](std::error_code ec, std::uint8_t* data, std::size_t n) {
-                self->on_frame_bytes(ec, data, n);
-            }));
-    }
 
     void on_frame_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
         if (closed_) return;
