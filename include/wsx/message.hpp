@@ -51,9 +51,14 @@ public:
 
 namespace detail {
 // A complete server frame (header + unmasked payload) shared by every
-// session a message is broadcast to.
+// session a message is broadcast to. A message keeps one per form it was
+// sent in: key 0 is the plain frame, any other key a compressed one (see
+// deflate_codec::shared_key), so receivers with different compression
+// parameters each get theirs, built once.
 struct shared_frame {
     std::vector<std::uint8_t> bytes;
+    std::uint64_t key = 0;
+    std::shared_ptr<const shared_frame> next;
 };
 struct message_access;
 } // namespace detail
@@ -143,8 +148,15 @@ struct message_access {
     static message view(protocol::opcode op, const std::uint8_t* data, std::size_t size) noexcept {
         return message(op, data, size);
     }
-    static const std::shared_ptr<const shared_frame>& cached_frame(const message& m) noexcept { return m.frame_; }
-    static void cache_frame(const message& m, std::shared_ptr<const shared_frame> f) noexcept {
+    static std::shared_ptr<const shared_frame> cached_frame(const message& m, std::uint64_t key) noexcept {
+        for (const shared_frame* f = m.frame_.get(); f; f = f->next.get()) {
+            if (f->key == key) return std::shared_ptr<const shared_frame>(m.frame_, f);
+        }
+        return nullptr;
+    }
+    // f->next must be null: it is linked in front of the frames already kept.
+    static void cache_frame(const message& m, std::shared_ptr<shared_frame> f) noexcept {
+        f->next = std::move(m.frame_);
         m.frame_ = std::move(f);
     }
 };

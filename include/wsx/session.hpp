@@ -494,14 +494,26 @@ private:
     }
 
     void send_message(const message& m, detail::send_queue::completion c) {
-        // A client masks every frame with a fresh key, and a compressing
-        // session compresses per connection: nothing to share.
-        if (!is_server_ || options_.fragment_size != 0 || codec_) {
+        // A client masks every frame with a fresh key: nothing to share.
+        if (!is_server_ || options_.fragment_size != 0) {
             send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
             return;
         }
-        auto& cached = detail::message_access::cached_frame(m);
-        if (!cached && strand_.running_in_this_thread()) {
+        // key 0: the plain frame (no compression agreed, or a message below
+        // the threshold). A compressor with context takeover makes bytes
+        // only this connection can decode: nothing to share either.
+        // (codec_ is set before open and never changes, so reading it from
+        // another thread is safe.)
+        std::uint64_t key = 0;
+        if (codec_ && codec_->should_compress(m.size())) {
+            key = codec_->shared_key();
+            if (key == 0) {
+                send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
+                return;
+            }
+        }
+        std::shared_ptr<const detail::shared_frame> frame = detail::message_access::cached_frame(m, key);
+        if (!frame && key == 0 && strand_.running_in_this_thread()) {
             // First send of this message: copying into our own queue is
             // cheaper than a shared frame, and an echo never needs one.
             // (Fix: this used to build and cache the shared frame right
@@ -510,21 +522,36 @@ private:
             enqueue(m.opcode(), m.data(), m.size(), std::move(c));
             return;
         }
-        std::shared_ptr<const detail::shared_frame> frame = cached ? cached : make_shared_frame(m);
-        if (!cached) detail::message_access::cache_frame(m, frame);
+        if (!frame) {
+            // Compressed frames are built at once, even for an echo: the
+            // compression costs far more than the copy, and it is what a
+            // broadcast must not repeat per receiver.
+            auto f = make_shared_frame(m, key);
+            frame = f;
+            detail::message_access::cache_frame(m, std::move(f));
+        }
         asio::dispatch(strand_, [self = this->shared_from_this(), frame, c = std::move(c)]() mutable {
             self->enqueue_shared(frame, std::move(c));
         });
     }
 
     // Broadcast frames are built lazily: only the second send of one
-    // message object pays for them (an echo never does).
-    static std::shared_ptr<const detail::shared_frame> make_shared_frame(const message& m) {
+    // message object pays for a plain one (an echo never does).
+    std::shared_ptr<detail::shared_frame> make_shared_frame(const message& m, std::uint64_t key) const {
         auto f = std::make_shared<detail::shared_frame>();
-        f->bytes.resize(protocol::max_header_size + m.size());
-        std::size_t h = protocol::write_frame_header(f->bytes.data(), m.opcode(), m.size(), true, false, nullptr);
-        if (m.size()) std::memcpy(f->bytes.data() + h, m.data(), m.size());
-        f->bytes.resize(h + m.size());
+        f->key = key;
+        const std::uint8_t* payload = m.data();
+        std::size_t size = m.size();
+        std::vector<std::uint8_t> compressed;
+        if (key != 0) {
+            codec_->compress_detached(m.data(), m.size(), compressed);
+            payload = compressed.data();
+            size = compressed.size();
+        }
+        f->bytes.resize(protocol::max_header_size + size);
+        std::size_t h = protocol::write_frame_header(f->bytes.data(), m.opcode(), size, true, key != 0, nullptr);
+        if (size) std::memcpy(f->bytes.data() + h, payload, size);
+        f->bytes.resize(h + size);
         return f;
     }
 

@@ -245,3 +245,48 @@ TEST_CASE("bad deflater parameters throw") {
     bad.mem_level = 12;
     CHECK_THROWS_AS(wsx::enable_deflate(bad), std::system_error);
 }
+
+TEST_CASE("without context takeover a codec's output can be shared: same key, same bytes, no own compressor") {
+    deflate_options opts;
+    opts.compress_threshold = 0;
+    deflate_params reset_each;
+    reset_each.server_no_context_takeover = true;
+    deflate_params small = reset_each;
+    small.server_max_window_bits = 10;
+    deflate_params eight = reset_each;
+    eight.server_max_window_bits = 8;
+    deflate_params nine = reset_each;
+    nine.server_max_window_bits = 9;
+
+    permessage_deflate a(reset_each, role::server, opts);
+    permessage_deflate b(reset_each, role::server, opts);
+    permessage_deflate c(small, role::server, opts);
+    permessage_deflate keep(deflate_params{}, role::server, opts);
+    CHECK(a.shared_key() != 0);
+    CHECK(a.shared_key() == b.shared_key());
+    CHECK(a.shared_key() != c.shared_key());
+    CHECK(keep.shared_key() == 0);
+    // zlib compresses with 9 bits when 8 was agreed: the same bytes.
+    CHECK(permessage_deflate(eight, role::server, opts).shared_key() ==
+          permessage_deflate(nine, role::server, opts).shared_key());
+    deflate_options other_level = opts;
+    other_level.compression_level = 1;
+    CHECK(permessage_deflate(reset_each, role::server, other_level).shared_key() != a.shared_key());
+    // The client's no_context_takeover is about the client's compressor.
+    CHECK(permessage_deflate(reset_each, role::client, opts).shared_key() == 0);
+
+    bytes own, detached, out;
+    for (std::uint32_t i = 0; i < 5; ++i) {
+        const bytes msg = bytes_of(text_message(300 + 4000 * i, i));
+        a.compress(msg.data(), msg.size(), own);
+        b.compress_detached(msg.data(), msg.size(), detached);
+        CHECK(own == detached);
+        c.compress_detached(msg.data(), msg.size(), detached);
+        inflater in(10, true);
+        REQUIRE_FALSE(in.inflate(detached.data(), detached.size(), out, 1 << 20, true));
+        CHECK(out == msg);
+    }
+    // The work was done by the thread's compressor: this connection's own
+    // was never allocated.
+    CHECK(a.sender().memory_usage() == 0);
+}

@@ -62,6 +62,18 @@ public:
                                        std::uint64_t max_size, bool text) = 0;
     /// Bytes held by the compression state now.
     virtual std::size_t memory_usage() const noexcept = 0;
+
+    /// Broadcast: non-zero when every message is compressed afresh (our
+    /// side's no_context_takeover was agreed), so the compressed payload
+    /// depends only on the message and on what this key identifies (window
+    /// bits, level, memLevel). Sessions whose codecs return the same key
+    /// can send one compressed frame. 0: the output depends on the
+    /// messages sent before, nothing can be shared.
+    virtual std::uint64_t shared_key() const noexcept { return 0; }
+    /// out = what compress() would give for this message, without touching
+    /// this codec's state; safe from any thread. Only called when
+    /// shared_key() is non-zero.
+    virtual void compress_detached(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out) const = 0;
 };
 
 /// Makes a connection's codec from the agreed parameters (deflate_options::make_codec).
@@ -82,6 +94,9 @@ using deflate_codec_factory = std::unique_ptr<deflate_codec> (*)(const deflate_p
 ///   w = 15, mem_level 5:              150 KiB + 39 KiB = 189 KiB
 ///   w = 12 both ways, mem_level 5:     38 KiB + 11 KiB =  49 KiB
 ///   w = 10, mem_level 4:               18 KiB +  8 KiB =  26 KiB
+/// With server_no_context_takeover the server compresses with one
+/// compressor per thread instead (nothing is kept between messages), so
+/// only the decompressing part is per connection.
 /// A server for many connections sets server_max_window_bits and
 /// client_max_window_bits to 12 (or less) and mem_level to 5: every peer
 /// accepts a server's smaller window, and every browser offers
