@@ -38,6 +38,7 @@ sys.path.insert(0, HERE)
 import peer  # noqa: E402
 import wsframe as wf  # noqa: E402
 import cases  # noqa: E402
+import deflate_cases  # noqa: E402
 import handshake_cases  # noqa: E402
 from peer import CaseFailure, fail  # noqa: E402
 
@@ -203,6 +204,9 @@ class ClientCase:
         self.conns = []
         self.err = None
         self.seen_keys = None
+        # With --deflate the testee prints "extensions <agreed>" after
+        # "open": the value expected there (None: no such line allowed).
+        self.expect_extensions = None
 
     def spawn(self, args=()):
         self.out = tempfile.TemporaryFile()
@@ -309,9 +313,13 @@ class ClientCase:
         opens = [l for l in lines if l == "open"]
         errors = [l for l in lines if l.startswith("error")]
         closes = [l for l in lines if l.startswith("close ")]
-        other = [l for l in lines if l not in opens + errors + closes]
+        exts = [l for l in lines if l.startswith("extensions ")]
+        other = [l for l in lines if l not in opens + errors + closes + exts]
         if other:
             fail("unexpected testee output %r" % other)
+        want_exts = [] if self.expect_extensions is None or not opened else ["extensions " + self.expect_extensions]
+        if exts != want_exts:
+            fail("the testee's session::extensions() lines are %r, expected %r" % (exts, want_exts))
         if len(opens) != (1 if opened else 0):
             fail("expected %s 'open' line, testee said %r" % ("one" if opened else "no", lines))
         if error and not errors:
@@ -380,9 +388,12 @@ class Registry:
     def __init__(self, prefix):
         self.prefix = prefix
         self.cases = []
+        self.server_args = {}  # case name -> echo_server arguments, for cases that need their own server
 
-    def add(self, name, fn, *args, timeout=10.0):
+    def add(self, name, fn, *args, timeout=10.0, server_args=None):
         self.cases.append((self.prefix + "/" + name, fn, args, timeout))
+        if server_args is not None:
+            self.server_args[self.prefix + "/" + name] = list(server_args)
 
 
 def run_cases(cases, make_ctx, after, args, results):
@@ -426,6 +437,7 @@ def run_server_role(args, results, rng):
     cases.register_common(reg)
     reg.add("mask/zero_mask_key", cases.zero_mask_key)
     cases.register_autofragment(reg)
+    deflate_cases.register_server(reg)
     server = EchoServer(args.echo_server)
     frag_server = None
     try:
@@ -442,7 +454,12 @@ def run_server_role(args, results, rng):
         def make(name):
             return ServerCase(server, rng)
 
-        run_cases([c for c in reg.cases if not c[0].startswith("server/autofragment/")], make, after, args, results)
+        # Cases that need an echo_server started with other options
+        # (permessage-deflate) run on their own server, below.
+        own = [c for c in reg.cases if reg.server_args.get(c[0]) is not None]
+        run_cases([c for c in reg.cases if not c[0].startswith("server/autofragment/") and c not in own],
+                  make, after, args, results)
+        run_on_own_servers(own, reg, args, results, rng)
 
         # Auto-fragmentation needs a server that fragments what it sends.
         auto = [c for c in reg.cases if c[0].startswith("server/autofragment/")]
@@ -464,11 +481,39 @@ def run_server_role(args, results, rng):
             frag_server.cleanup()
 
 
+def run_on_own_servers(own, reg, args, results, rng):
+    """Runs cases on an echo_server started with their server_args, one
+    server per distinct argument list, each stopped when its cases end."""
+    groups = {}
+    for c in own:
+        groups.setdefault(tuple(reg.server_args[c[0]]), []).append(c)
+    for server_args, group in groups.items():
+        if args.filter and not any(any(f in c[0] for f in args.filter) for c in group):
+            continue
+        srv = EchoServer(args.echo_server, list(server_args))
+        try:
+            srv.start()
+
+            def after(name, srv=srv):
+                if srv.alive():
+                    return None
+                msg = "echo_server %s died (status %s): %s" % (" ".join(server_args), srv.proc.returncode,
+                                                               stderr_tail(srv.err.name))
+                srv.stop()
+                srv.start()
+                return msg
+
+            run_cases(group, lambda name, srv=srv: ServerCase(srv, rng), after, args, results)
+        finally:
+            srv.cleanup()
+
+
 def run_client_role(args, results, rng):
     reg = Registry("client")
     handshake_cases.register_client(reg)
     cases.register_common(reg)
     cases.register_autofragment(reg)
+    deflate_cases.register_client(reg)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

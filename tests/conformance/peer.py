@@ -34,12 +34,13 @@ def sendable_close_code(code):
 
 class Event:
     """A complete data message, a control frame, or the end of the stream."""
-    __slots__ = ("kind", "payload", "frames")
+    __slots__ = ("kind", "payload", "frames", "compressed")
 
-    def __init__(self, kind, payload=b"", frames=None):
+    def __init__(self, kind, payload=b"", frames=None, compressed=False):
         self.kind = kind  # "text", "binary", "ping", "pong", "close", "eof"
-        self.payload = payload
+        self.payload = payload  # a compressed message's payload is the inflated one
         self.frames = frames or []
+        self.compressed = compressed  # RSV1 on its first frame (permessage-deflate)
 
     def close_code(self):
         return struct.unpack("!H", self.payload[:2])[0] if len(self.payload) >= 2 else None
@@ -57,7 +58,12 @@ class Event:
 
 class Conn:
     """role "client": this side masks what it sends and expects unmasked
-    frames; role "server": the other way round (RFC 6455 5.1, 5.3)."""
+    frames; role "server": the other way round (RFC 6455 5.1, 5.3).
+
+    deflate: None, or once permessage-deflate is agreed an object with
+    inflate(payload) -> message (deflate_peer.Codec): RSV1 is then accepted
+    on the first frame of a data message, and such a message is inflated
+    before the case sees it (RFC 7692 6.1, 6.2)."""
 
     def __init__(self, sock, role, leftover=b""):
         self.sock = sock
@@ -66,7 +72,9 @@ class Conn:
         self.frag_op = None
         self.frag_parts = []
         self.frag_frames = []
+        self.frag_compressed = False
         self.close_received = False
+        self.deflate = None
         self._sender = None
         self._send_error = None
         try:
@@ -194,7 +202,14 @@ class Conn:
         if self.role == "server" and not f.masked:
             fail("client sent an unmasked frame (RFC 6455 5.1: a client MUST mask): %r" % f)
         if f.rsv:
-            fail("peer set reserved bits with no extension negotiated (RFC 6455 5.2): %r" % f)
+            if self.deflate is None:
+                fail("peer set reserved bits with no extension negotiated (RFC 6455 5.2): %r" % f)
+            if f.rsv != wf.RSV1:
+                fail("peer set RSV2/RSV3, which permessage-deflate does not define (RFC 6455 5.2): %r" % f)
+            if wf.is_control(f.opcode):
+                fail("peer set RSV1 on a control frame (RFC 7692 6.1: control frames are not compressed): %r" % f)
+            if f.opcode == wf.OP_CONT:
+                fail("peer set RSV1 on a continuation frame (RFC 7692 6.1: only on the first frame): %r" % f)
         if f.opcode not in wf.KNOWN_OPCODES:
             fail("peer sent reserved opcode %d (RFC 6455 5.2)" % f.opcode)
         if wf.is_control(f.opcode):
@@ -246,19 +261,24 @@ class Conn:
                 if self.frag_op is not None:
                     fail("peer started a new %s message inside a fragmented one (RFC 6455 5.4)" % wf.opcode_name(op))
                 self.frag_op = op
+                self.frag_compressed = bool(f.rsv & wf.RSV1)
             self.frag_parts.append(f.payload)
             self.frag_frames.append(f)
             if f.fin:
                 kind = "text" if self.frag_op == wf.OP_TEXT else "binary"
                 payload = b"".join(self.frag_parts)
                 frames = self.frag_frames
+                compressed = self.frag_compressed
                 self.frag_op, self.frag_parts, self.frag_frames = None, [], []
+                self.frag_compressed = False
+                if compressed:
+                    payload = self.deflate.inflate(payload)
                 if kind == "text":
                     try:
                         payload.decode("utf-8")
                     except UnicodeDecodeError as e:
                         fail("peer sent a text message that is not UTF-8 (RFC 6455 8.1): %s" % e)
-                return Event(kind, payload, frames)
+                return Event(kind, payload, frames, compressed)
 
     # ---- expectations -------------------------------------------------------
 
@@ -367,7 +387,7 @@ def client_request(path, key, port, extra_headers=(), method="GET", version="HTT
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def check_101(status_line, headers, key):
+def check_101(status_line, headers, key, offered_extensions=False):
     parts = status_line.split(" ", 2)
     if len(parts) < 2 or parts[0] != "HTTP/1.1" or parts[1] != "101":
         fail("expected HTTP/1.1 101, got %r" % status_line)
@@ -378,22 +398,26 @@ def check_101(status_line, headers, key):
     acc = header(headers, "sec-websocket-accept")
     if acc != wf.accept_key(key):
         fail("Sec-WebSocket-Accept is %r, expected %r (RFC 6455 4.2.2)" % (acc, wf.accept_key(key)))
-    if header(headers, "sec-websocket-extensions") is not None:
+    if not offered_extensions and header(headers, "sec-websocket-extensions") is not None:
         fail("server accepted an extension the client did not offer: %r" % header(headers, "sec-websocket-extensions"))
     if header(headers, "sec-websocket-protocol") is not None:
         fail("server chose a subprotocol the client did not offer: %r" % header(headers, "sec-websocket-protocol"))
 
 
-def ws_connect(port, path="/", timeout=5.0, extra=b"", chunks=None, pause=0.0):
+def ws_connect(port, path="/", timeout=5.0, extra=b"", chunks=None, pause=0.0, extensions=None):
     """Opens a WebSocket as a client; extra: bytes written right after the
-    request, in the same write (frames that race the 101)."""
+    request, in the same write (frames that race the 101). extensions: a
+    Sec-WebSocket-Extensions offer; the answer's value (None if absent) is
+    then left in conn.extensions."""
     key = new_key()
     sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
         conn = Conn(sock, "client")
-        conn.send(client_request(path, key, port) + extra, chunks=chunks, pause=pause)
+        ext = [("Sec-WebSocket-Extensions", extensions)] if extensions is not None else []
+        conn.send(client_request(path, key, port, extra_headers=ext) + extra, chunks=chunks, pause=pause)
         status, headers, rest = read_http_head(sock, time.monotonic() + timeout)
-        check_101(status, headers, key)
+        check_101(status, headers, key, offered_extensions=extensions is not None)
+        conn.extensions = header(headers, "sec-websocket-extensions")
         conn.buf += rest
         return conn
     except BaseException:
