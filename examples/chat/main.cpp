@@ -1,15 +1,23 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 
-// chat [--port N] [--host ADDRESS]
+// chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem]
 //
-// Open http://127.0.0.1:8080/ in two browser tabs. The page (page.hpp)
-// connects to /chat/{room}; everything one member sends goes to every
-// member of the same room. The endpoint is a class, the servlet way: one
-// chat_endpoint per connection, its members named like the annotations.
+// Open http://127.0.0.1:8080/ in two browser tabs (https:// with --tls).
+// The page (page.hpp) connects to /chat/{room} on the same port (wss://
+// when it was loaded over https://); everything one member sends goes to
+// every member of the same room. The endpoint is a class, the servlet way:
+// one chat_endpoint per connection, its members named like the annotations.
+// Built with zlib, the rooms speak permessage-deflate with every browser.
 
 #include "page.hpp"
 
 #include <wsx/wsx.hpp>
+#ifdef WSX_EXAMPLE_DEFLATE
+#include <wsx/deflate.hpp>
+#endif
+#ifdef WSX_EXAMPLE_TLS
+#include <wsx/tls.hpp>
+#endif
 
 #include <asio/signal_set.hpp>
 
@@ -19,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -65,15 +74,16 @@ std::string clean_name(std::string name) {
     return name;
 }
 
-std::vector<wsx::session_handle> members(wsx::session& s, std::string_view room) {
-    std::vector<wsx::session_handle> out;
+// The members of a room, for either kind of session (ws:// or wss://).
+template <class Session> std::vector<typename Session::handle_type> members(Session& s, std::string_view room) {
+    std::vector<typename Session::handle_type> out;
     for (auto& peer : s.open_sessions())
         if (auto p = peer.lock(); p && p->path_param("room") == room) out.push_back(peer);
     return out;
 }
 
-// One message object sent to many sessions is framed once.
-void broadcast(wsx::session& s, std::string_view room, std::string json) {
+// One message object sent to many sessions is framed (and compressed) once.
+template <class Session> void broadcast(Session& s, std::string_view room, std::string json) {
     const wsx::message m = wsx::message::text(std::move(json));
     for (auto& peer : members(s, room)) peer.send(m);
 }
@@ -86,12 +96,13 @@ std::string presence(std::string_view type, std::string_view name, std::string_v
 } // namespace
 
 // @ServerEndpoint("/chat/{room}"): one instance per connection, so the
-// members are this connection's state.
-struct chat_endpoint {
+// members are this connection's state. Session is wsx::session (ws://) or
+// wsx::tls_session (wss://): the class is written once for both.
+template <class Session> struct chat_endpoint {
     std::string name;
     std::string room;
 
-    void on_open(wsx::session& s) {                                            // @OnOpen
+    void on_open(Session& s) {                                                 // @OnOpen
         name = clean_name(s.query("name"));
         room = std::string(s.path_param("room"));
         std::size_t count = members(s, room).size();
@@ -99,28 +110,37 @@ struct chat_endpoint {
         broadcast(s, room, presence("join", name, room, count));
     }
 
-    void on_message(wsx::session& s, std::string_view text) {                  // @OnMessage
+    void on_message(Session& s, std::string_view text) {                       // @OnMessage
         // The page sends {"type":"message","name":...,"text":...}: pass the
         // JSON on as it came (wsx already checked its size and UTF-8).
         if (text.size() >= 2 && text.front() == '{' && text.back() == '}') broadcast(s, room, std::string(text));
     }
 
-    void on_close(wsx::session& s, const wsx::close_reason& r) {               // @OnClose
+    void on_close(Session& s, const wsx::close_reason& r) {                    // @OnClose
         std::size_t count = members(s, room).size();
         std::cout << name << " left " << room << " (" << r.code << ", " << count << " here)" << std::endl;
         broadcast(s, room, presence("leave", name, room, count));
     }
 
-    void on_error(wsx::session&, std::error_code ec) {                         // @OnError
+    void on_error(Session&, std::error_code ec) {                              // @OnError
         std::cerr << "chat: " << name << " in " << room << ": " << ec.message() << std::endl;
     }
 };
 
 namespace {
 
+struct settings {
+    std::uint16_t port = 8080;
+    std::string host; // empty: every interface
+    bool tls = false;
+    std::string cert; // PEM: the certificate, then its intermediates
+    std::string key;  // PEM: its private key
+};
+
 int usage(const std::string& why) {
     std::cerr << "chat: " << why << "\n"
-              << "usage: chat [--port N] [--host ADDRESS]   (port 8080 by default, 0 picks a free one)\n";
+              << "usage: chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem]\n"
+              << "  (port 8080 by default, 0 picks a free one; --tls serves the page over https:// and the rooms over wss://)\n";
     return 2;
 }
 
@@ -132,30 +152,27 @@ bool parse_port(std::string_view s, std::uint16_t& port) {
     return true;
 }
 
-} // namespace
+// Everything after the server is made, the same for wsx::server and wsx::tls_server.
+template <class Server> int serve(asio::io_context& io, Server& server, const settings& cfg) {
+    wsx::session_options& options = server.default_options();
+    options.max_message_size = max_chat_message; // larger: closed with 1009
+    options.max_frame_size = max_chat_message;
+#ifdef WSX_EXAMPLE_DEFLATE
+    // Browsers offer permessage-deflate on every connection; say yes. The
+    // server resets its compressor after each message, so a broadcast is
+    // compressed once and the same frame goes to every member, and the
+    // windows are small (4 KiB, the largest chat message) to keep each
+    // connection's zlib state near 50 KiB instead of 300 KiB.
+    options.deflate = wsx::enable_deflate();
+    options.deflate.server_no_context_takeover = true;
+    options.deflate.server_max_window_bits = 12;
+    options.deflate.client_max_window_bits = 12;
+    options.deflate.mem_level = 5;
+#endif
 
-int main(int argc, char** argv) {
-    std::uint16_t port = 8080;
-    std::string host;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg == "--port" && i + 1 < argc) {
-            if (!parse_port(argv[++i], port)) return usage("--port needs a number from 0 to 65535");
-        } else if (arg == "--host" && i + 1 < argc) {
-            host = argv[++i];
-        } else {
-            return usage(arg == "--help" || arg == "-h" ? "a chat server with its page" : "unknown argument: " + std::string(arg));
-        }
-    }
+    server.template endpoint<chat_endpoint<typename Server::session_type>>("/chat/{room}");
 
-    asio::io_context io;
-    wsx::server server{io};
-    server.default_options().max_message_size = max_chat_message; // larger: closed with 1009
-    server.default_options().max_frame_size = max_chat_message;
-
-    server.endpoint<chat_endpoint>("/chat/{room}");
-
-    // Plain HTTP on the same port: the page that opens the WebSocket.
+    // Plain HTTP (HTTPS with --tls) on the same port: the page that opens the WebSocket.
     server.on_http([](const wsx::protocol::http_request& req, wsx::http_reply& reply) {
         std::string_view path = wsx::split_target(req.target()).path;
         if (req.method() != "GET") {
@@ -173,10 +190,10 @@ int main(int argc, char** argv) {
     });
 
     try {
-        if (host.empty())
-            server.listen(port);
+        if (cfg.host.empty())
+            server.listen(cfg.port);
         else
-            server.listen(host, port);
+            server.listen(cfg.host, cfg.port);
     } catch (const std::system_error& e) {
         std::cerr << "chat: " << e.what() << "\n";
         return 1;
@@ -191,4 +208,61 @@ int main(int argc, char** argv) {
     io.run();
     std::cout << "chat stopped" << std::endl;
     return EXIT_SUCCESS;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    settings cfg;
+    bool cert_given = false;
+    bool key_given = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (arg == "--port" && has_value) {
+            if (!parse_port(argv[++i], cfg.port)) return usage("--port needs a number from 0 to 65535");
+        } else if (arg == "--host" && has_value) {
+            cfg.host = argv[++i];
+        } else if (arg == "--tls") {
+#ifdef WSX_EXAMPLE_TLS
+            cfg.tls = true;
+#else
+            return usage("--tls needs wsx built with OpenSSL (WSX_WITH_TLS)");
+#endif
+        } else if (arg == "--cert" && has_value) {
+            cfg.cert = argv[++i];
+            cert_given = true;
+        } else if (arg == "--key" && has_value) {
+            cfg.key = argv[++i];
+            key_given = true;
+        } else if (arg == "--help" || arg == "-h") {
+            return usage("a chat server with its page");
+        } else if (arg == "--port" || arg == "--host" || arg == "--cert" || arg == "--key") {
+            return usage(std::string(arg) + " needs a value");
+        } else {
+            return usage("unknown argument: " + std::string(arg));
+        }
+    }
+    if (cfg.tls && (cfg.cert.empty() || cfg.key.empty())) {
+        if (cfg.cert.empty() && cfg.key.empty()) return usage("--tls needs --cert CHAIN.pem and --key KEY.pem");
+        return usage(cfg.cert.empty() ? "--tls needs --cert CHAIN.pem (the certificate chain)"
+                                      : "--tls needs --key KEY.pem (the certificate's private key)");
+    }
+    if (!cfg.tls && (cert_given || key_given)) return usage("--cert and --key are for --tls");
+
+    asio::io_context io;
+#ifdef WSX_EXAMPLE_TLS
+    if (cfg.tls) {
+        std::unique_ptr<wsx::tls_server> server; // loading the certificate may throw
+        try {
+            server = std::make_unique<wsx::tls_server>(io, wsx::tls_certificate::from_files(cfg.cert, cfg.key));
+        } catch (const std::system_error& e) {
+            std::cerr << "chat: " << e.what() << "\n";
+            return 1;
+        }
+        return serve(io, *server, cfg);
+    }
+#endif
+    wsx::server server{io};
+    return serve(io, server, cfg);
 }

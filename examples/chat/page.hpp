@@ -5,8 +5,8 @@
 // The browser half of the chat, embedded so the binary needs no file next
 // to it. The script is the note's browser side: new WebSocket(...), then
 // onopen / onmessage / onclose / onerror, and send() with objects turned
-// into JSON. Element ids (#name #room #join #text #send #messages #status)
-// are what the browser tests drive; keep them.
+// into JSON. Element ids (#name #room #join #text #send #messages #status
+// #extensions) are what the browser tests drive; keep them.
 
 namespace chat {
 
@@ -21,6 +21,7 @@ inline constexpr const char* page = R"page(<!doctype html>
   #messages { list-style: none; padding: 0.5rem; border: 1px solid #ccc; height: 20rem; overflow-y: auto; }
   #messages li.event { color: #777; font-style: italic; }
   #status { font-weight: bold; }
+  .info { color: #555; font-size: 0.9em; }
   form { display: flex; gap: 0.5rem; }
   #text { flex: 1; }
 </style>
@@ -32,6 +33,10 @@ inline constexpr const char* page = R"page(<!doctype html>
   <label>room <input id="room" value="lobby" maxlength="64"></label>
   <button id="join" type="button">join</button>
   status: <span id="status">closed</span>
+</p>
+<p class="info">
+  <!-- What the server agreed to in the handshake, e.g. "permessage-deflate; server_no_context_takeover". -->
+  extensions: <span id="extensions">none</span>
 </p>
 <ul id="messages"></ul>
 <form id="form">
@@ -67,9 +72,14 @@ function join() {
                                "?name=" + encodeURIComponent(name));
   ws = socket;
   setStatus("connecting");
+  $("extensions").textContent = "none";
 
-  // 2. the server registered us: we may send from now on
-  socket.onopen = () => setStatus("open");
+  // 2. the server registered us: we may send from now on. The handshake is
+  // over, so socket.extensions says whether messages may be compressed.
+  socket.onopen = () => {
+    $("extensions").textContent = socket.extensions || "none";
+    setStatus("open");
+  };
 
   // 4. a message from the server: JSON text back into an object
   socket.onmessage = (e) => {

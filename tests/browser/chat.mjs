@@ -1,17 +1,26 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 //
-// browser/chat: the chat example (examples/chat) in a real browser, Debian's
-// Chromium, driven by playwright-core (pinned in package.json; it never
-// downloads a browser of its own).
+// browser/chat and browser/chat_tls: the chat example (examples/chat) in a
+// real browser, Debian's Chromium, driven by playwright-core (pinned in
+// package.json; it never downloads a browser of its own).
 //
-//   node chat.mjs --chat PATH --out DIR [--chromium /usr/bin/chromium]
+//   node chat.mjs --chat PATH --out DIR --deflate ON|OFF [--tls] [--chromium /usr/bin/chromium]
 //
 // Two pages join the same room; a message typed in one shows up in the
 // other; reloading the second page closes its WebSocket and the first page
-// and the server both see it leave. A screenshot of the first page is saved
-// as DIR/chat.png. The chat server and Chromium are stopped whatever happens.
+// and the server both see it leave. --deflate says whether the chat binary
+// was built with zlib: then Chromium must have agreed to permessage-deflate,
+// otherwise it must not have. With --tls the chat serves its page over
+// https:// and the rooms over wss://, with a throwaway CA and server
+// certificate made now by the openssl command; Chromium trusts exactly that
+// server key (--ignore-certificate-errors-spki-list), nothing else. A
+// screenshot of the first page is saved as DIR/chat.png (chat_tls.png). The
+// chat server and Chromium are stopped whatever happens.
 
+import { execFileSync } from "node:child_process";
+import { createHash, X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect as tls_connect } from "node:tls";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,15 +34,20 @@ const { values: args } = parseArgs({
   options: {
     chat: { type: "string" },
     out: { type: "string" },
+    deflate: { type: "string" },
+    tls: { type: "boolean", default: false },
     chromium: { type: "string", default: "/usr/bin/chromium" },
   },
 });
-if (!args.chat || !args.out) {
-  console.error("usage: node chat.mjs --chat PATH --out DIR [--chromium /usr/bin/chromium]");
+const on_off = { ON: true, OFF: false, on: true, off: false, 1: true, 0: false, TRUE: true, FALSE: false };
+if (!args.chat || !args.out || !(args.deflate in on_off)) {
+  console.error("usage: node chat.mjs --chat PATH --out DIR --deflate ON|OFF [--tls] [--chromium /usr/bin/chromium]");
   process.exit(2);
 }
+const deflate = on_off[args.deflate];
+const suite = args.tls ? "browser_tls" : "browser";
 
-const run = new runner("browser");
+const run = new runner(suite);
 let context;
 const cleanup = async () => {
   if (context) await context.close().catch(() => {});
@@ -48,8 +62,48 @@ const overall = setTimeout(async () => {
 
 const ROOM = "interop-room";
 // Markup and quotes must arrive as text; multi-byte UTF-8 must survive.
+// Longer than the chat's 64-byte compression threshold, so with deflate
+// the broadcast really is compressed and Chromium really inflates it.
 const MESSAGE = 'hello from alice <b>not bold</b> & "quotes" \u2014 \ud55c\uae00 \u{1F642}';
 const REPLY = "hi alice, bob here";
+
+// A throwaway CA and a server certificate for localhost and 127.0.0.1
+// signed by it: the two commands examples/chat/README.md shows.
+function make_certs(dir) {
+  const openssl = (argv) => execFileSync("openssl", argv, { cwd: dir, timeout: 30000, stdio: ["ignore", "ignore", "pipe"] });
+  const p256 = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc", "-days", "1"];
+  try {
+    openssl(["req", "-x509", ...p256, "-subj", "/CN=wsx-test-ca", "-keyout", "ca.key", "-out", "ca.pem"]);
+    openssl(["req", "-x509", "-CA", "ca.pem", "-CAkey", "ca.key", ...p256, "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE",
+      "-keyout", "key.pem", "-out", "cert.pem"]);
+  } catch (e) {
+    throw new Error(`openssl could not make the test certificates (${e.message.split("\n")[0]}); ` +
+      "is the openssl command installed?");
+  }
+  const ca = readFileSync(join(dir, "ca.pem"), "utf8");
+  const cert = new X509Certificate(readFileSync(join(dir, "cert.pem")));
+  check(cert.verify(new X509Certificate(ca).publicKey), "the server certificate is not signed by the test CA");
+  // What Chromium pins: base64(SHA-256(DER SubjectPublicKeyInfo)).
+  const spki = createHash("sha256").update(cert.publicKey.export({ type: "spki", format: "der" })).digest("base64");
+  return { ca, cert: join(dir, "cert.pem"), key: join(dir, "key.pem"), fingerprint: cert.fingerprint256, spki };
+}
+
+// Node's TLS, trusting only the test CA, checks what the chat serves: the
+// chain verifies for "localhost" and the leaf is the certificate made above.
+function check_served_certificate(port, certs) {
+  return with_timeout(new Promise((resolve, reject) => {
+    const socket = tls_connect({ host: "127.0.0.1", port, ca: certs.ca, servername: "localhost" }, () => {
+      const peer = socket.getPeerCertificate();
+      const protocol = socket.getProtocol();
+      socket.destroy();
+      if (!socket.authorized) reject(new Error(`the chat's certificate does not verify: ${socket.authorizationError}`));
+      else if (peer.fingerprint256 !== certs.fingerprint) reject(new Error("the chat serves another certificate"));
+      else resolve(protocol);
+    });
+    socket.on("error", reject);
+  }), 10000, "a TLS connection to the chat");
+}
 
 async function join_room(page, url, name) {
   await page.goto(url, { timeout: 15000 });
@@ -78,6 +132,27 @@ async function say(page, text) {
   await page.click("#send");
 }
 
+// What the page's open WebSocket agreed to: the browser's own
+// ws.extensions, and what the page shows in #extensions.
+async function check_extensions(page, who) {
+  // `ws` is the page script's top-level `let`, visible to evaluated code.
+  const { url, extensions, shown } = await page.evaluate(() => ({
+    url: ws.url,
+    extensions: ws.extensions,
+    shown: document.querySelector("#extensions").textContent,
+  }));
+  const scheme = args.tls ? "wss:" : "ws:";
+  check(url.startsWith(scheme + "//"), `${who}'s WebSocket is ${url}, not ${scheme}`);
+  if (deflate) {
+    check(extensions.split(",").some((e) => e.trim().split(";")[0].trim() === "permessage-deflate"),
+      `${who}: the chat was built with deflate but Chromium agreed to ${JSON.stringify(extensions)}`);
+  } else {
+    check(extensions === "", `${who}: the chat was built without deflate but Chromium agreed to ${JSON.stringify(extensions)}`);
+  }
+  check(shown === (extensions || "none"), `${who}'s page shows extensions ${JSON.stringify(shown)}, the socket says ${JSON.stringify(extensions)}`);
+  return extensions;
+}
+
 function check_png(file) {
   check(existsSync(file), `no screenshot at ${file}`);
   const png = readFileSync(file);
@@ -91,8 +166,9 @@ function check_png(file) {
   return { bytes: png.length, width, height };
 }
 
-const chat = new program("chat", [args.chat, "--port", "0", "--host", "127.0.0.1"]);
 const profile = mkdtempSync(join(tmpdir(), "wsx-chromium-"));
+const cert_dir = args.tls ? mkdtempSync(join(tmpdir(), "wsx-chat-certs-")) : undefined;
+let chat;
 try {
   check(existsSync(args.chromium),
     `no browser at ${args.chromium}: install Debian's Chromium (apt-get install chromium); ` +
@@ -100,19 +176,35 @@ try {
   ensure_node_modules(here);
   const { chromium } = await import("playwright-core");
   console.log(`node ${process.version}, playwright-core ${package_version(here, "playwright-core")}`);
+  console.log(`chat built ${deflate ? "with" : "without"} permessage-deflate; ${args.tls ? "https:// + wss://" : "http:// + ws://"}`);
 
+  const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
+  const chat_argv = [args.chat, "--port", "0", "--host", "127.0.0.1"];
+  let certs;
+  if (args.tls) {
+    certs = make_certs(cert_dir);
+    console.log(`server key SPKI sha256 ${certs.spki}`);
+    chat_argv.push("--tls", "--cert", certs.cert, "--key", certs.key);
+    // Trust this one server key despite its unknown CA; every other
+    // certificate error still fails the page.
+    flags.push(`--ignore-certificate-errors-spki-list=${certs.spki}`);
+  }
+
+  chat = new program("chat", chat_argv);
   chat.start();
   const port = Number((await chat.wait_line(/^chat listening on port (\d+)$/))[1]);
-  const url = `http://127.0.0.1:${port}/`;
+  const url = `${args.tls ? "https" : "http"}://127.0.0.1:${port}/`;
+  if (args.tls) console.log(`node's TLS verified the chat's certificate (${await check_served_certificate(port, certs)})`);
 
   context = await chromium.launchPersistentContext(profile, {
     executablePath: args.chromium,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+    args: flags,
     viewport: { width: 900, height: 720 },
     timeout: 30000,
   });
+  context.setDefaultTimeout(15000); // every Playwright action and wait is bounded
   console.log(`chromium ${context.browser() ? context.browser().version() : "(persistent context)"}`);
   const alice = context.pages()[0] || (await context.newPage());
   const bob = await context.newPage();
@@ -124,6 +216,15 @@ try {
     check((res.headers()["content-type"] || "").startsWith("text/html"), `GET / is ${res.headers()["content-type"]}`);
     check(await alice.title() === "wsx chat", `the page title is ${await alice.title()}`);
     check(await alice.textContent("#status") === "closed", "the page says open before joining");
+    const protocol = await alice.evaluate(() => location.protocol);
+    check(protocol === (args.tls ? "https:" : "http:"), `the page was loaded over ${protocol}`);
+    if (args.tls) {
+      const security = await res.securityDetails();
+      check(security && /^TLS/.test(security.protocol || ""), `no TLS details for the page: ${JSON.stringify(security)}`);
+      check(security.subjectName === "localhost", `the page's certificate is for ${security.subjectName}`);
+      check(security.issuer === "wsx-test-ca", `the page's certificate was issued by ${security.issuer}`);
+      console.log(`page over ${security.protocol}, certificate for ${security.subjectName} from ${security.issuer}`);
+    }
   });
 
   await run.case("both_join", async () => {
@@ -132,6 +233,12 @@ try {
     await wait_message(alice, "bob joined " + ROOM);
     await chat.wait_line(/^alice joined interop-room \(\d+ here\)$/);
     await chat.wait_line(/^bob joined interop-room \(\d+ here\)$/);
+  });
+
+  await run.case(deflate ? "deflate_agreed" : "no_deflate", async () => {
+    const a = await check_extensions(alice, "alice");
+    await check_extensions(bob, "bob");
+    console.log(`Chromium's ws.extensions: ${JSON.stringify(a)}`);
   });
 
   await run.case("message_arrives", async () => {
@@ -157,7 +264,7 @@ try {
   });
 
   await run.case("screenshot", async () => {
-    const file = join(args.out, "chat.png");
+    const file = join(args.out, args.tls ? "chat_tls.png" : "chat.png");
     rmSync(file, { force: true });
     await alice.screenshot({ path: file, fullPage: true, timeout: 15000 });
     const png = check_png(file);
@@ -167,9 +274,10 @@ try {
   run.fail("setup", e);
 } finally {
   await with_timeout(cleanup(), 15000, "closing Chromium").catch((e) => run.fail("cleanup", e));
-  await chat.stop();
+  if (chat) await chat.stop();
   rmSync(profile, { recursive: true, force: true });
-  if (chat.err_lines.length) console.log("chat stderr (last lines):\n  " + chat.err_lines.slice(-10).join("\n  "));
+  if (cert_dir) rmSync(cert_dir, { recursive: true, force: true });
+  if (chat && chat.err_lines.length) console.log("chat stderr (last lines):\n  " + chat.err_lines.slice(-10).join("\n  "));
 }
 clearTimeout(overall);
 process.exit(run.finish());

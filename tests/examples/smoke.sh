@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke tests of the examples, one per ctest test:
 #   smoke.sh echo_server ECHO_SERVER
+#   smoke.sh echo_server_tls ECHO_SERVER DEFLATE   (DEFLATE: ON when built with zlib)
 #   smoke.sh echo_client ECHO_CLIENT ECHO_SERVER
 #   smoke.sh chat CHAT
+#   smoke.sh chat_tls CHAT DEFLATE                 (DEFLATE: ON when built with zlib)
 #   smoke.sh cafe CAFE
 #   smoke.sh lifecycle LIFECYCLE
 # Everything runs on 127.0.0.1. Every process started here is bounded by
@@ -98,6 +100,34 @@ stop_server() {
   pass "$name stops on SIGTERM"
 }
 
+# make_certs DIR: a throwaway CA and a server certificate for localhost and
+# 127.0.0.1 signed by it: the two commands examples/echo_server/README.md
+# shows (plus a P-256 key each). Writes DIR/ca.pem, DIR/cert.pem, DIR/key.pem.
+make_certs() {
+  local dir=$1
+  command -v openssl >/dev/null || fail "the openssl command is missing (apt-get install openssl)"
+  timeout -k 5 30 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -days 1 \
+    -subj /CN=wsx-test-ca -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>"$work/openssl.err" ||
+    fail "openssl could not make the CA"
+  timeout -k 5 30 openssl req -x509 -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+    -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -days 1 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -addext basicConstraints=critical,CA:FALSE \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>"$work/openssl.err" ||
+    fail "openssl could not make the server certificate"
+  rm -f "$work/openssl.err"
+}
+
+# usage_error EXPECTED_RC NAME TEXT COMMAND...: COMMAND exits with
+# EXPECTED_RC (bounded to 10 s) and its stderr contains TEXT.
+usage_error() {
+  local want=$1 name=$2 text=$3 rc=0; shift 3
+  timeout -k 5 10 "$@" >"$work/$name.out" 2>"$work/$name.err" || rc=$?
+  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, expected $want"
+  expect_in "$work/$name.err" "$text"
+  pass "$name: exit $rc, says: $(head -n1 "$work/$name.err")"
+  rm -f "$work/$name.out" "$work/$name.err"
+}
+
 # py NAME SCRIPT ARGS...: runs a Python peer, bounded to 30 s.
 py() {
   local name=$1 script=$2; shift 2
@@ -159,6 +189,120 @@ asyncio.run(main())
   expect_in "$work/echo_python.out" "echoed 8 messages" "echoed fragmented messages" "got pong" \
     "too big: 1009" "going away: 1001"
   pass "python websockets: text, binary, empty, 16 MiB, fragmented, ping, 1009, 1001"
+  stop_server echo_server
+}
+
+# The same echo_server over wss:// (--tls --cert --key), checked by Python's
+# websockets + ssl trusting only the test CA: an independent TLS stack.
+test_echo_server_tls() {
+  local server=$1 deflate=$2
+  need_python
+  make_certs "$work"
+  local cert=$work/cert.pem key=$work/key.pem
+
+  usage_error 2 tls_no_cert_no_key "--tls needs --cert CHAIN.pem and --key KEY.pem" "$server" --port 0 --tls
+  usage_error 2 tls_no_cert "--tls needs --cert" "$server" --port 0 --tls --key "$key"
+  usage_error 2 tls_no_key "--tls needs --key" "$server" --port 0 --tls --cert "$cert"
+  usage_error 2 cert_without_tls "--cert and --key are for --tls" "$server" --port 0 --cert "$cert" --key "$key"
+  usage_error 2 cert_no_value "--cert needs a value" "$server" --port 0 --tls --key "$key" --cert
+  usage_error 1 tls_missing_cert "$work/missing.pem" "$server" --port 0 --host 127.0.0.1 --tls --cert "$work/missing.pem" --key "$key"
+  usage_error 1 tls_cert_is_key "wsx: cannot load the TLS certificate chain" "$server" --port 0 --host 127.0.0.1 --tls --cert "$key" --key "$key"
+
+  start_server echo_server "$server" --port 0 --host 127.0.0.1 --tls --cert "$cert" --key "$key"
+  pass "echo_server --tls picked port $port"
+  py echo_tls_python '
+import asyncio, os, signal, ssl, sys, websockets
+port, server_pid, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+MiB = 1024 * 1024
+trusted = ssl.create_default_context(cafile=ca)   # verifies the chain and the host name
+
+async def main():
+    async with websockets.connect(f"wss://127.0.0.1:{port}/any/path?x=1", ssl=trusted, max_size=None) as ws:
+        assert ws.response_headers.get("Sec-WebSocket-Extensions") is None, "deflate agreed without --deflate"
+        cases = ["hello", "안녕하세요 ✓", "", b"", b"\x00\x01\x02\xff", bytes(range(256)) * 300,
+                 "x" * 70000, b"y" * (16 * MiB)]
+        for m in cases:
+            await ws.send(m)
+            r = await asyncio.wait_for(ws.recv(), 20)
+            assert type(r) is type(m) and r == m, f"echo of a {type(m).__name__} of {len(m)} differs"
+        await ws.send(["frag", "men", "ted"])
+        assert await asyncio.wait_for(ws.recv(), 10) == "fragmented"
+        print("echoed", len(cases) + 1, "messages over wss")
+        print("cipher", ws.transport.get_extra_info("cipher"))
+    # The certificate names localhost too (SNI and host name check).
+    async with websockets.connect(f"wss://127.0.0.1:{port}/", ssl=trusted, server_hostname="localhost") as ws:
+        await ws.send("by name")
+        assert await asyncio.wait_for(ws.recv(), 10) == "by name"
+        print("localhost verified")
+    async with websockets.connect(f"wss://127.0.0.1:{port}/", ssl=trusted, max_size=None, compression=None) as ws:
+        await ws.send(b"z" * (16 * MiB + 1))
+        try:
+            await asyncio.wait_for(ws.recv(), 20)
+            raise AssertionError("a message over 16 MiB was echoed")
+        except websockets.ConnectionClosed as e:
+            assert e.rcvd is not None and e.rcvd.code == 1009, f"closed with {e.rcvd}"
+        print("too big: 1009")
+    # Without the test CA the certificate is not trusted: verification is real.
+    try:
+        await asyncio.wait_for(websockets.connect(f"wss://127.0.0.1:{port}/", ssl=ssl.create_default_context()), 10)
+        raise AssertionError("a client without the test CA accepted the certificate")
+    except ssl.SSLCertVerificationError as e:
+        print("untrusted without the CA:", e.verify_message)
+    # ws:// to the wss:// port gets no WebSocket.
+    try:
+        ws = await asyncio.wait_for(websockets.connect(f"ws://127.0.0.1:{port}/", open_timeout=5), 10)
+        await ws.close()
+        raise AssertionError("a plain ws:// client was answered on the wss:// port")
+    except (websockets.InvalidHandshake, ConnectionError, EOFError) as e:   # not a hang: a timeout fails
+        print("plain ws:// refused:", type(e).__name__, e)
+    async with websockets.connect(f"wss://127.0.0.1:{port}/", ssl=trusted) as ws:
+        await ws.send("still here")
+        assert await asyncio.wait_for(ws.recv(), 10) == "still here"
+    ws = await websockets.connect(f"wss://127.0.0.1:{port}/last", ssl=trusted)
+    os.kill(server_pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(ws.recv(), 10)
+        raise AssertionError("no close after SIGTERM")
+    except websockets.ConnectionClosed as e:
+        assert e.rcvd is not None and e.rcvd.code == 1001, f"closed with {e.rcvd}"
+    print("going away: 1001")
+
+asyncio.run(main())
+' "$port" "$server_pid" "$work/ca.pem"
+  expect_in "$work/echo_tls_python.out" "echoed 9 messages over wss" "localhost verified" "too big: 1009" \
+    "untrusted without the CA" "plain ws:// refused" "going away: 1001"
+  pass "python websockets + ssl: wss text, binary, empty, 16 MiB, fragmented, host name, 1009, untrusted, ws:// refused, 1001"
+  stop_server echo_server
+
+  if [ "$deflate" != ON ]; then
+    usage_error 2 tls_deflate_unbuilt "--deflate needs wsx built with zlib" "$server" --port 0 --tls --cert "$cert" --key "$key" --deflate
+    return 0
+  fi
+  start_server echo_server "$server" --port 0 --host 127.0.0.1 --tls --cert "$cert" --key "$key" --deflate --fragment 4096
+  py echo_tls_deflate_python '
+import asyncio, random, ssl, sys, websockets
+from websockets.extensions.permessage_deflate import PerMessageDeflate
+port, ca = sys.argv[1], sys.argv[2]
+trusted = ssl.create_default_context(cafile=ca)
+noise = random.Random(7).randbytes(50000)
+
+async def main():
+    async with websockets.connect(f"wss://127.0.0.1:{port}/deflate", ssl=trusted, max_size=None) as ws:
+        agreed = ws.response_headers.get("Sec-WebSocket-Extensions") or ""
+        assert agreed.startswith("permessage-deflate"), f"the server answered extensions {agreed!r}"
+        assert any(isinstance(e, PerMessageDeflate) for e in ws.extensions), ws.extensions
+        print("negotiated:", agreed)
+        cases = ["hi", "대화 " * 20000, b"\x00" * 100000, noise, "", b""]
+        for m in cases:
+            await ws.send(m)
+            r = await asyncio.wait_for(ws.recv(), 20)
+            assert type(r) is type(m) and r == m, f"echo of a {type(m).__name__} of {len(m)} differs"
+        print("echoed", len(cases), "compressed messages in 4096-byte frames over wss")
+
+asyncio.run(main())
+' "$port" "$work/ca.pem"
+  expect_in "$work/echo_tls_deflate_python.out" "negotiated: permessage-deflate" "echoed 6 compressed messages"
+  pass "python websockets + ssl: --tls --deflate --fragment: $(grep negotiated "$work/echo_tls_deflate_python.out")"
   stop_server echo_server
 }
 
@@ -252,6 +396,66 @@ asyncio.run(main())
   stop_server chat
 }
 
+# The chat with --tls: the page over https:// and the rooms over wss:// on
+# one port, checked with curl and Python trusting only the test CA.
+test_chat_tls() {
+  local chat=$1 deflate=$2
+  need_python
+  command -v curl >/dev/null || fail "curl is missing"
+  make_certs "$work"
+  local cert=$work/cert.pem key=$work/key.pem
+
+  usage_error 2 chat_tls_no_cert_no_key "--tls needs --cert CHAIN.pem and --key KEY.pem" "$chat" --port 0 --tls
+  usage_error 2 chat_tls_no_key "--tls needs --key" "$chat" --port 0 --tls --cert "$cert"
+  usage_error 1 chat_tls_missing_key "$work/missing.key" "$chat" --port 0 --host 127.0.0.1 --tls --cert "$cert" --key "$work/missing.key"
+
+  start_server chat "$chat" --port 0 --host 127.0.0.1 --tls --cert "$cert" --key "$key"
+  curl -s --max-time 10 --cacert "$work/ca.pem" "https://127.0.0.1:$port/" >"$work/page.html" ||
+    fail "curl https:// with the test CA failed"
+  expect_in "$work/page.html" "new WebSocket" 'location.protocol === "https:" ? "wss://"' 'id="extensions"' "socket.extensions"
+  pass "GET / over https:// serves the page"
+  local rc=0
+  curl -s --max-time 10 -o /dev/null "https://127.0.0.1:$port/" 2>/dev/null || rc=$?
+  [ "$rc" -eq 60 ] || fail "curl without the test CA exited with $rc, expected 60 (certificate not trusted)"
+  pass "without the test CA curl does not trust it"
+
+  py chat_tls_python '
+import asyncio, json, ssl, sys, websockets
+port, ca, deflate = sys.argv[1], sys.argv[2], sys.argv[3] == "ON"
+base = f"wss://127.0.0.1:{port}/chat"
+trusted = ssl.create_default_context(cafile=ca)
+
+async def recv(ws):
+    return json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+async def main():
+    ann = await websockets.connect(base + "/lobby?name=ann", ssl=trusted, server_hostname="localhost")
+    agreed = ann.response_headers.get("Sec-WebSocket-Extensions")
+    if deflate:
+        assert agreed is not None and agreed.startswith("permessage-deflate") and "server_no_context_takeover" in agreed, agreed
+    else:
+        assert agreed is None, f"built without zlib, yet agreed to {agreed}"
+    print("extensions:", agreed)
+    assert await recv(ann) == {"type": "join", "name": "ann", "room": "lobby", "count": 1}
+    bob = await websockets.connect(base + "/lobby?name=bob", ssl=trusted)   # checked against 127.0.0.1
+    joined = {"type": "join", "name": "bob", "room": "lobby", "count": 2}
+    assert await recv(ann) == joined and await recv(bob) == joined
+    said = {"type": "message", "name": "bob", "text": "커피 주세요, " * 50}   # compressible, well over 64 bytes
+    await bob.send(json.dumps(said, ensure_ascii=False))
+    assert await recv(ann) == said and await recv(bob) == said
+    print("broadcast over wss")
+    await bob.close()
+    assert await recv(ann) == {"type": "leave", "name": "bob", "room": "lobby", "count": 1}
+    await ann.close()
+    print("leave announced")
+
+asyncio.run(main())
+' "$port" "$work/ca.pem" "$deflate"
+  expect_in "$work/chat_tls_python.out" "broadcast over wss" "leave announced"
+  pass "python websockets + ssl: join, broadcast, leave over wss ($(grep extensions: "$work/chat_tls_python.out"))"
+  stop_server chat
+}
+
 test_cafe() {
   local cafe=$1 out=$work/cafe.out
   timeout -k 5 40 "$cafe" >"$out" 2>"$work/cafe.err" || fail "cafe exited with $?"
@@ -330,9 +534,11 @@ test_lifecycle() {
 
 case "${1:-}" in
   echo_server) [ $# -eq 2 ] || fail "usage: smoke.sh echo_server ECHO_SERVER"; test_echo_server "$2" ;;
+  echo_server_tls) [ $# -eq 3 ] || fail "usage: smoke.sh echo_server_tls ECHO_SERVER ON|OFF"; test_echo_server_tls "$2" "$3" ;;
   echo_client) [ $# -eq 3 ] || fail "usage: smoke.sh echo_client ECHO_CLIENT ECHO_SERVER"; test_echo_client "$2" "$3" ;;
   chat)        [ $# -eq 2 ] || fail "usage: smoke.sh chat CHAT"; test_chat "$2" ;;
+  chat_tls)    [ $# -eq 3 ] || fail "usage: smoke.sh chat_tls CHAT ON|OFF"; test_chat_tls "$2" "$3" ;;
   cafe)        [ $# -eq 2 ] || fail "usage: smoke.sh cafe CAFE"; test_cafe "$2" ;;
   lifecycle)   [ $# -eq 2 ] || fail "usage: smoke.sh lifecycle LIFECYCLE"; test_lifecycle "$2" ;;
-  *) fail "usage: smoke.sh echo_server|echo_client|chat|cafe|lifecycle BINARY..." ;;
+  *) fail "usage: smoke.sh echo_server|echo_server_tls|echo_client|chat|chat_tls|cafe|lifecycle BINARY..." ;;
 esac
