@@ -10,6 +10,12 @@
 // One thread, non-blocking sockets, edge-triggered epoll. Linux only: the
 // server's CPU and memory are read from /proc/<pid>.
 //
+// Optional, each compiled in only when CMake found the library:
+// - wss (--tls): OpenSSL used directly, non-blocking under the same epoll
+//   loop (WSX_LOADGEN_TLS).
+// - permessage-deflate (--deflate, RFC 7692): outgoing messages compressed
+//   with zlib, every echo inflated and checked byte for byte (WSX_LOADGEN_DEFLATE).
+//
 // Output: one line of key=value pairs on stdout (see print_usage for the keys);
 // diagnostics go to stderr. Exit status: 0 ok, 1 mismatch or protocol/IO
 // error, 2 bad usage, 3 timeout (the server stopped answering), 4 could not
@@ -40,6 +46,21 @@
 #include <string_view>
 #include <vector>
 
+#ifndef WSX_LOADGEN_TLS
+#define WSX_LOADGEN_TLS 0
+#endif
+#ifndef WSX_LOADGEN_DEFLATE
+#define WSX_LOADGEN_DEFLATE 0
+#endif
+#if WSX_LOADGEN_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#endif
+#if WSX_LOADGEN_DEFLATE
+#include <zlib.h>
+#endif
+
 namespace {
 
 // ---------------------------------------------------------------- exit codes
@@ -64,6 +85,11 @@ struct options {
     bool idle = false;
     bool binary = false;
     bool self_test = false;
+    bool json = false;               // JSON-ish payloads (see payload_pattern) instead of hex + letters
+    bool tls = false;
+    std::string ca_file;             // empty: the server's certificate is not verified
+    bool deflate = false;
+    bool deflate_no_context = false; // offer client_ and server_no_context_takeover
     double timeout = 10.0;           // no progress for this long = the server stopped answering
     std::size_t connect_batch = 256; // connects + handshakes in progress at once
     std::string label;
@@ -85,13 +111,26 @@ void print_usage()
         "  --idle               open C connections, complete the handshakes, hold them idle and report the\n"
         "                       server's RSS growth per connection, then echo one message on each\n"
         "  --binary             send binary messages (default text)\n"
+        "  --payload KIND       pattern (default: hex sequence number, then letters a..z) or json (JSON-ish\n"
+        "                       records with varying numbers, for compression; see payload_pattern)\n"
+        "  --tls                wss: TLS over each connection (OpenSSL; needs a build with it)\n"
+        "  --ca-file FILE       with --tls: verify the server's certificate against this CA (PEM) and its\n"
+        "                       and that it names the --host address; without it the certificate is NOT verified\n"
+        "  --deflate            offer permessage-deflate the way browsers do (\"permessage-deflate;\n"
+        "                       client_max_window_bits\"); compress every message, inflate and check every\n"
+        "                       echo; fail if the server does not accept the extension (needs zlib)\n"
+        "  --deflate-no-context-takeover  also offer client_no_context_takeover; server_no_context_takeover\n"
         "  --timeout SECONDS    fail if the server makes no progress for this long (default 10)\n"
         "  --connect-batch N    connection attempts in progress at once (default 256)\n"
         "  --label TEXT         copied to the output line as label=TEXT\n"
+        "  --features           print the optional features of this build (tls, deflate) and exit\n"
         "  --self-test          check the client's SHA-1/base64/framing code and exit\n"
         "output (one line, stdout): key=value pairs; *_us are microseconds, rss in KiB,\n"
         "  server_cpu_us_per_msg = server utime+stime over the window / messages echoed in the window,\n"
         "  other_cpu_pct = CPU used by other processes during the window (high = disturbed run),\n"
+        "  tls = protocol version and cipher of the first connection (with --tls),\n"
+        "  extension = the first connection's agreed Sec-WebSocket-Extensions, spaces removed (with --deflate),\n"
+        "  wire_bytes_per_msg = average compressed payload bytes per message sent (with --deflate),\n"
         "  closed_clean = connections the server closed with a close frame after ours (the run ends\n"
         "  with a close handshake on every connection; not counted as failure)\n");
 }
@@ -129,6 +168,14 @@ bool parse_options(int argc, char** argv, options& o)
         if (flag("--idle")) { o.idle = true; continue; }
         if (flag("--binary")) { o.binary = true; continue; }
         if (flag("--self-test")) { o.self_test = true; continue; }
+        if (flag("--tls")) { o.tls = true; continue; }
+        if (flag("--features")) {
+            // For scripts: which optional rows this build can drive.
+            std::printf("plain%s%s\n", WSX_LOADGEN_TLS ? " tls" : "", WSX_LOADGEN_DEFLATE ? " deflate" : "");
+            std::exit(exit_ok);
+        }
+        if (flag("--deflate")) { o.deflate = true; continue; }
+        if (flag("--deflate-no-context-takeover")) { o.deflate = o.deflate_no_context = true; continue; }
         if (flag("--help") || flag("-h")) return false;
         if (!has_value) {
             if (i + 1 >= argc) {
@@ -141,6 +188,8 @@ bool parse_options(int argc, char** argv, options& o)
         bool ok = true;
         if (key == "--host") o.host = value;
         else if (key == "--label") o.label = value;
+        else if (key == "--ca-file") o.ca_file = value;
+        else if (key == "--payload") { ok = value == "json" || value == "pattern"; o.json = value == "json"; }
         else if (key == "--port") { ok = parse_count(value.c_str(), count) && count > 0 && count < 65536; o.port = static_cast<int>(count); }
         else if (key == "--connections") { ok = parse_count(value.c_str(), o.connections) && o.connections > 0; }
         else if (key == "--inflight") { ok = parse_count(value.c_str(), o.inflight) && o.inflight > 0; }
@@ -158,6 +207,22 @@ bool parse_options(int argc, char** argv, options& o)
             std::fprintf(stderr, "wsx_loadgen: bad value for %s: %s\n", key.c_str(), value.c_str());
             return false;
         }
+    }
+#if !WSX_LOADGEN_TLS
+    if (o.tls) {
+        std::fprintf(stderr, "wsx_loadgen: --tls needs a build with OpenSSL (not found when it was configured)\n");
+        return false;
+    }
+#endif
+#if !WSX_LOADGEN_DEFLATE
+    if (o.deflate) {
+        std::fprintf(stderr, "wsx_loadgen: --deflate needs a build with zlib (not found when it was configured)\n");
+        return false;
+    }
+#endif
+    if (!o.ca_file.empty() && !o.tls) {
+        std::fprintf(stderr, "wsx_loadgen: --ca-file only makes sense with --tls\n");
+        return false;
     }
     if (!o.self_test && o.port == 0) {
         std::fprintf(stderr, "wsx_loadgen: --port is required\n");
@@ -256,27 +321,75 @@ std::string accept_key_for(const std::string& key)
 // server echoing a stale or another connection's buffer is caught), every
 // byte is ASCII (valid UTF-8 for text messages), and an expected chunk at any
 // offset is one memcmp against a precomputed pattern.
+//
+// That payload compresses to almost nothing, which would flatter
+// permessage-deflate, so --payload json gives compressible-but-realistic text
+// instead: the head is `{"n":DDDDDDDDDD}` (16 characters; ten decimal digits
+// of conn * 10^6 + seq, so consecutive messages differ in their last digits,
+// as counters and timestamps do), and the rest is a window of a pool of
+// JSON records with pseudo-random ids, user names, prices, quantities,
+// timestamps and flags (about 110 bytes each; zlib level 6 shrinks them to
+// roughly a third). The window starts at a hash of v, so messages differ
+// throughout and a stale echo is caught as before. Still one memcmp per chunk.
 
 struct payload_pattern {
     std::size_t size = 0;
-    std::size_t head = 0;          // hex digits at the front
-    std::vector<unsigned char> letters;
+    std::size_t head = 0;          // hex digits (or the JSON head) at the front
+    bool json = false;
+    std::vector<unsigned char> pool;   // letters, or JSON records
+    std::size_t starts = 26;           // number of distinct window starts in the pool
 
-    explicit payload_pattern(std::size_t s) : size(s), head(std::min<std::size_t>(16, s)), letters(s + 26)
+    explicit payload_pattern(std::size_t s, bool json_text = false)
+        : size(s), head(std::min<std::size_t>(16, s)), json(json_text)
     {
-        for (std::size_t i = 0; i < letters.size(); ++i) letters[i] = static_cast<unsigned char>('a' + i % 26);
+        if (!json) {
+            pool.resize(s + 26);
+            for (std::size_t i = 0; i < pool.size(); ++i) pool[i] = static_cast<unsigned char>('a' + i % 26);
+            return;
+        }
+        static const char* const actions[] = {"login", "logout", "view", "click", "purchase", "search", "share", "comment"};
+        static const char* const currencies[] = {"EUR", "USD", "KRW", "JPY", "GBP"};
+        xorshift r{0x5DEECE66Dull};
+        const std::size_t want = s + (std::size_t{1} << 20);
+        char rec[256];
+        while (pool.size() < want) {
+            std::uint64_t a = r.next(), b = r.next();
+            int n = std::snprintf(rec, sizeof rec,
+                                  "{\"id\":%" PRIu64 ",\"user\":\"user%04u\",\"action\":\"%s\",\"price\":%u.%02u,"
+                                  "\"currency\":\"%s\",\"qty\":%u,\"ts\":%" PRIu64 ",\"ok\":%s},\n",
+                                  a % 100000000u, static_cast<unsigned>(b % 10000), actions[(a >> 32) % 8],
+                                  static_cast<unsigned>((b >> 16) % 10000), static_cast<unsigned>((b >> 32) % 100),
+                                  currencies[(b >> 40) % 5], static_cast<unsigned>((a >> 40) % 20 + 1),
+                                  std::uint64_t{1732435200000} + (a >> 20) % 86400000u, (b >> 60) % 8 ? "true" : "false");
+            pool.insert(pool.end(), rec, rec + n);
+        }
+        starts = pool.size() - s + 1;
     }
 
     static std::uint64_t value(std::size_t conn, std::uint64_t seq) { return (std::uint64_t{conn} << 40) | seq; }
 
     void head_bytes(std::uint64_t v, unsigned char* out) const
     {
+        if (json) {
+            char h[17];
+            std::snprintf(h, sizeof h, "{\"n\":%010" PRIu64 "}",
+                          ((v >> 40) * 1000000u + (v & ((std::uint64_t{1} << 40) - 1)) % 1000000u) % 10000000000u);
+            std::memcpy(out, h, head);
+            return;
+        }
         static const char digits[] = "0123456789abcdef";
         for (std::size_t i = 0; i < head; ++i) out[head - 1 - i] = static_cast<unsigned char>(digits[(v >> (4 * i)) & 15]);
     }
 
+    std::size_t start(std::uint64_t v) const
+    {
+        if (!json) return v % 26;
+        std::uint64_t h = v * 0x9E3779B97F4A7C15ull;
+        return static_cast<std::size_t>((h ^ (h >> 29)) % starts);
+    }
+
     // Expected bytes at message offsets [off, off + n) for off >= head.
-    const unsigned char* tail_at(std::uint64_t v, std::size_t off) const { return letters.data() + off + v % 26; }
+    const unsigned char* tail_at(std::uint64_t v, std::size_t off) const { return pool.data() + off + start(v); }
 
     void fill(std::uint64_t v, unsigned char* out) const
     {
@@ -350,11 +463,11 @@ struct byte_buffer {
 
 // Writes one client frame (FIN set, masked) into out.
 void append_frame(byte_buffer& out, unsigned opcode, const unsigned char* payload, std::size_t n, xorshift& rng,
-                  const payload_pattern* pattern = nullptr, std::uint64_t value = 0)
+                  const payload_pattern* pattern = nullptr, std::uint64_t value = 0, bool rsv1 = false)
 {
     unsigned char header[14];
     std::size_t h = 0;
-    header[h++] = static_cast<unsigned char>(0x80 | opcode);
+    header[h++] = static_cast<unsigned char>(0x80 | (rsv1 ? 0x40 : 0) | opcode);
     if (n < 126) {
         header[h++] = static_cast<unsigned char>(0x80 | n);
     } else if (n <= 0xFFFF) {
@@ -402,6 +515,8 @@ struct frame_parser {
     std::size_t message_len = 0;
     unsigned char control[125];
     std::size_t control_len = 0;
+    bool allow_rsv1 = false;          // permessage-deflate was agreed
+    bool message_compressed = false;  // RSV1 on the current message's first frame
 
     // Returns nullptr on success, or what the server did wrong.
     const char* feed(const unsigned char* p, std::size_t n, frame_sink& sink)
@@ -444,8 +559,12 @@ private:
     const char* start_frame()
     {
         frame_fin = (header[0] & 0x80) != 0;
-        if (header[0] & 0x70) return "reserved bits set (no extension was negotiated)";
         frame_opcode = header[0] & 0x0F;
+        if (header[0] & 0x30) return "RSV2/RSV3 set (no extension defines them)";
+        const bool rsv1 = (header[0] & 0x40) != 0;
+        if (rsv1 && !allow_rsv1) return "reserved bits set (no extension was negotiated)";
+        // RFC 7692 6.1: RSV1 marks the first frame of a compressed message only.
+        if (rsv1 && (frame_opcode == 0 || frame_opcode >= 8)) return "RSV1 on a control or continuation frame";
         unsigned len7 = header[1] & 0x7F;
         std::uint64_t len = len7;
         if (len7 == 126) len = (std::uint64_t{header[2]} << 8) | header[3];
@@ -466,6 +585,7 @@ private:
             in_message = true;
             message_opcode = frame_opcode;
             message_len = 0;
+            message_compressed = rsv1;
         } else {
             return "reserved data opcode";
         }
@@ -488,6 +608,112 @@ private:
         return nullptr;
     }
 };
+
+// ---------------------------------------------------------------- permessage-deflate (RFC 7692)
+//
+// The client's own zlib use, written from the RFC rather than shared with
+// wsx, for the same reason as the framing code: a wrong trailer or a missed
+// reset in wsx must show up as a mismatch here.
+
+#if WSX_LOADGEN_DEFLATE
+struct pmd_deflater {
+    z_stream z{};
+    bool ready = false;
+    bool no_context_takeover = false;
+
+    bool init(int window_bits, bool no_context)
+    {
+        no_context_takeover = no_context;
+        // zlib cannot make a raw stream with a 256-byte window; a 512-byte
+        // window never emits distances above 250, so it is valid for a peer
+        // that asked for 8 bits.
+        ready = deflateInit2(&z, 6, Z_DEFLATED, -std::max(9, window_bits), 8, Z_DEFAULT_STRATEGY) == Z_OK;
+        return ready;
+    }
+    ~pmd_deflater()
+    {
+        if (ready) deflateEnd(&z);
+    }
+
+    // out = the compressed payload of one message: deflate with a sync
+    // flush, then the flush's empty stored block (00 00 ff ff) removed
+    // (RFC 7692 7.2.1). Returns false on a zlib error.
+    bool compress(const unsigned char* p, std::size_t n, std::vector<unsigned char>& out)
+    {
+        out.resize(std::max<std::size_t>(out.size(), deflateBound(&z, static_cast<uLong>(n)) + 16));
+        z.next_in = const_cast<unsigned char*>(p);
+        z.avail_in = static_cast<uInt>(n);
+        std::size_t produced = 0;
+        for (;;) {
+            z.next_out = out.data() + produced;
+            z.avail_out = static_cast<uInt>(out.size() - produced);
+            int r = deflate(&z, Z_SYNC_FLUSH);
+            if (r != Z_OK && r != Z_BUF_ERROR) return false;
+            produced = out.size() - z.avail_out;
+            if (z.avail_out != 0) break;
+            out.resize(out.size() * 2);
+        }
+        static const unsigned char tail[4] = {0x00, 0x00, 0xff, 0xff};
+        if (produced < 4 || std::memcmp(out.data() + produced - 4, tail, 4) != 0) return false;
+        out.resize(produced - 4);
+        if (no_context_takeover) deflateReset(&z);
+        return true;
+    }
+};
+
+struct pmd_inflater {
+    z_stream z{};
+    bool ready = false;
+    bool no_context_takeover = false;
+    bool stream_ended = false;   // the peer set BFINAL: the next message starts a new stream
+
+    bool init(bool no_context)
+    {
+        no_context_takeover = no_context;
+        // 15 bits decodes whatever window the server compressed with.
+        ready = inflateInit2(&z, -15) == Z_OK;
+        return ready;
+    }
+    ~pmd_inflater()
+    {
+        if (ready) inflateEnd(&z);
+    }
+
+    // Inflates n bytes of a compressed message, calling out(bytes, count) for
+    // each piece produced. Returns false if the data is not valid deflate.
+    template <class Out>
+    bool feed(const unsigned char* p, std::size_t n, unsigned char* scratch, std::size_t scratch_size, Out&& out)
+    {
+        z.next_in = const_cast<unsigned char*>(p);
+        z.avail_in = static_cast<uInt>(n);
+        for (;;) {
+            if (stream_ended) return z.avail_in == 0;   // bytes after BFINAL within one message
+            z.next_out = scratch;
+            z.avail_out = static_cast<uInt>(scratch_size);
+            int r = inflate(&z, Z_SYNC_FLUSH);
+            if (r == Z_STREAM_END) stream_ended = true;
+            else if (r != Z_OK && r != Z_BUF_ERROR) return false;
+            std::size_t produced = scratch_size - z.avail_out;
+            if (produced) out(scratch, produced);
+            if (z.avail_in == 0 && z.avail_out != 0) return true;
+            if (produced == 0 && r == Z_BUF_ERROR) return true;
+        }
+    }
+
+    // The end of a message: the stripped 00 00 ff ff goes back in (RFC 7692 7.2.2).
+    template <class Out>
+    bool finish(unsigned char* scratch, std::size_t scratch_size, Out&& out)
+    {
+        static const unsigned char tail[4] = {0x00, 0x00, 0xff, 0xff};
+        bool ok = stream_ended || feed(tail, sizeof tail, scratch, scratch_size, out);
+        if (stream_ended || no_context_takeover) {
+            inflateReset(&z);
+            stream_ended = false;
+        }
+        return ok;
+    }
+};
+#endif
 
 // ---------------------------------------------------------------- /proc readers
 
@@ -610,7 +836,7 @@ struct histogram {
 
 // ---------------------------------------------------------------- the client
 
-enum class conn_state : unsigned char { idle, connecting, handshaking, open, closed };
+enum class conn_state : unsigned char { idle, connecting, tls_handshaking, handshaking, open, closed };
 enum class run_phase : unsigned char { connecting, warmup, measure, idle_hold, idle_check, closing, done };
 
 struct connection;
@@ -627,6 +853,19 @@ struct loadgen {
     sockaddr_in addr{};
     std::unique_ptr<unsigned char[]> rbuf;
     static constexpr std::size_t rbuf_size = 256 * 1024;
+#if WSX_LOADGEN_TLS
+    SSL_CTX* ssl_ctx = nullptr;
+    std::string tls_info;               // version and cipher of the first connection
+#endif
+#if WSX_LOADGEN_DEFLATE
+    std::vector<unsigned char> plain;   // the message being compressed
+    std::vector<unsigned char> packed;  // ... and its compressed payload
+    std::unique_ptr<unsigned char[]> zout;
+    static constexpr std::size_t zout_size = 64 * 1024;
+    std::uint64_t wire_bytes = 0;       // compressed payload bytes sent in the window
+    std::uint64_t wire_msgs = 0;
+#endif
+    std::string extension;              // the first connection's agreed extension
 
     run_phase phase = run_phase::connecting;
     std::size_t next_to_connect = 0;
@@ -646,6 +885,15 @@ struct loadgen {
     int failure_code = exit_ok;
 
     loadgen(const options& o);
+    ~loadgen();
+    loadgen(const loadgen&) = delete;
+    loadgen& operator=(const loadgen&) = delete;
+    bool init_tls();
+#if WSX_LOADGEN_TLS
+    void tls_handshake(connection& c, std::uint64_t now);
+#endif
+    bool consume(connection& c, const unsigned char* p, std::size_t len, std::uint64_t now);
+    void drop(connection& c);
     void fail(int code, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
     bool start_connect(std::size_t i);
     void on_event(connection& c, std::uint32_t events, std::uint64_t now);
@@ -674,12 +922,35 @@ struct connection final : frame_sink {
     bool bad = false;             // current echo differs from what was sent
     bool close_received = false;
     std::uint64_t now = 0;        // time the bytes being parsed were read
+#if WSX_LOADGEN_TLS
+    SSL* ssl = nullptr;
+#endif
+#if WSX_LOADGEN_DEFLATE
+    std::unique_ptr<pmd_deflater> deflater;
+    std::unique_ptr<pmd_inflater> inflater;
+    std::size_t inflated = 0;     // bytes of the current compressed echo inflated so far
+#endif
 
-    void on_data(const unsigned char* p, std::size_t n, std::size_t off) override
+    void check(const unsigned char* p, std::size_t n, std::size_t off)
     {
         if (bad) return;
         if (received >= sent) { bad = true; return; }   // an echo nobody asked for
         bad = !gen->pattern.matches(payload_pattern::value(index, received), off, p, n);
+    }
+
+    void on_data(const unsigned char* p, std::size_t n, std::size_t off) override
+    {
+#if WSX_LOADGEN_DEFLATE
+        if (parser.message_compressed) {
+            auto verify = [this](const unsigned char* q, std::size_t k) {
+                check(q, k, inflated);
+                inflated += k;
+            };
+            if (!inflater || !inflater->feed(p, n, gen->zout.get(), gen->zout_size, verify)) bad = true;
+            return;
+        }
+#endif
+        check(p, n, off);
     }
 
     void on_message_end(unsigned op, std::size_t length) override
@@ -688,6 +959,23 @@ struct connection final : frame_sink {
             gen->fail(exit_failure, "connection %zu: server sent a message that was never sent to it", index);
             return;
         }
+#if WSX_LOADGEN_DEFLATE
+        if (parser.message_compressed) {
+            auto verify = [this](const unsigned char* q, std::size_t k) {
+                check(q, k, inflated);
+                inflated += k;
+            };
+            if (!inflater || !inflater->finish(gen->zout.get(), gen->zout_size, verify)) bad = true;
+            length = inflated;
+            inflated = 0;
+        } else if (gen->opt.deflate && length > 0) {
+            // Allowed by RFC 7692 (a server may send any message uncompressed),
+            // but then this row would not measure compression: say so.
+            static bool told = false;
+            if (!told) std::fprintf(stderr, "wsx_loadgen: note: the server echoed a message uncompressed\n");
+            told = true;
+        }
+#endif
         if (op != gen->opcode || length != gen->pattern.size) bad = true;
         std::uint64_t sent_at = gen->stamps[index * gen->opt.inflight + received % gen->opt.inflight];
         ++received;
@@ -732,7 +1020,7 @@ struct connection final : frame_sink {
 };
 
 loadgen::loadgen(const options& o)
-    : opt(o), pattern(o.size), opcode(o.binary ? 2u : 1u), conns(o.connections),
+    : opt(o), pattern(o.size, o.json), opcode(o.binary ? 2u : 1u), conns(o.connections),
       stamps(o.connections * o.inflight), rng{now_ns() ^ (static_cast<std::uint64_t>(getpid()) << 32) ^ 0x9E3779B97F4A7C15ull},
       rbuf(new unsigned char[rbuf_size])
 {
@@ -740,6 +1028,51 @@ loadgen::loadgen(const options& o)
         conns[i].gen = this;
         conns[i].index = i;
     }
+#if WSX_LOADGEN_DEFLATE
+    if (opt.deflate) {
+        plain.resize(opt.size);
+        zout.reset(new unsigned char[zout_size]);
+    }
+#endif
+}
+
+loadgen::~loadgen()
+{
+    close_all();
+#if WSX_LOADGEN_TLS
+    if (ssl_ctx) SSL_CTX_free(ssl_ctx);
+#endif
+}
+
+bool loadgen::init_tls()
+{
+#if WSX_LOADGEN_TLS
+    if (!opt.tls) return true;
+    ssl_ctx = SSL_CTX_new(TLS_client_method());
+    if (!ssl_ctx) return false;
+    SSL_CTX_set_min_proto_version(ssl_ctx, TLS1_2_VERSION);
+    // The byte_buffer may move between a write that wants to be retried and
+    // the retry; the bytes stay the same.
+    SSL_CTX_set_mode(ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // A server that closes TCP after its close frame without close_notify is
+    // normal at the end of a run; it is an EOF, not an error.
+    SSL_CTX_set_options(ssl_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    if (opt.ca_file.empty()) {
+        // Benchmark only: without --ca-file the server's certificate is not
+        // verified at all. That is fine on 127.0.0.1 against servers we
+        // started ourselves; it measures the same cryptography either way.
+        SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_NONE, nullptr);
+    } else {
+        if (SSL_CTX_load_verify_locations(ssl_ctx, opt.ca_file.c_str(), nullptr) != 1) {
+            std::fprintf(stderr, "wsx_loadgen: cannot load CA file %s\n", opt.ca_file.c_str());
+            return false;
+        }
+        SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_PEER, nullptr);
+        // --host is an IPv4 address, so the certificate must name that IP.
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ssl_ctx), opt.host.c_str());
+    }
+#endif
+    return true;
 }
 
 void loadgen::fail(int code, const char* fmt, ...)
@@ -794,13 +1127,51 @@ void loadgen::on_event(connection& c, std::uint32_t events, std::uint64_t now)
             return;
         }
         if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-        on_connected(c, now);
+#if WSX_LOADGEN_TLS
+        if (opt.tls) {
+            c.ssl = SSL_new(ssl_ctx);
+            if (!c.ssl || SSL_set_fd(c.ssl, c.fd) != 1) {
+                fail(exit_connect, "connection %zu: SSL_new failed", c.index);
+                return;
+            }
+            SSL_set_connect_state(c.ssl);
+            c.state = conn_state::tls_handshaking;
+        } else
+#endif
+        {
+            on_connected(c, now);
+        }
         if (failure_code) return;
     }
+#if WSX_LOADGEN_TLS
+    if (c.state == conn_state::tls_handshaking) {
+        tls_handshake(c, now);
+        if (failure_code || c.state == conn_state::tls_handshaking) return;
+    }
+#endif
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
     if (failure_code || c.fd < 0) return;
     flush(c);
 }
+
+#if WSX_LOADGEN_TLS
+void loadgen::tls_handshake(connection& c, std::uint64_t now)
+{
+    int r = SSL_do_handshake(c.ssl);
+    if (r == 1) {
+        if (tls_info.empty()) tls_info = std::string(SSL_get_version(c.ssl)) + "/" + SSL_get_cipher_name(c.ssl);
+        on_connected(c, now);
+        return;
+    }
+    int e = SSL_get_error(c.ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return;   // the next edge resumes it
+    char why[256] = "";
+    ERR_error_string_n(ERR_get_error(), why, sizeof why);
+    long verify = SSL_get_verify_result(c.ssl);
+    fail(exit_connect, "connection %zu: TLS handshake failed: %s%s%s", c.index, why[0] ? why : "connection closed",
+         verify != X509_V_OK ? "; certificate: " : "", verify != X509_V_OK ? X509_verify_cert_error_string(verify) : "");
+}
+#endif
 
 void loadgen::on_connected(connection& c, std::uint64_t now)
 {
@@ -819,31 +1190,63 @@ void loadgen::on_connected(connection& c, std::uint64_t now)
                           "Connection: Upgrade\r\n"
                           "Sec-WebSocket-Key: %s\r\n"
                           "Sec-WebSocket-Version: 13\r\n"
+                          "%s"
                           "\r\n",
-                          opt.host.c_str(), opt.port, key.c_str());
+                          opt.host.c_str(), opt.port, key.c_str(),
+                          !opt.deflate ? ""
+                          : opt.deflate_no_context
+                              ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits; "
+                                "client_no_context_takeover; server_no_context_takeover\r\n"
+                              : "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
     std::memcpy(c.out.extend(static_cast<std::size_t>(n)), req, static_cast<std::size_t>(n));
     c.state = conn_state::handshaking;
 }
 
+// Bytes read from the server (after TLS, if any). False: stop reading.
+bool loadgen::consume(connection& c, const unsigned char* p, std::size_t len, std::uint64_t now)
+{
+    last_progress = now;
+    if (c.state == conn_state::handshaking) return on_handshake_bytes(c, p, len, now);
+    c.now = now;
+    if (const char* err = c.parser.feed(p, len, c)) {
+        fail(exit_failure, "connection %zu: protocol error from the server: %s", c.index, err);
+        return false;
+    }
+    return failure_code == exit_ok;
+}
+
 void loadgen::on_readable(connection& c, bool peer_closed)
 {
+#if WSX_LOADGEN_TLS
+    if (c.ssl) {
+        // SSL_read returns one record at a time, so a short read says
+        // nothing about the socket: read until OpenSSL wants more, which
+        // means the socket is drained and the next data raises a new edge.
+        for (;;) {
+            int n = SSL_read(c.ssl, rbuf.get(), static_cast<int>(rbuf_size));
+            if (n > 0) {
+                if (!consume(c, rbuf.get(), static_cast<std::size_t>(n), now_ns())) return;
+                continue;
+            }
+            int e = SSL_get_error(c.ssl, n);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return;
+            if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && (errno == 0 || phase == run_phase::closing)) ||
+                phase == run_phase::closing) {
+                on_server_eof(c);
+                return;
+            }
+            char why[256] = "";
+            ERR_error_string_n(ERR_get_error(), why, sizeof why);
+            fail(exit_failure, "connection %zu: TLS read: %s", c.index, why[0] ? why : std::strerror(errno));
+            return;
+        }
+    }
+#endif
     for (;;) {
         ssize_t n = recv(c.fd, rbuf.get(), rbuf_size, 0);
         if (n > 0) {
-            std::uint64_t now = now_ns();
-            last_progress = now;
-            const unsigned char* p = rbuf.get();
             auto len = static_cast<std::size_t>(n);
-            if (c.state == conn_state::handshaking) {
-                if (!on_handshake_bytes(c, p, len, now)) return;
-            } else {
-                c.now = now;
-                if (const char* err = c.parser.feed(p, len, c)) {
-                    fail(exit_failure, "connection %zu: protocol error from the server: %s", c.index, err);
-                    return;
-                }
-                if (failure_code) return;
-            }
+            if (!consume(c, rbuf.get(), len, now_ns())) return;
             // Edge-triggered: a short read means the data is drained and
             // anything arriving later raises a new edge, which saves a recv()
             // per event. Not so for a FIN that came with this edge: only
@@ -880,6 +1283,55 @@ bool contains_token_ci(std::string_view value, std::string_view token)
     return lower.find(token) != std::string::npos;
 }
 
+// The server's answer to our permessage-deflate offer (RFC 7692 7.1):
+// exactly one permessage-deflate, each parameter at most once, only
+// parameters we may receive. A malformed answer fails the run.
+bool parse_deflate_response(std::string_view v, bool& server_no_context, bool& client_no_context, int& client_window)
+{
+    auto trim = [](std::string_view t) {
+        while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+        while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+        return t;
+    };
+    auto lower = [](std::string_view t) {
+        std::string out(t);
+        for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return out;
+    };
+    if (v.find(',') != std::string_view::npos) return false;   // more than one extension
+    bool first = true, seen_snc = false, seen_cnc = false, seen_smw = false, seen_cmw = false;
+    while (true) {
+        std::size_t semi = v.find(';');
+        std::string_view part = trim(v.substr(0, semi));
+        if (first) {
+            if (lower(part) != "permessage-deflate") return false;
+            first = false;
+        } else {
+            std::size_t eq = part.find('=');
+            std::string name = lower(trim(part.substr(0, eq)));
+            std::string_view value = eq == std::string_view::npos ? std::string_view{} : trim(part.substr(eq + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+            auto bits = [&](bool& seen) {
+                if (seen || value.empty() || value.size() > 2) return -1;
+                int b = 0;
+                for (char ch : value) {
+                    if (ch < '0' || ch > '9') return -1;
+                    b = b * 10 + (ch - '0');
+                }
+                seen = true;
+                return b >= 8 && b <= 15 ? b : -1;
+            };
+            if (name == "server_no_context_takeover" && !seen_snc && value.empty()) server_no_context = seen_snc = true;
+            else if (name == "client_no_context_takeover" && !seen_cnc && value.empty()) client_no_context = seen_cnc = true;
+            else if (name == "server_max_window_bits") { if (bits(seen_smw) < 0) return false; }   // we inflate with 15 anyway
+            else if (name == "client_max_window_bits") { if ((client_window = bits(seen_cmw)) < 0) return false; }
+            else return false;
+        }
+        if (semi == std::string_view::npos) return true;
+        v.remove_prefix(semi + 1);
+    }
+}
+
 bool loadgen::on_handshake_bytes(connection& c, const unsigned char* p, std::size_t n, std::uint64_t now)
 {
     std::size_t old = c.http.size();
@@ -900,7 +1352,9 @@ bool loadgen::on_handshake_bytes(connection& c, const unsigned char* p, std::siz
              status.data());
         return false;
     }
-    bool upgrade = false, connection_upgrade = false, accept_ok = false;
+    bool upgrade = false, connection_upgrade = false, accept_ok = false, deflate_ok = false;
+    bool server_no_context = false, client_no_context = false;
+    int client_window = 15;
     std::size_t pos = eol + 2;
     while (pos < head.size()) {
         std::size_t e = head.find("\r\n", pos);
@@ -911,11 +1365,34 @@ bool loadgen::on_handshake_bytes(connection& c, const unsigned char* p, std::siz
         else if (header_is(line, "connection", v)) connection_upgrade = contains_token_ci(v, "upgrade");
         else if (header_is(line, "sec-websocket-accept", v)) accept_ok = v == c.key_accept;
         else if (header_is(line, "sec-websocket-extensions", v)) {
-            fail(exit_connect, "connection %zu: server accepted an extension that was not offered: %.*s", c.index,
-                 static_cast<int>(v.size()), v.data());
-            return false;
+            if (!opt.deflate || deflate_ok || !parse_deflate_response(v, server_no_context, client_no_context, client_window)) {
+                fail(exit_connect, "connection %zu: server accepted an extension that was not offered: %.*s", c.index,
+                     static_cast<int>(v.size()), v.data());
+                return false;
+            }
+            deflate_ok = true;
+            if (extension.empty())
+                for (char ch : v)
+                    if (ch != ' ') extension += ch;
         }
     }
+    if (opt.deflate && !deflate_ok) {
+        fail(exit_connect, "connection %zu: the server did not accept permessage-deflate (no Sec-WebSocket-Extensions "
+             "in its 101), so this run would not measure compression", c.index);
+        return false;
+    }
+#if WSX_LOADGEN_DEFLATE
+    if (deflate_ok) {
+        if (opt.deflate_no_context) client_no_context = true;   // we offered to reset, so we do
+        c.deflater.reset(new pmd_deflater);
+        c.inflater.reset(new pmd_inflater);
+        if (!c.deflater->init(client_window, client_no_context) || !c.inflater->init(server_no_context)) {
+            fail(exit_failure, "connection %zu: zlib init failed", c.index);
+            return false;
+        }
+        c.parser.allow_rsv1 = true;
+    }
+#endif
     if (!upgrade || !connection_upgrade || !accept_ok) {
         fail(exit_connect, "connection %zu: bad 101 response (upgrade=%d connection=%d accept=%d)", c.index, upgrade,
              connection_upgrade, accept_ok);
@@ -949,6 +1426,23 @@ void loadgen::on_open(connection& c, std::uint64_t now)
 void loadgen::send_message(connection& c, std::uint64_t now)
 {
     stamps[c.index * opt.inflight + c.sent % opt.inflight] = now;
+#if WSX_LOADGEN_DEFLATE
+    if (c.deflater) {
+        pattern.fill(payload_pattern::value(c.index, c.sent), plain.data());
+        if (!c.deflater->compress(plain.data(), plain.size(), packed)) {
+            fail(exit_failure, "connection %zu: deflate failed", c.index);
+            return;
+        }
+        append_frame(c.out, opcode, packed.data(), packed.size(), rng, nullptr, 0, true);
+        if (phase == run_phase::measure) {
+            wire_bytes += packed.size();
+            ++wire_msgs;
+        }
+        ++c.sent;
+        ++outstanding;
+        return;
+    }
+#endif
     append_frame(c.out, opcode, nullptr, pattern.size, rng, &pattern, payload_pattern::value(c.index, c.sent));
     ++c.sent;
     ++outstanding;
@@ -956,6 +1450,25 @@ void loadgen::send_message(connection& c, std::uint64_t now)
 
 void loadgen::flush(connection& c)
 {
+#if WSX_LOADGEN_TLS
+    if (c.state == conn_state::tls_handshaking) return;   // the request waits for the handshake
+    if (c.ssl) {
+        while (c.out.size() > 0) {
+            int n = SSL_write(c.ssl, c.out.front(), static_cast<int>(std::min<std::size_t>(c.out.size(), 1u << 30)));
+            if (n > 0) {
+                c.out.consume(static_cast<std::size_t>(n));
+                continue;
+            }
+            int e = SSL_get_error(c.ssl, n);
+            if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) return;   // the next edge calls again
+            char why[256] = "";
+            ERR_error_string_n(ERR_get_error(), why, sizeof why);
+            fail(exit_failure, "connection %zu: TLS write: %s", c.index, why[0] ? why : std::strerror(errno));
+            return;
+        }
+        return;
+    }
+#endif
     while (c.out.size() > 0) {
         ssize_t n = send(c.fd, c.out.front(), c.out.size(), MSG_NOSIGNAL);
         if (n > 0) {
@@ -992,18 +1505,23 @@ void loadgen::on_server_eof(connection& c)
     }
     ++closed;
     if (c.close_received) ++closed_clean;
-    close(c.fd);   // also removes it from the epoll set
-    c.fd = -1;
+    drop(c);
     c.state = conn_state::closed;
+}
+
+void loadgen::drop(connection& c)
+{
+#if WSX_LOADGEN_TLS
+    if (c.ssl) SSL_free(c.ssl);
+    c.ssl = nullptr;
+#endif
+    if (c.fd >= 0) close(c.fd);   // also removes it from the epoll set
+    c.fd = -1;
 }
 
 void loadgen::close_all()
 {
-    for (auto& c : conns)
-        if (c.fd >= 0) {
-            close(c.fd);
-            c.fd = -1;
-        }
+    for (auto& c : conns) drop(c);
     if (epfd >= 0) close(epfd);
     epfd = -1;
 }
@@ -1054,6 +1572,10 @@ int run(const options& opt)
     g.addr.sin_port = htons(static_cast<std::uint16_t>(opt.port));
     if (inet_pton(AF_INET, opt.host.c_str(), &g.addr.sin_addr) != 1) {
         std::fprintf(stderr, "wsx_loadgen: --host must be an IPv4 address: %s\n", opt.host.c_str());
+        return exit_usage;
+    }
+    if (!g.init_tls()) {
+        std::fprintf(stderr, "wsx_loadgen: TLS setup failed\n");
         return exit_usage;
     }
     g.epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -1189,6 +1711,11 @@ int run(const options& opt)
     if (!opt.idle) r.add("inflight", std::uint64_t{opt.inflight});
     r.add("size", std::uint64_t{opt.size});
     r.add("type", opt.binary ? "binary" : "text");
+    if (opt.json) r.add("payload", "json");
+#if WSX_LOADGEN_TLS
+    if (opt.tls) r.add("tls", g.tls_info.empty() ? std::string("none") : g.tls_info);
+#endif
+    if (opt.deflate) r.add("extension", g.extension.empty() ? std::string("none") : g.extension);
     const bool have_server = opt.server_pid > 0;
 
     if (g.failure_code == exit_ok && g.mismatches == 0) {
@@ -1199,6 +1726,10 @@ int run(const options& opt)
             r.add("msgs", g.window_msgs);
             r.add("msgs_per_s", "%.0f", msgs / window_s);
             r.add("mb_per_s", "%.2f", msgs * static_cast<double>(opt.size) / window_s / 1e6);
+#if WSX_LOADGEN_DEFLATE
+            if (g.wire_msgs > 0)
+                r.add("wire_bytes_per_msg", "%.1f", static_cast<double>(g.wire_bytes) / static_cast<double>(g.wire_msgs));
+#endif
             r.add("p50_us", "%.1f", g.hist.percentile_us(0.50));
             r.add("p99_us", "%.1f", g.hist.percentile_us(0.99));
             r.add("p999_us", "%.1f", g.hist.percentile_us(0.999));
@@ -1368,6 +1899,83 @@ int self_test()
     check(rejects(server_frame(true, 9, std::string(126, 'p'))), "rejects a 126-byte ping");
     check(rejects(std::string("\x83\x00", 2)), "rejects reserved opcode 3");
     check(rejects(server_frame(false, 1, "a") + server_frame(true, 1, "b")), "rejects a new message inside a fragmented one");
+
+    check(rejects(std::string("\xC1\x00", 2)) && rejects(std::string("\xA1\x00", 2)), "rejects RSV1/RSV2 without deflate");
+    {
+        frame_parser parser;
+        parser.allow_rsv1 = true;
+        collecting_sink sink;
+        const std::string ok_frame("\xC1\x01x", 3), bad_cont = server_frame(false, 1, "a") + std::string("\xC0\x00", 2);
+        check(!parser.feed(reinterpret_cast<const unsigned char*>(ok_frame.data()), ok_frame.size(), sink) &&
+                  parser.message_compressed, "accepts RSV1 on a data frame once deflate is agreed");
+        frame_parser p2;
+        p2.allow_rsv1 = true;
+        check(p2.feed(reinterpret_cast<const unsigned char*>(bad_cont.data()), bad_cont.size(), sink) != nullptr,
+              "rejects RSV1 on a continuation frame");
+    }
+    {
+        bool snc = false, cnc = false;
+        int cw = 15;
+        check(parse_deflate_response("permessage-deflate; client_max_window_bits=10; server_no_context_takeover", snc, cnc, cw) &&
+                  snc && !cnc && cw == 10, "parses a permessage-deflate response");
+        check(!parse_deflate_response("permessage-deflate; client_max_window_bits=7", snc, cnc, cw) &&
+                  !parse_deflate_response("permessage-deflate; foo", snc, cnc, cw) &&
+                  !parse_deflate_response("x-webkit-deflate-frame", snc, cnc, cw),
+              "rejects bad permessage-deflate responses");
+    }
+#if WSX_LOADGEN_DEFLATE
+    {
+        // RFC 7692 7.2.3.1 and 7.2.3.2: "Hello", then "Hello" again using the shared window.
+        pmd_inflater inf;
+        inf.init(false);
+        std::string got;
+        unsigned char scratch[3];   // tiny, so output comes in several pieces
+        auto out = [&](const unsigned char* q, std::size_t k) { got.append(reinterpret_cast<const char*>(q), k); };
+        const unsigned char hello[] = {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
+        const unsigned char again[] = {0xf2, 0x00, 0x11, 0x00, 0x00};
+        bool ok = true;
+        for (unsigned char b : hello) ok = ok && inf.feed(&b, 1, scratch, sizeof scratch, out);
+        ok = ok && inf.finish(scratch, sizeof scratch, out) && got == "Hello";
+        got.clear();
+        ok = ok && inf.feed(again, sizeof again, scratch, sizeof scratch, out) && inf.finish(scratch, sizeof scratch, out) &&
+             got == "Hello";
+        check(ok, "RFC 7692 7.2.3 inflate vectors, byte by byte and with context takeover");
+
+        // Our compressor against our inflater, several messages per stream,
+        // with and without context takeover, on the JSON payload.
+        for (bool no_context : {false, true}) {
+            for (std::size_t size : {std::size_t{16}, std::size_t{65536}}) {
+                payload_pattern pat(size, true);
+                pmd_deflater def;
+                pmd_inflater in2;
+                def.init(15, no_context);
+                in2.init(no_context);
+                std::vector<unsigned char> plain(size), packed;
+                std::vector<unsigned char> scratch_out(4096);
+                bool good = true;
+                std::size_t wire = 0;
+                for (std::uint64_t seq = 0; seq < 4; ++seq) {
+                    const std::uint64_t v = payload_pattern::value(3, seq);
+                    pat.fill(v, plain.data());
+                    good = good && def.compress(plain.data(), size, packed);
+                    wire += packed.size();
+                    std::size_t off = 0;
+                    auto verify = [&](const unsigned char* q, std::size_t k) {
+                        good = good && pat.matches(v, off, q, k);
+                        off += k;
+                    };
+                    good = good && in2.feed(packed.data(), packed.size(), scratch_out.data(), scratch_out.size(), verify) &&
+                           in2.finish(scratch_out.data(), scratch_out.size(), verify) && off == size;
+                }
+                check(good, "deflate -> inflate round trip of JSON payloads");
+                // Realistic, not degenerate: 64 KiB of records must neither stay
+                // as large nor collapse like a run of zeros.
+                if (size == 65536)
+                    check(wire > 4 * size / 10 && wire < 4 * size * 6 / 10, "JSON payload compresses to 10-60 %");
+            }
+        }
+    }
+#endif
 
     std::fprintf(stderr, "wsx_loadgen self-test: %s\n", failures == 0 ? "ok" : "FAILED");
     return failures == 0 ? exit_ok : exit_failure;

@@ -2,7 +2,8 @@
 # Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 #
 # Load benchmark: wsx's echo_server against Boost.Beast and websocketpp, side
-# by side in one run, on 127.0.0.1 only. Builds (Release), then for every
+# by side in one run, on 127.0.0.1 only: plain ws, wss (TLS) and
+# permessage-deflate rows. Builds (Release), then for every
 # scenario starts each server fresh, pinned to one core, drives it with
 # wsx_loadgen pinned to another core, kills it, and finally prints one
 # Markdown table per metric. See bench/README.md for what the columns mean.
@@ -19,7 +20,9 @@
 #   BENCH_TIMEOUT      loadgen fails if a server makes no progress this long [10]
 #   BENCH_PORT_BASE    first port; every run gets its own: base + 100*repeat + 10*server + scenario [19001]
 #   BENCH_SERVERS      servers to run, in order [wsx beast websocketpp]
-#   BENCH_SCENARIOS    scenarios to run [a b c d e]
+#   BENCH_SCENARIOS    scenarios to run [a b c d e f g h i j]: a-e plain, f g wss, h i deflate,
+#                      j the uncompressed twin of i (see bench/README.md); f-j are skipped with a
+#                      note when wsx_loadgen was built without OpenSSL/zlib
 #   BENCH_REPEAT       runs per cell; the one least disturbed by other processes is kept [1]
 #   BENCH_SERVER_CPU   core the server is pinned to [0]
 #   BENCH_CLIENT_CPU   core the load generator is pinned to [1]
@@ -38,7 +41,7 @@ IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
 TIMEOUT=${BENCH_TIMEOUT:-10}
 PORT_BASE=${BENCH_PORT_BASE:-19001}
 SERVERS=${BENCH_SERVERS:-wsx beast websocketpp}
-SCENARIOS=${BENCH_SCENARIOS:-a b c d e}
+SCENARIOS=${BENCH_SCENARIOS:-a b c d e f g h i j}
 REPEAT=${BENCH_REPEAT:-1}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
@@ -135,14 +138,67 @@ declare -A SCEN_ARGS=(
   [d]="--connections 1 --inflight 1 --size 1048576"
   [e]="--idle --connections $IDLE_CONNS --size 16"
 )
+# wss and permessage-deflate. The certificate is made for this run (below);
+# wsx_loadgen verifies it against the run's CA. Compressed rows send JSON-ish
+# text (wsx_loadgen --payload json), so j is i without compression: i ÷ j is
+# what compression costs the server per message.
+CERT_DIR=$BUILD_DIR/load-certs
+SCEN_ARGS[f]="--connections 100 --inflight 1 --size 16 --tls --ca-file $CERT_DIR/ca.pem"
+SCEN_ARGS[g]="--connections 1 --inflight 1 --size 1048576 --tls --ca-file $CERT_DIR/ca.pem"
+SCEN_ARGS[h]="--connections 100 --inflight 1 --size 16 --payload json --deflate"
+SCEN_ARGS[i]="--connections 10 --inflight 1 --size 65536 --payload json --deflate"
+SCEN_ARGS[j]="--connections 10 --inflight 1 --size 65536 --payload json"
+declare -A SCEN_SERVER_ARGS=(
+  [f]="--tls --cert $CERT_DIR/server.pem --key $CERT_DIR/server.key"
+  [g]="--tls --cert $CERT_DIR/server.pem --key $CERT_DIR/server.key"
+  [h]="--deflate"
+  [i]="--deflate"
+)
+declare -A SCEN_FEATURE=([f]=tls [g]=tls [h]=deflate [i]=deflate)
 declare -A SCEN_NAME=(
   [a]="a: 100 conns × 16 B, 1 in flight"
   [b]="b: 100 conns × 16 B, 16 in flight"
   [c]="c: 10 conns × 4 KiB"
   [d]="d: 1 conn × 1 MiB"
   [e]="e: $IDLE_CONNS idle conns"
+  [f]="f: wss, 100 conns × 16 B"
+  [g]="g: wss, 1 conn × 1 MiB"
+  [h]="h: deflate, 100 conns × 16 B JSON"
+  [i]="i: deflate, 10 conns × 64 KiB JSON"
+  [j]="j: 10 conns × 64 KiB JSON, uncompressed"
 )
-for sc in $SCENARIOS; do [[ -n ${SCEN_ARGS[$sc]+x} ]] || die "unknown scenario '$sc' (known: a b c d e)"; done
+ALL_SCENARIOS="a b c d e f g h i j"
+features=" $("$LOADGEN" --features 2>/dev/null) "
+wanted=$SCENARIOS
+SCENARIOS=""
+for sc in $wanted; do
+  [[ -n ${SCEN_ARGS[$sc]+x} ]] || die "unknown scenario '$sc' (known: $ALL_SCENARIOS)"
+  feature=${SCEN_FEATURE[$sc]:-}
+  if [[ -n $feature && $features != *" $feature "* ]]; then
+    say "== scenario $sc skipped: wsx_loadgen was built without $feature (OpenSSL/zlib not found)"
+    continue
+  fi
+  SCENARIOS+="${SCENARIOS:+ }$sc"
+done
+[[ -n $SCENARIOS ]] || die "no scenario left to run"
+
+# A throwaway CA and a server certificate for 127.0.0.1, made fresh in the
+# build directory for every run (never committed): P-256 keys, as a
+# production server would likely use.
+if [[ " $SCENARIOS " == *" f "* || " $SCENARIOS " == *" g "* ]]; then
+  command -v openssl >/dev/null || die "the wss scenarios (f, g) need the openssl command to make a certificate"
+  mkdir -p "$CERT_DIR"
+  {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+      -subj "/CN=wsx load benchmark CA" -keyout "$CERT_DIR/ca.key" -out "$CERT_DIR/ca.pem" &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+      -keyout "$CERT_DIR/server.key" -out "$CERT_DIR/server.csr" &&
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+      "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth" >"$CERT_DIR/server.ext" &&
+    openssl x509 -req -days 2 -in "$CERT_DIR/server.csr" -CA "$CERT_DIR/ca.pem" -CAkey "$CERT_DIR/ca.key" \
+      -CAcreateserial -extfile "$CERT_DIR/server.ext" -out "$CERT_DIR/server.pem"
+  } >"$LOG_DIR/certificates.log" 2>&1 || die "openssl could not make the test certificate (see $LOG_DIR/certificates.log)"
+fi
 
 EXTRA=()
 [[ ${BENCH_BINARY:-0} == 1 ]] && EXTRA+=(--binary)
@@ -167,15 +223,17 @@ listening() {   # port: is a socket in LISTEN state on it (no probe connection, 
     /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
-start_server() {   # name port log
-  "${PIN_SERVER[@]}" "${BIN[$1]}" --port "$2" >"$3" 2>&1 &
+start_server() {   # name port log [server options...]
+  local name=$1 port=$2 log=$3
+  shift 3
+  "${PIN_SERVER[@]}" "${BIN[$name]}" --port "$port" "$@" >"$log" 2>&1 &
   SERVER_PID=$!   # taskset execs the server, so this is the server's own pid
   for _ in $(seq 100); do
-    listening "$2" && return 0
+    listening "$port" && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.05
   done
-  say "   $1 did not start listening on port $2 (see $3)"
+  say "   $name did not start listening on port $port (see $log)"
   cleanup
   return 1
 }
@@ -202,12 +260,13 @@ say "== load benchmark: servers [${active[*]}], scenarios [$SCENARIOS], warmup $
     "idle hold ${IDLE_HOLD}s, server on core $SERVER_CPU, loadgen on core $CLIENT_CPU"
 
 server_index() { local i=0; for s in wsx beast websocketpp; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
-scen_index() { local i=0; for s in a b c d e; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
+scen_index() { local i=0; for s in $ALL_SCENARIOS; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
 
 run_cell() {   # server scenario port logprefix -> sets $line
   local srv=$1 sc=$2 port=$3 log=$4 rc timing
-  if ! start_server "$srv" "$port" "$log.server.log"; then
-    line="status=fail exit=1 reason=\"server did not start\""
+  # shellcheck disable=SC2086  # several words on purpose
+  if ! start_server "$srv" "$port" "$log.server.log" ${SCEN_SERVER_ARGS[$sc]:-}; then
+    line="status=fail exit=1 reason=\"server did not start (does it support: ${SCEN_SERVER_ARGS[$sc]:-no options}?)\""
     return
   fi
   if [[ $sc == e ]]; then timing=(--duration "$IDLE_HOLD"); else timing=(--warmup "$WARMUP" --duration "$DURATION"); fi
@@ -264,7 +323,8 @@ done
        "$([[ ${BENCH_BINARY:-0} == 1 ]] && echo binary || echo text) messages; each cell is one fresh server process."
   echo
   awk -v servers="${active[*]}" -v scenarios="$SCENARIOS" \
-      -v na="${SCEN_NAME[a]}" -v nb="${SCEN_NAME[b]}" -v nc="${SCEN_NAME[c]}" -v nd="${SCEN_NAME[d]}" -v ne="${SCEN_NAME[e]}" '
+      -v na="${SCEN_NAME[a]}" -v nb="${SCEN_NAME[b]}" -v nc="${SCEN_NAME[c]}" -v nd="${SCEN_NAME[d]}" -v ne="${SCEN_NAME[e]}" \
+      -v nf="${SCEN_NAME[f]}" -v ng="${SCEN_NAME[g]}" -v nh="${SCEN_NAME[h]}" -v ni="${SCEN_NAME[i]}" -v nj="${SCEN_NAME[j]}" '
     {
       srv = ""; sc = ""
       for (i = 1; i <= NF; ++i) {
@@ -328,19 +388,44 @@ done
       }
       print ""
     }
+    # What wss and compression add to the server per message: the CPU per
+    # message of each new row over its plain twin (f/a, g/d, h/a, i/j).
+    function cost_table(    pairs, n, k, j, p, line, row, have) {
+      n = split("f:a g:d h:a i:j", pairs, " ")
+      have = 0
+      for (k = 1; k <= n; ++k) { split(pairs[k], p, ":"); if (index(" " scenarios " ", " " p[1] " ") && index(" " scenarios " ", " " p[2] " ")) have = 1 }
+      if (!have) return
+      print "### What wss and compression cost the server: CPU per message over the plain twin (µs ÷ µs)"; print ""
+      line = "| server |"; row = "|---|"
+      for (k = 1; k <= n; ++k) { split(pairs[k], p, ":"); line = line " " p[1] " ÷ " p[2] " |"; row = row "---:|" }
+      print line; print row
+      for (j = 1; j <= ns; ++j) {
+        line = "| " srvs[j] " |"
+        for (k = 1; k <= n; ++k) {
+          split(pairs[k], p, ":")
+          line = line " " ratio(cell(srvs[j], p[1], "server_cpu_us_per_msg"), cell(srvs[j], p[2], "server_cpu_us_per_msg")) " |"
+        }
+        print line
+      }
+      print ""
+    }
     END {
       name["a"] = na; name["b"] = nb; name["c"] = nc; name["d"] = nd; name["e"] = ne
+      name["f"] = nf; name["g"] = ng; name["h"] = nh; name["i"] = ni; name["j"] = nj
+      msg = "a b c d f g h i j"
       ns = split(servers, srvs, " ")
       has_wsx = index(" " servers " ", " wsx ") > 0
-      table("Throughput: messages echoed per second (higher is better)", "msgs_per_s", "a b c d", 1)
-      table("Throughput: payload MB/s, one direction (higher is better)", "mb_per_s", "a b c d", 1)
-      table("Round-trip latency p50, µs (lower is better)", "p50_us", "a b c d", 1)
-      table("Round-trip latency p99, µs (lower is better)", "p99_us", "a b c d", 1)
-      table("Server CPU per message, µs (lower is better; the ranking metric)", "server_cpu_us_per_msg", "a b c d", 1)
-      table("Server CPU, % of its core during the window (100 = the server is the bottleneck)", "server_cpu_pct", "a b c d", 0)
-      table("Load generator CPU, % of its core (near 100 = the load generator is the bottleneck)", "loadgen_cpu_pct", "a b c d", 0)
-      table("Other processes, % of a core during the window (near 0 = undisturbed; high = re-run that cell)", "other_cpu_pct", "a b c d", 0)
-      table("Server RSS at the end of the window, KiB (lower is better)", "server_rss_kb", "a b c d e", 1)
+      table("Throughput: messages echoed per second (higher is better)", "msgs_per_s", msg, 1)
+      table("Throughput: payload MB/s, one direction (higher is better)", "mb_per_s", msg, 1)
+      table("Round-trip latency p50, µs (lower is better)", "p50_us", msg, 1)
+      table("Round-trip latency p99, µs (lower is better)", "p99_us", msg, 1)
+      table("Server CPU per message, µs (lower is better; the ranking metric)", "server_cpu_us_per_msg", msg, 1)
+      cost_table()
+      table("Compressed payload bytes per message sent by the load generator (deflate rows)", "wire_bytes_per_msg", "h i", 0)
+      table("Server CPU, % of its core during the window (100 = the server is the bottleneck)", "server_cpu_pct", msg, 0)
+      table("Load generator CPU, % of its core (near 100 = the load generator is the bottleneck)", "loadgen_cpu_pct", msg, 0)
+      table("Other processes, % of a core during the window (near 0 = undisturbed; high = re-run that cell)", "other_cpu_pct", msg, 0)
+      table("Server RSS at the end of the window, KiB (lower is better)", "server_rss_kb", "a b c d e f g h i j", 1)
       idle_table()
     }' "$RESULTS"
 } >"$TABLES"
