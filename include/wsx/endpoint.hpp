@@ -34,8 +34,13 @@ namespace wsx {
 class upgrade_request {
 public:
     /// Made by the server for each upgrade request.
-    upgrade_request(const protocol::http_request& req, const path_params& params, std::string subprotocol)
-        : req_(req), params_(params), subprotocol_(std::move(subprotocol)) {}
+    upgrade_request(const protocol::http_request& req, const path_params& params, std::string subprotocol,
+                    bool secure = false)
+        : req_(req), params_(params), subprotocol_(std::move(subprotocol)), secure_(secure) {}
+
+    /// True when the request came in over TLS (wss://), false on a plain
+    /// port, so a handshake handler can refuse what must be encrypted.
+    bool is_secure() const noexcept { return secure_; }
 
     /// The whole request.
     const protocol::http_request& request() const noexcept { return req_; }
@@ -103,6 +108,7 @@ private:
     const protocol::http_request& req_;
     const path_params& params_;
     std::string subprotocol_;
+    bool secure_;
     protocol::header_list headers_;
     int reject_status_ = 0;
     std::string reject_body_;

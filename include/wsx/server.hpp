@@ -30,11 +30,20 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace wsx {
+
+namespace detail {
+// A transport whose server stream can also be made from a
+// `plain_server_context`, carrying the connection without encryption
+// (transport::tls): its server can listen_plain() with the same endpoints.
+template <class T, class = void> struct has_plain_mode : std::false_type {};
+template <class T> struct has_plain_mode<T, std::void_t<typename T::plain_server_context>> : std::true_type {};
+} // namespace detail
 
 /// The answer to a plain HTTP request (no upgrade), e.g. the page that
 /// opens the WebSocket. The connection closes after it.
@@ -109,30 +118,26 @@ public:
 
     /// Listens on every interface (IPv6 and IPv4 where the system allows).
     /// Throws std::system_error naming the address and port on failure.
-    void listen(std::uint16_t port) {
-        std::error_code ec;
-        asio::ip::tcp::acceptor probe(io_);
-        probe.open(asio::ip::tcp::v6(), ec);
-        if (!ec) {
-            probe.close();
-            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v6(), port), "[::]", true);
-        } else {
-            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v4(), port), "0.0.0.0", false);
-        }
-    }
+    void listen(std::uint16_t port) { listen_any(port, false); }
     /// Listens on one address ("127.0.0.1", "::1"); port 0 picks a free port.
     /// Throws std::system_error naming the address and port on failure.
-    void listen(std::string_view address, std::uint16_t port) {
-        std::error_code ec;
-        auto addr = asio::ip::make_address(std::string(address), ec);
-        if (ec)
-            throw std::system_error(ec, "wsx: cannot listen on \"" + std::string(address) + "\" port " +
-                                            std::to_string(port) + ": not an IP address");
-        core_->listen(asio::ip::tcp::endpoint(addr, port), std::string(address), false);
-    }
+    void listen(std::string_view address, std::uint16_t port) { listen_at(address, port, false); }
+
+    /// Listens on every interface for connections without TLS: a
+    /// tls_server then serves ws:// on this port and wss:// on its listen()
+    /// ports, with the same endpoints, handlers, options and open_sessions().
+    /// A session tells which it is by `s.stream().is_secure()`. On a server
+    /// whose transport is plain anyway (wsx::server) this is listen().
+    /// Throws std::system_error naming the address and port on failure.
+    void listen_plain(std::uint16_t port) { listen_any(port, true); }
+    /// listen_plain() on one address ("127.0.0.1", "::1"); port 0 picks a free port.
+    /// Throws std::system_error naming the address and port on failure.
+    void listen_plain(std::string_view address, std::uint16_t port) { listen_at(address, port, true); }
 
     /// The port of the first listener (useful after listen(0)).
     std::uint16_t port() const { return core_->first_port(); }
+    /// The port of every listener, in the order listen() and listen_plain() were called.
+    std::vector<std::uint16_t> ports() const { return core_->all_ports(); }
     /// Connections accepted and not yet closed (handshakes in progress included).
     std::size_t session_count() const { return core_->count(); }
 
@@ -145,6 +150,26 @@ public:
     }
 
 private:
+    void listen_any(std::uint16_t port, bool plain) {
+        std::error_code ec;
+        asio::ip::tcp::acceptor probe(io_);
+        probe.open(asio::ip::tcp::v6(), ec);
+        if (!ec) {
+            probe.close();
+            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v6(), port), "[::]", true, plain);
+        } else {
+            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v4(), port), "0.0.0.0", false, plain);
+        }
+    }
+    void listen_at(std::string_view address, std::uint16_t port, bool plain) {
+        std::error_code ec;
+        auto addr = asio::ip::make_address(std::string(address), ec);
+        if (ec)
+            throw std::system_error(ec, "wsx: cannot listen on \"" + std::string(address) + "\" port " +
+                                            std::to_string(port) + ": not an IP address");
+        core_->listen(asio::ip::tcp::endpoint(addr, port), std::string(address), false, plain);
+    }
+
     struct core final : detail::session_owner<Transport>, std::enable_shared_from_this<core> {
         template <class... ContextArgs>
         explicit core(asio::io_context& io, ContextArgs&&... args)
@@ -161,15 +186,16 @@ private:
         struct listener {
             asio::ip::tcp::acceptor acceptor;
             asio::steady_timer retry;
-            explicit listener(asio::io_context& io) : acceptor(io), retry(io) {}
+            bool plain; // listen_plain(): streams without TLS
+            listener(asio::io_context& io, bool plain) : acceptor(io), retry(io), plain(plain) {}
         };
         std::vector<std::shared_ptr<listener>> listeners;
 
         mutable std::mutex mu;
         std::unordered_map<std::uint64_t, std::weak_ptr<session_type>> sessions;
 
-        void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack) {
-            auto l = std::make_shared<listener>(io);
+        void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack, bool plain) {
+            auto l = std::make_shared<listener>(io, plain);
             std::error_code ec;
             auto where = [&] { return "wsx: cannot listen on " + shown + ":" + std::to_string(ep.port()); };
             l->acceptor.open(ep.protocol(), ec);
@@ -180,7 +206,10 @@ private:
             if (ec) throw std::system_error(ec, where());
             l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
             if (ec) throw std::system_error(ec, where());
-            listeners.push_back(l);
+            {
+                std::lock_guard<std::mutex> lock(accept_mu); // ports() may read the list from another thread
+                listeners.push_back(l);
+            }
             accept(l);
         }
 
@@ -213,15 +242,23 @@ private:
                     // Registered under the lock: stop() closes the acceptors
                     // and then lists the sessions, so a connection accepted
                     // just before stop() is in that list and hears 1001 too.
-                    self->start(std::move(sock));
+                    self->start(std::move(sock), l->plain);
                 }
                 self->accept(l);
             });
         }
 
-        void start(asio::ip::tcp::socket sock) {
+        void start(asio::ip::tcp::socket sock, bool plain) {
             std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
-            auto s = std::make_shared<session_type>(io, std::move(sock), ctx, id, true);
+            std::shared_ptr<session_type> s;
+            if constexpr (detail::has_plain_mode<Transport>::value) {
+                typename Transport::plain_server_context none;
+                s = plain ? std::make_shared<session_type>(io, std::move(sock), none, id, true)
+                          : std::make_shared<session_type>(io, std::move(sock), ctx, id, true);
+            } else {
+                (void)plain; // every connection of a plain transport is plain
+                s = std::make_shared<session_type>(io, std::move(sock), ctx, id, true);
+            }
             {
                 std::lock_guard<std::mutex> lock(mu);
                 sessions.emplace(id, s);
@@ -229,7 +266,7 @@ private:
             s->start_server(this->shared_from_this(), defaults, limits);
         }
 
-        typename detail::session_owner<Transport>::decision route(session_type&,
+        typename detail::session_owner<Transport>::decision route(session_type& s,
                                                                   const protocol::http_request& req) override {
             typename detail::session_owner<Transport>::decision d;
             std::error_code ec = protocol::validate_upgrade(req);
@@ -264,7 +301,7 @@ private:
             std::string sub(protocol::select_subprotocol(req, st->subprotocols));
             protocol::header_list extra;
             if (st->on_handshake) {
-                upgrade_request u(req, d.params, std::move(sub));
+                upgrade_request u(req, d.params, std::move(sub), s.is_secure());
                 try {
                     st->on_handshake(u);
                 } catch (...) {
@@ -336,10 +373,19 @@ private:
             }
         }
         std::uint16_t first_port() const {
-            if (listeners.empty()) return 0;
             std::lock_guard<std::mutex> lock(accept_mu);
+            if (listeners.empty()) return 0;
             std::error_code ec;
             return listeners.front()->acceptor.local_endpoint(ec).port();
+        }
+        std::vector<std::uint16_t> all_ports() const {
+            std::vector<std::uint16_t> out;
+            std::lock_guard<std::mutex> lock(accept_mu);
+            for (auto& l : listeners) {
+                std::error_code ec;
+                out.push_back(l->acceptor.local_endpoint(ec).port());
+            }
+            return out;
         }
     };
 

@@ -212,6 +212,9 @@ public:
     const std::string& extensions() const noexcept { return extensions_; }
     /// True on the server side of the connection.
     bool is_server() const noexcept { return is_server_; }
+    /// True when the connection is encrypted (wss://): false for wsx::session
+    /// and on a tls_server's listen_plain() ports.
+    bool is_secure() const noexcept { return stream_.is_secure(); }
 
     // ---- the opening request (server side) --------------------------------
 

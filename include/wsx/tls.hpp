@@ -13,6 +13,7 @@
 //   ws.connect("wss://example.com/chat");         // certificate and host name are checked
 //
 // Handlers take wsx::tls_session& (or auto&): one generic lambda serves both.
+// server.listen_plain(80) serves ws:// from the same server and endpoints.
 
 #include <wsx/client.hpp>
 #include <wsx/endpoint.hpp>
@@ -24,9 +25,18 @@
 
 namespace wsx {
 
+/// The wss:// server: made with a certificate (a tls_certificate or
+/// tls_server_options; a bad one throws std::system_error at once), then
+/// used like wsx::server. listen_plain() adds a ws:// port with the same
+/// endpoints; `s.stream().is_secure()` tells a session which port it came in on.
 using tls_server = basic_server<transport::tls>;
+/// The wss:// client: verifies the server's certificate and host name
+/// (against the system's CAs unless tls_client_options names others).
 using tls_client = basic_client<transport::tls>;
+/// A connection of a tls_server or tls_client, what their handlers receive;
+/// `stream()` reaches the TLS details (is_secure(), requested_server_name()).
 using tls_session = basic_session<transport::tls>;
+/// A weak reference to a tls_session (see basic_session_handle).
 using tls_session_handle = basic_session_handle<transport::tls>;
 
 } // namespace wsx

@@ -18,32 +18,64 @@
 
 namespace wsx {
 
+/// Why a TLS connection failed, in the wsx.tls category (tls_category()):
+/// what on_error receives for a failed TLS handshake, where OpenSSL alone
+/// would say only "certificate verify failed". Compare with `==`
+/// (`ec == wsx::tls_error::certificate_expired`), or ask
+/// is_certificate_error() for any rejected certificate.
 enum class tls_error {
     // --- the peer's certificate was rejected (values are X509_V_ERR_*) ---
+    /// The issuer of a certificate in the chain was not found (an incomplete chain).
     unknown_issuer_certificate = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
+    /// The certificate's validity starts in the future (often a wrong clock).
     certificate_not_yet_valid = X509_V_ERR_CERT_NOT_YET_VALID,
+    /// The certificate has expired.
     certificate_expired = X509_V_ERR_CERT_HAS_EXPIRED,
+    /// A self-signed certificate that is not among the trusted CAs.
     self_signed_certificate = X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,
+    /// The chain ends in a self-signed root that is not trusted.
     self_signed_certificate_in_chain = X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+    /// Not signed by a trusted CA (the usual "unknown issuer"; set
+    /// tls_client_options::ca_file for a private CA).
     unknown_issuer = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+    /// The certificate was revoked (only with revocation checking set up
+    /// through the native context).
     certificate_revoked = X509_V_ERR_CERT_REVOKED,
+    /// The certificate may not be used for this (say, a client certificate
+    /// presented by a server).
     certificate_wrong_purpose = X509_V_ERR_INVALID_PURPOSE,
+    /// The root CA is not trusted for this purpose.
     certificate_untrusted = X509_V_ERR_CERT_UNTRUSTED,
+    /// The certificate is not for the host name in the URL (or
+    /// tls_client_options::server_name).
     host_name_mismatch = X509_V_ERR_HOSTNAME_MISMATCH,
+    /// The URL names an IP address the certificate does not list.
     ip_address_mismatch = X509_V_ERR_IP_ADDRESS_MISMATCH,
 
     // --- the connection itself (well above every X509_V_ERR_* value) ---
-    not_tls = 10'000,        // the peer answered with something that is not TLS (a ws:// port?)
-    closed_during_handshake, // the peer hung up before the TLS handshake finished
-    no_common_version,       // the peers accept no TLS version in common
-    no_common_cipher,        // the peers accept no cipher in common
+    /// The peer answered with something that is not TLS: a wss:// URL that
+    /// points at a ws:// port (or a listen_plain() port).
+    not_tls = 10'000,
+    /// The peer hung up before the TLS handshake finished: often it refused
+    /// our version, cipher or server name without saying so.
+    closed_during_handshake,
+    /// The two sides accept no TLS version in common (see tls_version).
+    no_common_version,
+    /// The two sides accept no cipher in common (see the ciphers options).
+    no_common_cipher,
 };
 
+/// The wsx.tls error category. Its messages say what failed and what to
+/// check; a certificate error without a name above gets OpenSSL's text.
 const std::error_category& tls_category() noexcept;
 
+/// Makes tls_error usable as a std::error_code (found by ADL).
 inline std::error_code make_error_code(tls_error e) noexcept { return {static_cast<int>(e), tls_category()}; }
 
-// True for an error that says the peer's certificate was rejected.
+/// True for an error that says the peer's certificate was rejected (any
+/// verify result, named above or not), false for every other failure: the
+/// one test a program needs to tell "wrong or untrusted certificate" from
+/// "network trouble".
 inline bool is_certificate_error(std::error_code ec) noexcept {
     return ec.category() == tls_category() && ec.value() > 0 && ec.value() < static_cast<int>(tls_error::not_tls);
 }

@@ -15,10 +15,17 @@
 
 namespace wsx {
 
-enum class tls_version : std::uint8_t { tls1_2, tls1_3 };
+/// The oldest TLS version a server or client accepts (min_version).
+/// TLS 1.0 and 1.1 are not offered at all: they are deprecated (RFC 8996).
+enum class tls_version : std::uint8_t {
+    tls1_2, ///< TLS 1.2 or 1.3: the default, what every current browser and library speaks
+    tls1_3, ///< TLS 1.3 only: for when every peer is known to be recent
+};
 
-// TLS 1.2 ciphers: ECDHE key exchange with an AEAD cipher, nothing else
-// (no RSA key exchange, no CBC). TLS 1.3 has only such suites anyway.
+/// The default TLS 1.2 cipher list (OpenSSL syntax): ECDHE key exchange
+/// with an AEAD cipher, nothing else, so every connection has forward
+/// secrecy and authenticated encryption (no RSA key exchange, no CBC).
+/// TLS 1.3 has only such suites anyway.
 inline constexpr const char* tls_default_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:"
                                                    "ECDHE-RSA-AES128-GCM-SHA256:"
                                                    "ECDHE-ECDSA-AES256-GCM-SHA384:"
@@ -26,73 +33,109 @@ inline constexpr const char* tls_default_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA25
                                                    "ECDHE-ECDSA-CHACHA20-POLY1305:"
                                                    "ECDHE-RSA-CHACHA20-POLY1305";
 
-// A certificate chain and its private key, from PEM files or PEM text.
-// The chain is the certificate first, then the intermediates (not the root).
+/// A certificate chain and its private key, from PEM files or PEM text.
+/// The chain is the certificate first, then the intermediates (not the
+/// root: clients have it, and sending it only costs bytes). Nothing is read
+/// here; the server reads and checks it when it is made, and throws
+/// std::system_error naming the file and the reason if it cannot.
 struct tls_certificate {
+    /// Path of the PEM chain file (certificate, then intermediates).
     std::string chain_file;
+    /// Path of the PEM private key file (encrypted keys need tls_server_options::password).
     std::string key_file;
-    std::string chain_pem; // used instead of the files when not empty
+    /// The chain as PEM text; used instead of chain_file when not empty.
+    std::string chain_pem;
+    /// The private key as PEM text; used instead of key_file when not empty.
     std::string key_pem;
 
+    /// The chain and key from files, read when the server is made.
     static tls_certificate from_files(std::string chain_file, std::string key_file) {
         tls_certificate c;
         c.chain_file = std::move(chain_file);
         c.key_file = std::move(key_file);
         return c;
     }
+    /// The chain and key as PEM text, say from a secret store, so that no
+    /// key need lie in a file.
     static tls_certificate from_pem(std::string chain_pem, std::string key_pem) {
         tls_certificate c;
         c.chain_pem = std::move(chain_pem);
         c.key_pem = std::move(key_pem);
         return c;
     }
+    /// True when nothing at all is set (a server refuses to start with it).
     bool empty() const noexcept {
         return chain_file.empty() && key_file.empty() && chain_pem.empty() && key_pem.empty();
     }
 };
 
+/// What a wss:// server (tls_server) is made from. Every certificate is
+/// loaded and checked when the server is made; anything wrong throws
+/// std::system_error there, naming the file or SNI host and the reason.
 struct tls_server_options {
-    // Sent to clients that ask for no name (SNI) or for a name not listed below.
+    /// Sent to clients that ask for no name (SNI) or for a name not listed
+    /// in sni_certificates. Required.
     tls_certificate certificate;
-    // More certificates, chosen by the host name the client asks for (SNI):
-    // "example.com" matches that name (case-insensitively), "*.example.com"
-    // any one label in front of example.com.
+    /// More certificates, chosen by the host name the client asks for (SNI):
+    /// "example.com" matches that name (case-insensitively), "*.example.com"
+    /// any one label in front of example.com. Empty by default.
     std::vector<std::pair<std::string, tls_certificate>> sni_certificates;
-    // Returns the passphrase of encrypted private keys.
+    /// Returns the passphrase of encrypted private keys. Unset by default:
+    /// an encrypted key then fails to load with a message, rather than
+    /// OpenSSL asking on the terminal and blocking the program.
     std::function<std::string()> password;
+    /// The oldest TLS version accepted; TLS 1.2 by default.
     tls_version min_version = tls_version::tls1_2;
-    // OpenSSL cipher list for TLS 1.2, and TLS 1.3 suites ("" keeps OpenSSL's).
+    /// OpenSSL cipher list for TLS 1.2; tls_default_ciphers by default. A
+    /// list that names no usable cipher throws (error::bad_argument).
     std::string ciphers = tls_default_ciphers;
+    /// TLS 1.3 suites (OpenSSL syntax); "" (the default) keeps OpenSSL's,
+    /// which are all forward-secret AEAD already.
     std::string ciphersuites;
 
+    /// Options with no certificate yet (set `certificate` before use).
     tls_server_options() = default;
-    // The common case, one certificate (implicit, so that a tls_certificate
-    // can be passed wherever options are expected).
+    /// The common case, one certificate (implicit, so that a tls_certificate
+    /// can be passed wherever options are expected).
     tls_server_options(tls_certificate c) : certificate(std::move(c)) {}
 
+    /// Adds the certificate for `host` (SNI; "*.example.com" for a
+    /// wildcard); returns *this to chain. An empty host throws when the
+    /// server is made.
     tls_server_options& add_sni_certificate(std::string host, tls_certificate c) {
         sni_certificates.emplace_back(std::move(host), std::move(c));
         return *this;
     }
 };
 
+/// What a wss:// client (tls_client) is made from: whom to trust. The
+/// defaults verify the server's certificate and host name against the
+/// system's trusted CAs. A CA that cannot be loaded throws std::system_error
+/// when the client is made.
 struct tls_client_options {
-    // The CAs to trust instead of the system's (a PEM file, or PEM text with
-    // one or more certificates). Both empty: the system's trust store.
+    /// A PEM file of CAs to trust instead of the system's. Empty by default.
     std::string ca_file;
+    /// PEM text with one or more CA certificates to trust instead of the
+    /// system's. With both ca_file and ca_pem empty (the default): the
+    /// system's trust store.
     std::string ca_pem;
-    // The host name to ask for (SNI) and to check the certificate against,
-    // instead of the URL's host. For a server reached by IP address or
-    // through a tunnel whose certificate names another host.
+    /// The host name to ask for (SNI) and to check the certificate against,
+    /// instead of the URL's host; "" (the default) uses the URL's host. For a
+    /// server reached by IP address or through a tunnel whose certificate
+    /// names another host.
     std::string server_name;
+    /// The oldest TLS version offered; TLS 1.2 by default.
     tls_version min_version = tls_version::tls1_2;
+    /// OpenSSL cipher list for TLS 1.2; tls_default_ciphers by default.
     std::string ciphers = tls_default_ciphers;
+    /// TLS 1.3 suites; "" (the default) keeps OpenSSL's.
     std::string ciphersuites;
 
-    // DANGER: accept any certificate from anyone, for any host: expired,
-    // self-signed, issued for another name. The connection is encrypted but
-    // not authenticated, so anyone on the path can read and change it.
-    // For a throwaway test setup only; never in a program that ships.
+    /// DANGER: accept any certificate from anyone, for any host: expired,
+    /// self-signed, issued for another name. The connection is encrypted but
+    /// not authenticated, so anyone on the path can read and change it.
+    /// For a throwaway test setup only; never in a program that ships.
+    /// False by default.
     bool insecure_skip_verify = false;
 };
 

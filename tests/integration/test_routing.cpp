@@ -189,12 +189,14 @@ TEST_CASE("routing: the handshake hook picks the subprotocol, adds headers or re
             if (u.path_param("who") == "nobody") return u.reject(401, "who are you?\n");
             if (u.cookie("session") == "bad") return u.reject(403);
             if (u.path_param("who") == "liar") u.select_subprotocol("never-offered"); // throws: 500
+            CHECK_FALSE(u.is_secure()); // a plain server has no TLS port
             // The default choice is the client's first supported one; override it.
             CHECK(u.subprotocol() == "first");
             u.select_subprotocol("second");
             u.add_header("X-Hello", std::string(u.path_param("who")));
         })
         .on_open([&](wsx::session& s) {
+            CHECK_FALSE(s.is_secure());
             server_saw_protocol = s.subprotocol();
             s.send("protocol=" + s.subprotocol());
         });

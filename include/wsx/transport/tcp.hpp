@@ -49,6 +49,8 @@ struct tcp {
 
         /// The TCP socket.
         asio::ip::tcp::socket& socket() noexcept { return sock_; }
+        /// Always false (plain TCP); lets code written for either transport ask.
+        static constexpr bool is_secure() noexcept { return false; }
         /// The host name a client connects to (TLS sends it as SNI).
         void set_host(const std::string&) noexcept {}
 

@@ -12,6 +12,11 @@
 // The stream drives OpenSSL directly on the non-blocking socket rather than
 // through asio::ssl::stream, for memory: Asio's stream gives every
 // connection about 68 KiB of buffers of its own, this one none (see stream).
+//
+// A stream made from plain_server_context carries its connection without
+// TLS: that is how one tls_server also serves ws:// (listen_plain) with the
+// same endpoints and sessions. The mode is fixed when the stream is made;
+// each call pays one branch on it, and nothing else.
 
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/error.hpp>
@@ -29,6 +34,7 @@
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/error.hpp>
 #include <asio/socket_base.hpp>
+#include <asio/write.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -288,14 +294,29 @@ inline std::uint8_t* tls_write_scratch() {
 
 namespace transport {
 
+/// TLS over OpenSSL, for wss://: the Transport argument of basic_server,
+/// basic_client and basic_session behind wsx::tls_server, wsx::tls_client and
+/// wsx::tls_session (include <wsx/tls.hpp>, link wsx::tls). The session
+/// layer sees the same shape as transport::tcp; only the stream encrypts.
 struct tls {
+    /// wss:// is what a tls_client connects to and a tls_server listens for;
+    /// a connection accepted by listen_plain() is not secure even so
+    /// (ask stream::is_secure()).
     static constexpr bool secure = true;
-    static constexpr const char* scheme = "wss";
+    static constexpr const char* scheme = "wss"; ///< the URL scheme a tls_client accepts
 
-    // One per server: the certificates. Loading them throws
-    // std::system_error naming the file and OpenSSL's reason.
+    /// Server-wide TLS state, one per server: the default certificate and
+    /// the SNI ones, made from tls_server_options when the server is made.
+    /// Loading does all the checking up front, so that a bad file fails the
+    /// program at startup rather than the first client.
     class server_context {
     public:
+        /// Loads every certificate in `o`. Throws std::system_error (naming
+        /// the file or the SNI host, and OpenSSL's reason) when there is no
+        /// certificate, a file cannot be read, a key is encrypted and the
+        /// password is missing or wrong, a key does not match its
+        /// certificate, an SNI entry has no host name, or the cipher list
+        /// names nothing usable (error::bad_argument).
         explicit server_context(const tls_server_options& o) : ctx_(asio::ssl::context::tls_server) {
             if (o.certificate.empty())
                 detail::tls_setup_failed(make_error_code(error::bad_argument),
@@ -316,10 +337,14 @@ struct tls {
             SSL_CTX_set_tlsext_servername_callback(ctx_.native_handle(), &detail::tls_sni_table::on_servername);
             SSL_CTX_set_tlsext_servername_arg(ctx_.native_handle(), sni_.get());
         }
-        // One certificate, no SNI: tls_server server{io, tls_certificate::from_files(...)}.
+        /// One certificate, no SNI, the other options at their defaults:
+        /// `tls_server server{io, tls_certificate::from_files(...)}`. Throws
+        /// as the constructor above.
         explicit server_context(const tls_certificate& c) : server_context(tls_server_options(c)) {}
 
-        // For settings wsx has no option for (client certificates, ALPN, ...).
+        /// The Asio SSL context of the default certificate, for what wsx has
+        /// no option for (client certificates, ALPN, session tickets).
+        /// Change it before listen(): a stream takes its settings when it is made.
         asio::ssl::context& native() noexcept { return ctx_; }
 
     private:
@@ -327,11 +352,24 @@ struct tls {
         std::unique_ptr<detail::tls_sni_table> sni_;
     };
 
-    // One per client: whom to trust. Verification is on unless the one
-    // option that says DANGER turns it off.
+    /// A listener that does not speak TLS (basic_server::listen_plain):
+    /// a stream made from it passes the bytes through unencrypted, so the
+    /// same server, endpoints and sessions serve ws:// as well. Holds nothing.
+    struct plain_server_context {};
+
+    /// Client-wide TLS state, one per client: whom to trust and which
+    /// versions and ciphers to offer. Verification of the server's
+    /// certificate and host name is on unless the one option that says
+    /// DANGER (tls_client_options::insecure_skip_verify) turns it off.
     class client_context {
     public:
+        /// Trusts the system's CAs (OpenSSL's default paths), TLS 1.2 or
+        /// later. Throws std::system_error if the system's CAs cannot be loaded.
         client_context() : client_context(tls_client_options{}) {}
+        /// Trusts the CAs of `o` (or the system's when it names none). Throws
+        /// std::system_error naming the file or the PEM text and the reason
+        /// when a CA cannot be read or parsed, or the cipher list names
+        /// nothing usable (error::bad_argument).
         explicit client_context(const tls_client_options& o)
             : ctx_(asio::ssl::context::tls_client), server_name_(o.server_name), verify_(!o.insecure_skip_verify) {
             detail::tls_configure(ctx_, o.min_version, o.ciphers, o.ciphersuites, false);
@@ -357,8 +395,13 @@ struct tls {
             ERR_clear_error();
         }
 
+        /// The Asio SSL context, for what wsx has no option for (a client
+        /// certificate, ALPN). Change it before connect().
         asio::ssl::context& native() noexcept { return ctx_; }
+        /// tls_client_options::server_name: the name asked for (SNI) and
+        /// checked instead of the URL's host; "" to use the URL's host.
         const std::string& server_name() const noexcept { return server_name_; }
+        /// False only with tls_client_options::insecure_skip_verify.
         bool verifies_peer() const noexcept { return verify_; }
 
     private:
@@ -367,38 +410,70 @@ struct tls {
         bool verify_;
     };
 
-    // One connection: OpenSSL straight on the non-blocking socket, through
-    // a small BIO (detail::tls_socket_bio), waiting with the socket's
-    // async_wait when OpenSSL wants to read or write. Compared with
-    // asio::ssl::stream this keeps no buffers of its own (Asio's adds
-    // 2 x 17 KiB plus a 2 x 17 KiB BIO pair to every connection), reads into
-    // the per-thread buffer like tcp::stream, and lets close() send
-    // close_notify at once. An idle connection costs OpenSSL's SSL object
-    // only (its record buffers are released while idle).
+    /// One connection: OpenSSL straight on the non-blocking socket, waiting
+    /// with the socket's async_wait when OpenSSL wants to read or write.
+    /// Compared with asio::ssl::stream it keeps no buffers of its own (Asio's
+    /// adds 2 x 17 KiB plus a 2 x 17 KiB BIO pair to every connection), reads
+    /// into the per-thread buffer like tcp::stream, and lets close() send
+    /// close_notify at once: an idle connection costs OpenSSL's SSL object
+    /// only. Reach it from a session as `s.stream()`. A stream made from
+    /// plain_server_context carries the bytes unencrypted (is_secure() is false).
     class stream {
     public:
+        /// The executor of the socket.
         using executor_type = asio::io_context::executor_type;
 
+        /// A server-side TLS stream over an accepted socket. Throws
+        /// std::bad_alloc if OpenSSL cannot make the connection's state.
         stream(asio::ip::tcp::socket sock, server_context& ctx) : sock_(std::move(sock)), ssl_(make_ssl(ctx.native())) {}
+        /// A server-side stream without TLS, for a listen_plain() port: no
+        /// OpenSSL state at all, and every call goes straight to the socket.
+        stream(asio::ip::tcp::socket sock, plain_server_context&) : sock_(std::move(sock)) {}
+        /// A client-side TLS stream over a socket that will connect. Throws
+        /// std::bad_alloc if OpenSSL cannot make the connection's state.
         stream(asio::ip::tcp::socket sock, client_context& ctx)
             : sock_(std::move(sock)), ssl_(make_ssl(ctx.native())), client_(&ctx) {}
 
+        /// True when the connection is encrypted (wss://), false on a
+        /// listen_plain() port (ws://). Fixed for the stream's life, so a
+        /// handler may decide on it at any time (say, refuse a login over ws://).
+        bool is_secure() const noexcept { return ssl_ != nullptr; }
+
+        /// The TCP socket under TLS (for its addresses and options; reading
+        /// or writing it directly would corrupt the TLS connection).
         asio::ip::tcp::socket& socket() noexcept { return sock_; }
-        // Client: the host name to ask for (SNI) and to verify, from the URL.
+        /// Client: the host name to ask for (SNI) and to check the
+        /// certificate against, from the URL (set by basic_client).
         void set_host(const std::string& host) { host_ = host; }
-        // Server: the host name the client asked for ("" without SNI).
+        /// Server: the host name the client asked for with SNI, so that one
+        /// port can tell its virtual hosts apart; "" when the client sent
+        /// none (clients send none for an IP address) and on a plain port.
+        /// Valid once the handshake is done (in on_open and later).
         std::string_view requested_server_name() noexcept {
+            if (!ssl_) return {};
             const char* n = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name);
             return n ? std::string_view(n) : std::string_view();
         }
-        // For what wsx has no call for (the peer's certificate, the cipher).
+        /// OpenSSL's connection, for what wsx has no call for (the peer's
+        /// certificate, the cipher in use); null on a plain port.
         SSL* native_handle() noexcept { return ssl_.get(); }
 
+        /// Runs the TLS handshake (server or client side) on the connected
+        /// socket; the handler gets the error_code. Errors: a wsx::tls_error
+        /// that names the reason where OpenSSL's own would not (a rejected
+        /// certificate, a peer that is not TLS), else OpenSSL's (the
+        /// asio::error::get_ssl_category()) or the socket's. A plain HTTP
+        /// request on a TLS port is answered with a 400 before the failure.
+        /// On a plain port it only sets the socket up.
         template <class Handler> void async_handshake(bool as_server, Handler&& h) {
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             std::error_code ec;
             sock_.non_blocking(true, ec);
             if (!ec) sock_.set_option(asio::ip::tcp::no_delay(true), ec);
+            if (!ssl_) {
+                asio::post(ex, [ec, h = std::forward<Handler>(h)]() mutable { h(ec); });
+                return;
+            }
             if (!ec && !as_server) ec = prepare_client();
             if (!ec) ec = attach_socket();
             if (!ec) {
@@ -413,14 +488,15 @@ struct tls {
             });
         }
 
-        // Waits until the socket is readable, then decrypts what is there
-        // into the thread's buffer. The handler gets (ec, data, size); the
-        // bytes stay valid until the handler returns.
+        /// Waits until the socket is readable, then decrypts what is there
+        /// into the thread's buffer. The handler gets (ec, data, size); the
+        /// bytes stay valid until the handler returns. asio::error::eof is
+        /// the end of the stream, with or without the peer's close_notify.
         template <class Handler> void async_read(Handler&& h) {
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             // Records OpenSSL has already taken off the socket would wait for
             // readability forever.
-            if (read_error_ || SSL_has_pending(ssl_.get())) {
+            if (read_error_ || (ssl_ && SSL_has_pending(ssl_.get()))) {
                 asio::post(ex, [this, h = std::forward<Handler>(h)]() mutable { read_step(std::move(h)); });
                 return;
             }
@@ -428,37 +504,49 @@ struct tls {
                  [](auto& handler, std::error_code ec) { handler(ec, nullptr, 0); });
         }
 
-        // Decrypts more without waiting, into the thread's buffer; 0 and
-        // would_block when nothing is there.
+        /// Decrypts more without waiting, into the thread's buffer (`data`
+        /// points there); 0 and asio::error::would_block when nothing is there.
         std::size_t read_now(std::uint8_t*& data, std::error_code& ec) {
             data = wsx::detail::thread_buffer();
             return read_some(data, ec);
         }
 
+        /// Encrypts and writes every buffer; the handler gets (ec,
+        /// bytes_written) and never runs inside this call. Small buffers are
+        /// gathered into one TLS record, so a frame header and its short
+        /// payload go out as one record, not two.
         template <class Buffers, class Handler> void async_write(const Buffers& bufs, Handler&& h) {
+            if (!ssl_) {
+                asio::async_write(sock_, bufs, std::forward<Handler>(h));
+                return;
+            }
             write_step(bufs, 0, std::forward<Handler>(h), true);
         }
 
-        // close_notify, then the TCP half-close: the peer reads our last
-        // frame and then learns the stream ended on purpose, not cut off.
+        /// close_notify, then the TCP half-close: the peer reads our last
+        /// frame and then learns the stream ended on purpose, not cut off.
         void shutdown_send() noexcept {
             send_close_notify();
             std::error_code ec;
             sock_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
         }
+        /// shutdown_send(), then calls the handler with no error (the
+        /// close_notify leaves at once or never; nothing waits for the peer's).
         template <class Handler> void async_shutdown(Handler&& h) {
             shutdown_send();
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             asio::post(ex, [h = std::forward<Handler>(h)]() mutable { h(std::error_code{}); });
         }
 
-        // Sends close_notify first if the connection is established and
-        // healthy (RFC 8446 6.1: each side sends it before closing).
+        /// Closes the socket, cancelling every pending operation; sends
+        /// close_notify first if the connection is established and healthy
+        /// (RFC 8446 6.1: each side sends it before closing).
         void close() noexcept {
             send_close_notify();
             std::error_code ec;
             sock_.close(ec);
         }
+        /// Cancels pending operations, keeping the socket open.
         void cancel() noexcept {
             std::error_code ec;
             sock_.cancel(ec);
@@ -547,6 +635,11 @@ struct tls {
 
         std::size_t read_some(std::uint8_t* buf, std::error_code& ec) {
             ec = {};
+            if (!ssl_) {
+                std::size_t n = sock_.read_some(asio::buffer(buf, wsx::detail::thread_buffer_size), ec);
+                if (ec == asio::error::try_again) ec = asio::error::would_block; // the same on Linux, not everywhere
+                return n;
+            }
             if (read_error_) {
                 ec = read_error_;
                 return 0;
