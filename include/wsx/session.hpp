@@ -257,7 +257,7 @@ public:
         return buffered_.load(std::memory_order_relaxed) + posted_.load(std::memory_order_relaxed);
     }
     /// The limits and timeouts of this connection.
-    const session_options& options() const noexcept { return options_; }
+    const session_options& options() const noexcept { return *options_; }
 
     /// The live sessions of the same endpoint, this one included, for broadcast.
     std::vector<handle_type> open_sessions() const {
@@ -371,7 +371,7 @@ public:
     /// Server: starts reading the opening request (called by basic_server).
     void start_server(const owner_ptr& owner, const session_options& server_opts, const protocol::http_limits& limits) {
         owner_ = owner;
-        options_ = server_opts;
+        options_ = std::shared_ptr<const session_options>(owner, &server_opts);
         std::error_code ec;
         remote_ = stream_.socket().remote_endpoint(ec);
         request_ = std::make_unique<protocol::http_request>(limits);
@@ -390,8 +390,8 @@ public:
     /// Client: sends the opening request and reads the answer (called by basic_client).
     void start_client(const endpoint_ptr& ep, std::string request, response_check verify) {
         endpoint_ = ep;
-        options_ = ep->options;
-        reader_ = protocol::reader(reader_options_for(false, options_));
+        if (!options_) options_ = std::make_shared<const session_options>(ep->options);
+        reader_ = protocol::reader(reader_options_for(false, *options_));
         std::error_code ec;
         remote_ = stream_.socket().remote_endpoint(ec);
         asio::dispatch(strand_, [self = this->shared_from_this(), request = std::move(request),
@@ -404,12 +404,12 @@ public:
                 return;
             }
             self->arm_handshake_deadline();
-            self->response_ = std::make_unique<protocol::http_response>();
-            self->verify_ = std::move(verify);
-            self->request_text_ = std::move(request);
-            self->stream_.async_handshake(false, asio::bind_executor(self->strand_, [self](std::error_code ec) {
+            self->client_hs_ = std::make_unique<client_handshake>();
+            self->client_hs_->verify = std::move(verify);
+            self->stream_.async_handshake(false, asio::bind_executor(self->strand_, [self, request = std::move(request)](
+                                                                                     std::error_code ec) mutable {
                 if (ec) return self->fail_connect(ec);
-                self->write_raw(std::move(self->request_text_));
+                self->write_raw(std::move(request));
                 self->read_response();
             }));
         });
@@ -419,7 +419,7 @@ public:
     /// client's connect timeout); the session then owns that wait.
     void begin_connecting(const endpoint_ptr& ep) {
         endpoint_ = ep;
-        options_ = ep->options;
+        options_ = std::make_shared<const session_options>(ep->options);
         // A client hears on_error/on_close even when it never opens (a
         // refused connect): the class form's object must exist by then, or
         // those handlers dereference a null instance.
@@ -498,7 +498,7 @@ private:
 
     void send_message(const message& m, detail::send_queue::completion c) {
         // A client masks every frame with a fresh key: nothing to share.
-        if (!is_server_ || options_.fragment_size != 0) {
+        if (!is_server_ || options_->fragment_size != 0) {
             send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
             return;
         }
@@ -574,10 +574,10 @@ private:
     // a pong happened to be queued.) Memory stays bounded by the limit plus
     // the one message that crossed it. `add` is kept for the call sites.
     bool over_limit(std::size_t /*add*/, detail::send_queue::completion& c) {
-        if (queue_.queued_bytes() < options_.max_send_queue) return false;
+        if (queue_.queued_bytes() < options_->max_send_queue) return false;
         auto ec = make_error_code(error::send_queue_full);
         drain_wanted_ = true;
-        if (options_.send_policy == send_queue_policy::close) {
+        if (options_->send_policy == send_queue_policy::close) {
             if (c) c(ec);
             fail(ec);
             return true;
@@ -607,7 +607,7 @@ private:
             size = deflated_.size();
             rsv1 = true;
         }
-        const std::size_t frag = options_.fragment_size;
+        const std::size_t frag = options_->fragment_size;
         if (frag == 0 || size <= frag) {
             queue_.push_frame(op, data, size, true, rsv1, key());
         } else {
@@ -639,14 +639,19 @@ private:
         });
     }
 
-    void write_raw(std::string bytes) {
-        queue_.push_raw(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    // The handshake's request or response goes out as a buffer of its own,
+    // freed once written, rather than through the staging buffer, which
+    // would keep its capacity for the life of an idle connection.
+    void write_raw(const std::string& bytes) {
+        auto f = std::make_shared<detail::shared_frame>();
+        f->bytes.assign(bytes.begin(), bytes.end());
+        queue_.push_shared(std::move(f));
         note_queued();
     }
 
     void note_queued() {
         buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
-        if (queue_.queued_bytes() >= options_.max_send_queue / 2) drain_wanted_ = true;
+        if (queue_.queued_bytes() >= options_->max_send_queue / 2) drain_wanted_ = true;
         if (!in_dispatch_) flush();
     }
 
@@ -717,11 +722,11 @@ private:
             return;
         }
         endpoint_ = std::move(d.endpoint);
-        options_ = endpoint_->options;
+        options_ = std::shared_ptr<const session_options>(endpoint_, &endpoint_->options);
         params_ = std::move(d.params);
         subprotocol_ = std::move(d.subprotocol);
         extensions_ = std::move(d.extensions);
-        reader_ = protocol::reader(reader_options_for(true, options_));
+        reader_ = protocol::reader(reader_options_for(true, *options_));
         if (d.deflate) start_deflate(*d.deflate, protocol::role::server);
         in_dispatch_ = true;
         write_raw(std::move(d.response));
@@ -743,22 +748,22 @@ private:
         if (closed_) return;
         if (ec) return fail_connect(ec == asio::error::eof ? make_error_code(error::handshake_bad_response) : ec);
         std::error_code perr;
-        std::size_t used = response_->parse(data, n, perr);
+        protocol::http_response& response = client_hs_->response;
+        std::size_t used = response.parse(data, n, perr);
         if (perr) return fail_connect(make_error_code(error::handshake_bad_response));
-        if (!response_->complete()) return read_response();
-        std::error_code verr = verify_(*response_, subprotocol_);
+        if (!response.complete()) return read_response();
+        std::error_code verr = client_hs_->verify(response, subprotocol_);
         if (verr) return fail_connect(verr);
         if (deflate_offered()) {
             std::optional<protocol::deflate_params> agreed;
-            if (auto derr = protocol::verify_deflate_response(*response_, options_.deflate, agreed))
+            if (auto derr = protocol::verify_deflate_response(response, options_->deflate, agreed))
                 return fail_connect(derr);
             if (agreed) {
-                extensions_.assign(response_->header("Sec-WebSocket-Extensions"));
+                extensions_.assign(response.header("Sec-WebSocket-Extensions"));
                 start_deflate(*agreed, protocol::role::client);
             }
         }
-        response_.reset();
-        verify_ = nullptr;
+        client_hs_.reset();
         in_dispatch_ = true;
         open_then_read(data + used, n - used);
     }
@@ -775,10 +780,10 @@ private:
     }
 
     // The client offers permessage-deflate exactly when this holds.
-    bool deflate_offered() const noexcept { return options_.deflate.enabled && options_.deflate.make_codec; }
+    bool deflate_offered() const noexcept { return options_->deflate.enabled && options_->deflate.make_codec; }
 
     void start_deflate(const protocol::deflate_params& agreed, protocol::role role) {
-        codec_ = options_.deflate.make_codec(agreed, role, options_.deflate);
+        codec_ = options_->deflate.make_codec(agreed, role, options_->deflate);
         reader_.set_allow_rsv1(true);
     }
 
@@ -857,7 +862,7 @@ private:
             // Every compressed message goes through the inflater, handler or
             // not: with context takeover the next one depends on it. The
             // size limit applies to the inflated bytes, as they are inflated.
-            std::error_code ec = codec_->decompress(data, size, inflated_, options_.max_message_size,
+            std::error_code ec = codec_->decompress(data, size, inflated_, options_->max_message_size,
                                                    op == protocol::opcode::text);
             if (ec) return fail(ec);
             data = inflated_.data();
@@ -876,7 +881,7 @@ private:
         // pings and never reads would otherwise grow the queue without
         // bound, one pong per ping. RFC 6455 5.5.3 lets us answer only the
         // most recent ping anyway.
-        if (options_.auto_pong && queue_.queued_bytes() < options_.max_send_queue) {
+        if (options_->auto_pong && queue_.queued_bytes() < options_->max_send_queue) {
             queue_.push_frame(protocol::opcode::pong, data, size, true, false, key());
             note_queued();
         }
@@ -929,7 +934,7 @@ private:
         state_.store(wsx::ready_state::closing, std::memory_order_release);
         queue_.push_frame(protocol::opcode::close, payload, n, true, false, key());
         note_queued();
-        close_deadline_ = clock::now() + options_.close_timeout;
+        close_deadline_ = clock::now() + options_->close_timeout;
         schedule_timer();
     }
 
@@ -1012,7 +1017,7 @@ private:
     // never touches the timer.
 
     void arm_handshake_deadline() {
-        handshake_deadline_ = clock::now() + options_.handshake_timeout;
+        handshake_deadline_ = clock::now() + options_->handshake_timeout;
         schedule_timer();
     }
 
@@ -1020,10 +1025,10 @@ private:
         clock::time_point t = handshake_deadline_;
         if (close_deadline_ < t) t = close_deadline_;
         if (opened_ && !close_sent_) {
-            if (options_.idle_timeout.count() > 0 && last_activity_ + options_.idle_timeout < t)
-                t = last_activity_ + options_.idle_timeout;
-            if (options_.ping_interval.count() > 0) {
-                clock::time_point p = ping_outstanding_ ? ping_deadline_ : last_activity_ + options_.ping_interval;
+            if (options_->idle_timeout.count() > 0 && last_activity_ + options_->idle_timeout < t)
+                t = last_activity_ + options_->idle_timeout;
+            if (options_->ping_interval.count() > 0) {
+                clock::time_point p = ping_outstanding_ ? ping_deadline_ : last_activity_ + options_->ping_interval;
                 if (p < t) t = p;
             }
         }
@@ -1031,7 +1036,7 @@ private:
     }
 
     void schedule_timer() {
-        timers_on_ = options_.idle_timeout.count() > 0 || options_.ping_interval.count() > 0;
+        timers_on_ = options_->idle_timeout.count() > 0 || options_->ping_interval.count() > 0;
         if (closed_) return;
         clock::time_point t = next_deadline();
         if (t == clock::time_point::max()) return;
@@ -1062,16 +1067,16 @@ private:
             return teardown(handshake_done ? std::error_code{} : make_error_code(error::close_timeout));
         }
         if (opened_ && !close_sent_) {
-            if (options_.idle_timeout.count() > 0 && now >= last_activity_ + options_.idle_timeout)
+            if (options_->idle_timeout.count() > 0 && now >= last_activity_ + options_->idle_timeout)
                 return fail(make_error_code(error::idle_timeout));
-            if (options_.ping_interval.count() > 0) {
+            if (options_->ping_interval.count() > 0) {
                 if (ping_outstanding_ && now >= ping_deadline_) {
                     report_error(make_error_code(error::ping_timeout));
                     return teardown(make_error_code(error::ping_timeout));
                 }
-                if (!ping_outstanding_ && now >= last_activity_ + options_.ping_interval) {
+                if (!ping_outstanding_ && now >= last_activity_ + options_->ping_interval) {
                     ping_outstanding_ = true;
-                    ping_deadline_ = now + options_.ping_timeout;
+                    ping_deadline_ = now + options_->ping_timeout;
                     queue_.push_frame(protocol::opcode::ping, nullptr, 0, true, false, key());
                     note_queued();
                 }
@@ -1102,16 +1107,25 @@ private:
 
     strand_type strand_;
     stream_type stream_;
-    asio::steady_timer timer_;
+    // The io_context's executor type, not any_io_executor: 48 bytes less
+    // per connection (the timer is one of the larger members).
+    asio::basic_waitable_timer<clock, asio::wait_traits<clock>, asio::io_context::executor_type> timer_;
     protocol::reader reader_;
     detail::send_queue queue_;
     endpoint_ptr endpoint_;
     owner_ptr owner_;
-    session_options options_;
+    // Shared with the endpoint (or the server's defaults, before routing):
+    // the options are fixed once listening, and a copy per connection cost
+    // 120 bytes. A client session owns its copy (the client's options may
+    // change before its next connect).
+    std::shared_ptr<const session_options> options_;
     std::unique_ptr<protocol::http_request> request_;
-    std::unique_ptr<protocol::http_response> response_;
-    response_check verify_;
-    std::string request_text_;
+    // Client only, during the handshake: the response being read and its check.
+    struct client_handshake {
+        protocol::http_response response;
+        response_check verify;
+    };
+    std::unique_ptr<client_handshake> client_hs_;
     path_params params_;
     std::string subprotocol_;
     std::any user_data_;

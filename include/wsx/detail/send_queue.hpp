@@ -98,12 +98,6 @@ public:
         done_scratch_.clear();
     }
 
-    // Bytes that are already a complete wire image (the HTTP handshake).
-    void push_raw(const std::uint8_t* data, std::size_t size) {
-        staging_.bytes.insert(staging_.bytes.end(), data, data + size);
-        queued_ += size;
-    }
-
     // The connection is gone: every waiting completion learns it.
     void fail_all(std::error_code ec) {
         std::vector<completion> done;

@@ -46,7 +46,7 @@ namespace wsx::protocol {
 /// with 431 (error::http_header_too_large, http_too_many_headers, http_line_too_long).
 struct http_limits {
     /// The whole header section: start line, header lines, the final empty
-    /// line, with their CRLFs.
+    /// line, with their CRLFs. Values above 4 GiB count as 4 GiB.
     std::size_t max_header_bytes = 8192;
     /// Header lines (the start line does not count).
     std::size_t max_headers = 64;
@@ -226,10 +226,22 @@ protected:
     enum class kind : unsigned char { request, response };
 
     /// Where a piece of the start line sits in the raw bytes.
+    // 32-bit offsets: a server keeps every connection's opening request
+    // for its life, and this halves what each header costs; a header
+    // section never exceeds max_header_bytes(), at most 4 GiB.
     struct span {
-        std::size_t offset = 0; ///< from the first byte of raw()
-        std::size_t size = 0;   ///< in bytes
+        std::uint32_t offset = 0; ///< from the first byte of raw()
+        std::uint32_t size = 0;   ///< in bytes
     };
+    /// A span from offsets known to be below max_header_bytes().
+    static span make_span(std::size_t offset, std::size_t size) noexcept {
+        return {static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(size)};
+    }
+    /// limits().max_header_bytes, capped at 4 GiB so that spans can hold every offset.
+    std::size_t max_header_bytes() const noexcept {
+        constexpr std::size_t cap = 0xffffffffu;
+        return limits_.max_header_bytes < cap ? limits_.max_header_bytes : cap;
+    }
 
     /// An empty message that will parse a request or a response.
     http_message(kind k, const http_limits& limits) noexcept : kind_(k), limits_(limits) {}
@@ -407,7 +419,7 @@ inline std::size_t http_message::parse(const void* data, std::size_t n, std::err
         return 0;
     }
     if (complete_ || n == 0) return 0;
-    if (raw_.capacity() < 1024) raw_.reserve(limits_.max_header_bytes < 1024 ? limits_.max_header_bytes : 1024);
+    if (raw_.capacity() < 1024) raw_.reserve(max_header_bytes() < 1024 ? max_header_bytes() : 1024);
 
     const char* p = static_cast<const char*>(data);
     // A line may take max_line bytes plus its CRLF (saturating: a caller may
@@ -418,7 +430,7 @@ inline std::size_t http_message::parse(const void* data, std::size_t n, std::err
     while (pos < n) {
         const std::size_t line_len = raw_.size() - line_start_;
         const std::size_t line_room = line_cap - line_len;
-        const std::size_t total_room = limits_.max_header_bytes - raw_.size();
+        const std::size_t total_room = max_header_bytes() - raw_.size();
         std::size_t window = n - pos;
         if (window > line_room) window = line_room;
         if (window > total_room) window = total_room;
@@ -495,8 +507,8 @@ inline bool http_message::on_request_line(std::size_t b, std::size_t e) {
         const auto u = static_cast<unsigned char>(c);
         if (u <= 0x20 || u >= 0x7F) return fail(wsx::error::http_bad_target);
     }
-    start_a_ = {b, sp1};
-    start_b_ = {b + sp1 + 1, target.size()};
+    start_a_ = make_span(b, sp1);
+    start_b_ = make_span(b + sp1 + 1, target.size());
     return true;
 }
 
@@ -520,8 +532,8 @@ inline bool http_message::on_status_line(std::size_t b, std::size_t e) {
         if (!wsx::detail::http_is_value_char(static_cast<unsigned char>(line[i])))
             return fail(wsx::error::handshake_bad_response);
     status_ = code;
-    start_a_ = {b + sp1 + 1, 3};
-    start_b_ = {b + reason_at, line.size() - reason_at};
+    start_a_ = make_span(b + sp1 + 1, 3);
+    start_b_ = make_span(b + reason_at, line.size() - reason_at);
     return true;
 }
 
@@ -541,7 +553,7 @@ inline bool http_message::on_header_line(std::size_t b, std::size_t e) {
     while (vb < ve && wsx::detail::http_is_ows(line[vb])) ++vb;
     while (ve > vb && wsx::detail::http_is_ows(line[ve - 1])) --ve;
     if (headers_.capacity() == 0) headers_.reserve(16);
-    headers_.push_back({{b, colon}, {b + vb, ve - vb}});
+    headers_.push_back({make_span(b, colon), make_span(b + vb, ve - vb)});
     return true;
 }
 
