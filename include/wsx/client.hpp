@@ -10,6 +10,7 @@
 #include <wsx/error.hpp>
 #include <wsx/protocol/handshake.hpp>
 #include <wsx/session.hpp>
+#include <wsx/transport/socket.hpp>
 #include <wsx/transport/tcp.hpp>
 #include <wsx/url.hpp>
 
@@ -111,7 +112,7 @@ public:
         if (dopts.enabled && dopts.make_codec) r.extensions = protocol::make_deflate_offer(dopts);
         std::string request = protocol::build_client_request(r); // throws on a bad header
 
-        auto s = std::make_shared<session_type>(io_, asio::ip::tcp::socket(io_), ctx_, next_id_++, false);
+        auto s = std::make_shared<session_type>(io_, ctx_, next_id_++);
         session_ = s;
         s->begin_connecting(state_);
         s->stream().set_host(u.host);

@@ -13,6 +13,7 @@
 #include <wsx/protocol/http.hpp>
 #include <wsx/router.hpp>
 #include <wsx/session.hpp>
+#include <wsx/transport/socket.hpp>
 #include <wsx/transport/tcp.hpp>
 
 #include <asio/io_context.hpp>
@@ -184,7 +185,7 @@ private:
         std::atomic<std::uint64_t> next_id{1};
 
         struct listener {
-            asio::ip::tcp::acceptor acceptor;
+            transport::acceptor acceptor;
             asio::steady_timer retry;
             bool plain; // listen_plain(): streams without TLS
             listener(asio::io_context& io, bool plain) : acceptor(io), retry(io), plain(plain) {}
@@ -225,7 +226,7 @@ private:
             auto self = this->shared_from_this();
             std::lock_guard<std::mutex> lock(accept_mu);
             if (!l->acceptor.is_open()) return;
-            l->acceptor.async_accept(io, [self, l](std::error_code ec, asio::ip::tcp::socket sock) {
+            l->acceptor.async_accept([self, l](std::error_code ec, transport::socket sock) {
                 if (ec == asio::error::operation_aborted) return;
                 {
                     std::lock_guard<std::mutex> lock(self->accept_mu);
@@ -248,7 +249,7 @@ private:
             });
         }
 
-        void start(asio::ip::tcp::socket sock, bool plain) {
+        void start(transport::socket sock, bool plain) {
             std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
             std::shared_ptr<session_type> s;
             if constexpr (detail::has_plain_mode<Transport>::value) {

@@ -25,9 +25,11 @@
 #include <wsx/protocol/reader.hpp>
 #include <wsx/protocol/writer.hpp>
 #include <wsx/router.hpp>
+#include <wsx/transport/socket.hpp>
 #include <wsx/transport/tcp.hpp>
 
 #include <asio/async_result.hpp>
+#include <asio/bind_executor.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -184,13 +186,22 @@ public:
 
     /// Made by basic_server and basic_client, not by programs.
     template <class Context>
-    basic_session(asio::io_context& io, asio::ip::tcp::socket sock, Context& ctx, std::uint64_t id, bool is_server)
+    basic_session(asio::io_context& io, transport::socket sock, Context& ctx, std::uint64_t id, bool is_server)
         : strand_(asio::make_strand(io)),
           stream_(std::move(sock), ctx),
           timer_(io),
           reader_(reader_options_for(is_server, session_options{})),
           id_(id),
           is_server_(is_server) {}
+    /// Client side: the stream makes its socket, which connects later.
+    template <class Context>
+    basic_session(asio::io_context& io, Context& ctx, std::uint64_t id)
+        : strand_(asio::make_strand(io)),
+          stream_(io, ctx),
+          timer_(io),
+          reader_(reader_options_for(false, session_options{})),
+          id_(id),
+          is_server_(false) {}
 
     basic_session(const basic_session&) = delete;
     basic_session& operator=(const basic_session&) = delete;
@@ -209,7 +220,10 @@ public:
     const std::string& protocol() const noexcept { return subprotocol_; }
     /// The extensions in use (the browser's `extensions`), e.g.
     /// "permessage-deflate; client_max_window_bits=15"; "" for none.
-    const std::string& extensions() const noexcept { return extensions_; }
+    const std::string& extensions() const noexcept {
+        static const std::string none;
+        return deflate_ ? deflate_->extensions : none;
+    }
     /// True on the server side of the connection.
     bool is_server() const noexcept { return is_server_; }
     /// True when the connection is encrypted (wss://): false for wsx::session
@@ -343,8 +357,8 @@ public:
                                     "application code in 3000-4999");
         std::uint8_t payload[125];
         std::size_t n = protocol::build_close_payload(code, reason, payload); // throws on bad input
-        run_on_strand(std::string(reinterpret_cast<char*>(payload), n), [code](basic_session& s, std::string& p) {
-            s.start_close(code, p);
+        run_on_strand(std::string(reinterpret_cast<char*>(payload), n), [](basic_session& s, std::string& p) {
+            s.start_close(p);
         });
     }
 
@@ -441,7 +455,7 @@ public:
             if (self->opened_) {
                 std::uint8_t payload[125];
                 std::size_t n = protocol::build_close_payload(close_code::going_away, "server shutting down", payload);
-                self->start_close(close_code::going_away, std::string(reinterpret_cast<char*>(payload), n));
+                self->start_close(std::string(reinterpret_cast<char*>(payload), n));
             } else {
                 self->teardown(make_error_code(error::going_away));
             }
@@ -505,11 +519,11 @@ private:
         // key 0: the plain frame (no compression agreed, or a message below
         // the threshold). A compressor with context takeover makes bytes
         // only this connection can decode: nothing to share either.
-        // (codec_ is set before open and never changes, so reading it from
+        // (deflate_ is set before open and never changes, so reading it from
         // another thread is safe.)
         std::uint64_t key = 0;
-        if (codec_ && codec_->should_compress(m.size())) {
-            key = codec_->shared_key();
+        if (deflate_ && deflate_->codec->should_compress(m.size())) {
+            key = deflate_->codec->shared_key();
             if (key == 0) {
                 send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
                 return;
@@ -547,7 +561,7 @@ private:
         std::size_t size = m.size();
         std::vector<std::uint8_t> compressed;
         if (key != 0) {
-            codec_->compress_detached(m.data(), m.size(), compressed);
+            deflate_->codec->compress_detached(m.data(), m.size(), compressed);
             payload = compressed.data();
             size = compressed.size();
         }
@@ -601,10 +615,10 @@ private:
         // message in our LZ77 window that never reaches the peer would
         // corrupt every later one. RSV1 marks the first frame only.
         bool rsv1 = false;
-        if (codec_ && codec_->should_compress(size)) {
-            codec_->compress(data, size, deflated_);
-            data = deflated_.data();
-            size = deflated_.size();
+        if (deflate_ && deflate_->codec->should_compress(size)) {
+            deflate_->codec->compress(data, size, deflate_->deflated);
+            data = deflate_->deflated.data();
+            size = deflate_->deflated.size();
             rsv1 = true;
         }
         const std::size_t frag = options_->fragment_size;
@@ -725,9 +739,8 @@ private:
         options_ = std::shared_ptr<const session_options>(endpoint_, &endpoint_->options);
         params_ = std::move(d.params);
         subprotocol_ = std::move(d.subprotocol);
-        extensions_ = std::move(d.extensions);
         reader_ = protocol::reader(reader_options_for(true, *options_));
-        if (d.deflate) start_deflate(*d.deflate, protocol::role::server);
+        if (d.deflate) start_deflate(*d.deflate, protocol::role::server, std::move(d.extensions));
         in_dispatch_ = true;
         write_raw(std::move(d.response));
         open_then_read(data + used, n - used);
@@ -758,10 +771,8 @@ private:
             std::optional<protocol::deflate_params> agreed;
             if (auto derr = protocol::verify_deflate_response(response, options_->deflate, agreed))
                 return fail_connect(derr);
-            if (agreed) {
-                extensions_.assign(response.header("Sec-WebSocket-Extensions"));
-                start_deflate(*agreed, protocol::role::client);
-            }
+            if (agreed)
+                start_deflate(*agreed, protocol::role::client, std::string(response.header("Sec-WebSocket-Extensions")));
         }
         client_hs_.reset();
         in_dispatch_ = true;
@@ -782,8 +793,10 @@ private:
     // The client offers permessage-deflate exactly when this holds.
     bool deflate_offered() const noexcept { return options_->deflate.enabled && options_->deflate.make_codec; }
 
-    void start_deflate(const protocol::deflate_params& agreed, protocol::role role) {
-        codec_ = options_->deflate.make_codec(agreed, role, options_->deflate);
+    void start_deflate(const protocol::deflate_params& agreed, protocol::role role, std::string extensions) {
+        deflate_ = std::make_unique<compression>();
+        deflate_->codec = options_->deflate.make_codec(agreed, role, options_->deflate);
+        deflate_->extensions = std::move(extensions);
         reader_.set_allow_rsv1(true);
     }
 
@@ -862,17 +875,19 @@ private:
             // Every compressed message goes through the inflater, handler or
             // not: with context takeover the next one depends on it. The
             // size limit applies to the inflated bytes, as they are inflated.
-            std::error_code ec = codec_->decompress(data, size, inflated_, options_->max_message_size,
-                                                   op == protocol::opcode::text);
+            std::vector<std::uint8_t>& inflated = deflate_->inflated;
+            std::error_code ec = deflate_->codec->decompress(data, size, inflated, options_->max_message_size,
+                                                             op == protocol::opcode::text);
             if (ec) return fail(ec);
-            data = inflated_.data();
-            size = inflated_.size();
+            data = inflated.data();
+            size = inflated.size();
         }
         if (endpoint_->on_message) {
             message m = detail::message_access::view(op, data, size);
             invoke([&] { endpoint_->on_message(*this, m); });
         }
-        if (inflated_.capacity() > protocol::reader::retained_capacity) std::vector<std::uint8_t>().swap(inflated_);
+        if (deflate_ && deflate_->inflated.capacity() > protocol::reader::retained_capacity)
+            std::vector<std::uint8_t>().swap(deflate_->inflated);
     }
 
     void on_ping_frame(const std::uint8_t* data, std::size_t size) {
@@ -922,10 +937,9 @@ private:
 
     // ---- closing --------------------------------------------------------
 
-    void start_close(std::uint16_t code, const std::string& payload) {
+    void start_close(const std::string& payload) {
         if (close_sent_ || closed_) return;
         if (!opened_) return teardown(make_error_code(error::closed));
-        local_close_.code = code;
         send_close_frame(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
     }
 
@@ -957,14 +971,14 @@ private:
         if (closed_ || failing_) return;
         failing_ = true;
         report_error(ec);
-        local_close_.code = close_code_for(ec);
-        local_close_.reason = ec.message();
+        fail_ec_ = ec;
         if (!opened_) return teardown(ec);
         if (!close_sent_) {
             std::uint8_t payload[125];
-            std::string_view reason = local_close_.reason;
+            const std::string message = ec.message();
+            std::string_view reason = message;
             if (reason.size() > 123) reason = reason.substr(0, 123);
-            std::size_t n = protocol::build_close_payload(local_close_.code, reason, payload);
+            std::size_t n = protocol::build_close_payload(close_code_for(ec), reason, payload);
             send_close_frame(payload, n);
         } else if (!queue_.writing() && !queue_.has_staged()) {
             finish_close();
@@ -999,7 +1013,8 @@ private:
             if (close_received_) {
                 r = peer_close_;
             } else if (failing_) {
-                r = local_close_;
+                r.code = close_code_for(fail_ec_);
+                r.reason = fail_ec_.message();
             } else {
                 r.code = close_code::abnormal;
                 if (ec) r.reason = ec.message();
@@ -1131,13 +1146,18 @@ private:
     std::any user_data_;
     std::shared_ptr<void> instance_;
     std::unique_ptr<protocol::mask_key_source> keys_;
-    std::unique_ptr<protocol::deflate_codec> codec_; // set when permessage-deflate was agreed
-    std::vector<std::uint8_t> inflated_, deflated_;
-    std::string extensions_;
+    // permessage-deflate, when agreed: one allocation, so that a connection
+    // without it pays 8 bytes for the option rather than 88.
+    struct compression {
+        std::unique_ptr<protocol::deflate_codec> codec;
+        std::vector<std::uint8_t> inflated, deflated;
+        std::string extensions; // the agreed Sec-WebSocket-Extensions
+    };
+    std::unique_ptr<compression> deflate_;
     std::array<std::uint8_t, 4> mask_key_{};
     asio::ip::tcp::endpoint remote_;
     close_reason peer_close_;
-    close_reason local_close_;
+    std::error_code fail_ec_; // why we failed the connection (on_close reports its code)
 
     clock::time_point last_activity_{};
     clock::time_point handshake_deadline_ = clock::time_point::max();

@@ -22,6 +22,7 @@
 #include <wsx/error.hpp>
 #include <wsx/tls_error.hpp>
 #include <wsx/tls_options.hpp>
+#include <wsx/transport/socket.hpp>
 
 #include <asio/associated_executor.hpp>
 #include <asio/error.hpp>
@@ -425,14 +426,13 @@ struct tls {
 
         /// A server-side TLS stream over an accepted socket. Throws
         /// std::bad_alloc if OpenSSL cannot make the connection's state.
-        stream(asio::ip::tcp::socket sock, server_context& ctx) : sock_(std::move(sock)), ssl_(make_ssl(ctx.native())) {}
+        stream(transport::socket sock, server_context& ctx) : sock_(std::move(sock)), ssl_(make_ssl(ctx.native())) {}
         /// A server-side stream without TLS, for a listen_plain() port: no
         /// OpenSSL state at all, and every call goes straight to the socket.
-        stream(asio::ip::tcp::socket sock, plain_server_context&) : sock_(std::move(sock)) {}
-        /// A client-side TLS stream over a socket that will connect. Throws
+        stream(transport::socket sock, plain_server_context&) : sock_(std::move(sock)) {}
+        /// A client-side TLS stream whose socket will connect. Throws
         /// std::bad_alloc if OpenSSL cannot make the connection's state.
-        stream(asio::ip::tcp::socket sock, client_context& ctx)
-            : sock_(std::move(sock)), ssl_(make_ssl(ctx.native())), client_(&ctx) {}
+        stream(asio::io_context& io, client_context& ctx) : sock_(io), ssl_(make_ssl(ctx.native())), client_(&ctx) {}
 
         /// True when the connection is encrypted (wss://), false on a
         /// listen_plain() port (ws://). Fixed for the stream's life, so a
@@ -441,7 +441,7 @@ struct tls {
 
         /// The TCP socket under TLS (for its addresses and options; reading
         /// or writing it directly would corrupt the TLS connection).
-        asio::ip::tcp::socket& socket() noexcept { return sock_; }
+        transport::socket& socket() noexcept { return sock_; }
         /// Client: the host name to ask for (SNI) and to check the
         /// certificate against, from the URL (set by basic_client).
         void set_host(const std::string& host) { host_ = host; }
@@ -847,7 +847,7 @@ struct tls {
             }
         }
 
-        asio::ip::tcp::socket sock_;
+        transport::socket sock_;
         std::unique_ptr<SSL, ssl_deleter> ssl_;
         client_context* client_ = nullptr;
         std::string host_;
