@@ -109,6 +109,56 @@ TEST_CASE("echo: a burst of messages arrives complete and in order", "[echo]") {
     CHECK(f.client_errors.empty());
 }
 
+TEST_CASE("echo: large and small server sends interleaved keep their order, and every callback runs once",
+          "[echo][write]") {
+    // A large frame with nothing queued before it is written straight to
+    // the socket and only the rest queued; one behind queued bytes is
+    // queued whole. This mixes both, from one handler and across handlers,
+    // with completion callbacks (some frames are taken whole by the socket,
+    // leaving a completion with no bytes of its own), and with 3 MiB
+    // frames, more than the socket takes at once (the client runs on the
+    // same thread and reads only between handlers), so the socket fills
+    // mid-frame.
+    asio::io_context io;
+    wsx::server server{io};
+    std::vector<std::string> plan;
+    for (int i = 0; i < 12; ++i) {
+        const std::size_t size = (i % 3 == 0) ? 3 * mib + static_cast<std::size_t>(i) : (i % 3 == 1) ? 70000 : 5;
+        plan.push_back(std::to_string(i) + ":" + pattern_text(size, static_cast<unsigned>(i)));
+    }
+    std::vector<int> done_order;
+    std::vector<std::error_code> done_errors;
+    server.endpoint("/out").on_message([&](wsx::session& s, const wsx::message& m) {
+        // "a": the first half in one go; "b": the rest one by one.
+        const std::size_t from = m.text() == "a" ? 0 : 6, to = m.text() == "a" ? 6 : 12;
+        for (std::size_t i = from; i < to; ++i)
+            s.send(plan[i], [&, i](std::error_code ec) {
+                done_order.push_back(static_cast<int>(i));
+                done_errors.push_back(ec);
+            });
+    });
+    server.listen("127.0.0.1", 0);
+
+    wsx::client c{io};
+    std::vector<std::string> got;
+    c.on_open([](wsx::session& s) { s.send("a"); })
+        .on_message([&](wsx::session& s, const wsx::message& m) {
+            got.emplace_back(m.text());
+            if (got.size() == 6) s.send("b");
+        });
+    c.connect(url_for(server, "/out"));
+    REQUIRE(run_until(io, [&] { return got.size() == plan.size(); }, 60s));
+    CHECK(got == plan);
+    REQUIRE(run_until(io, [&] { return done_order.size() == plan.size(); }));
+    std::vector<int> in_order;
+    for (int i = 0; i < 12; ++i) in_order.push_back(i);
+    CHECK(done_order == in_order);
+    for (auto& ec : done_errors) CHECK_FALSE(ec);
+    c.close();
+    server.stop();
+    CHECK(run_to_completion(io));
+}
+
 TEST_CASE("echo: a message one byte over the limit closes with 1009 and reports on_error", "[echo]") {
     asio::io_context io;
     wsx::server server{io};

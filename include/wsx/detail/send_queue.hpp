@@ -103,6 +103,13 @@ public:
         if (inflight_.done.capacity() == 0) std::swap(done, inflight_.done);
     }
 
+    // Bytes that are already a complete wire image: the rest of a frame
+    // whose start was written directly (see basic_session::write_through).
+    void push_raw(const std::uint8_t* data, std::size_t size) {
+        staging_.bytes.insert(staging_.bytes.end(), data, data + size);
+        queued_ += size;
+    }
+
     // The connection is gone: every waiting completion learns it.
     void fail_all(std::error_code ec) {
         std::vector<completion> done;

@@ -78,6 +78,13 @@ struct tcp {
             return sock_.read_some(asio::buffer(data, detail::thread_buffer_size), ec);
         }
 
+        /// Writes what the socket takes now, without waiting (the socket is
+        /// non-blocking): the bytes written, or 0 with would_block when it
+        /// is full. Lets a large message skip the copy into the send queue.
+        template <class Buffers> std::size_t write_now(const Buffers& bufs, std::error_code& ec) {
+            return sock_.write_some(bufs, ec);
+        }
+
         /// Writes every buffer (one gather write when the kernel takes it all);
         /// the handler gets (ec, bytes_written).
         template <class Buffers, class Handler> void async_write(const Buffers& bufs, Handler&& h) {
