@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs dependencies, builds everything with
-# g++ and runs the whole ctest suite, then builds the fuzz targets with clang
-# and runs each on its seed corpus for a bounded time.
+# g++ and runs the whole ctest suite, runs the threaded tests under TSan and
+# the unit, loopback and TLS tests under ASan + UBSan (both with clang), then
+# builds the fuzz targets with clang and runs each on its seed corpus for a
+# bounded time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${WSX_BUILD_DIR:-$root/build}
@@ -23,6 +25,15 @@ cmake -S "$root" -B "$tbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE
       -DWSX_SANITIZE=thread -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF
 cmake --build "$tbuild" -j "$jobs" --target integration_test_threads integration_test_shutdown
 (cd "$tbuild" && ctest --output-on-failure -R 'integration/test_(threads|shutdown)')
+
+echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, integration, deflate and tls tests"
+# Also the clang build of the library's own tests, whose warnings are errors too.
+abuild="$build-asan"
+cmake -S "$root" -B "$abuild" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+      -DWSX_SANITIZE=address -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF
+mapfile -t asan_targets < <(cmake --build "$abuild" --target help | sed -n 's/^\(\(protocol\|integration\|deflate\|tls\)_test_[a-z0-9_]*\): .*/\1/p')
+cmake --build "$abuild" -j "$jobs" --target "${asan_targets[@]}"
+(cd "$abuild" && ctest --output-on-failure -j "$jobs" -L 'protocol|integration|deflate|tls' -E 'python')
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzz (clang, libFuzzer + ASan + UBSan, ${fuzz_seconds}s each)"
