@@ -68,6 +68,9 @@ template <class Server> int serve(asio::io_context& io, Server& server, const se
     limits.max_message_size = 16 * mib;
     limits.max_frame_size = 16 * mib;
     limits.fragment_size = cfg.fragment;
+    // An echo never looks at the request after the handshake: do not keep
+    // it for the connection's life (a few hundred bytes per connection).
+    limits.keep_request = false;
 #ifdef WSX_EXAMPLE_DEFLATE
     if (cfg.deflate) {
         // Accept every offer a client can make, and compress every echo so

@@ -54,6 +54,12 @@ struct session_options {
     std::chrono::milliseconds ping_timeout{10'000};
     /// Answer pings with pongs automatically (RFC 6455 5.5.2 requires it).
     bool auto_pong = true;
+    /// Server: keep the opening request (target, query, headers) for the
+    /// connection's life. false: it is released when on_open returns, and
+    /// target(), query(), header() and request() then give empty results
+    /// (path_param() still works; copy what you need in on_open). Saves the
+    /// request's text and index, ~300-1000 bytes per connection.
+    bool keep_request = true;
     /// permessage-deflate (RFC 7692): off unless set from wsx::enable_deflate()
     /// in <wsx/deflate.hpp>, which brings in zlib.
     protocol::deflate_options deflate;

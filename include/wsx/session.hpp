@@ -239,7 +239,8 @@ public:
     std::string_view path_param(std::string_view name) const noexcept { return params_.get(name); }
     /// Every captured path parameter, in template order.
     const path_params& path_params_all() const noexcept { return params_; }
-    /// The resource name of the request ("/chat/lobby?user=ann"), also when
+    /// The resource name of the request ("/chat/lobby?user=ann"; "" after
+    /// on_open when session_options::keep_request is false), also when
     /// the client sent an absolute URI (RFC 6455 4.2.1).
     std::string_view target() const noexcept {
         return request_ ? protocol::resource_name(request_->target()) : std::string_view{};
@@ -252,7 +253,8 @@ public:
             if (kv.first == name) return kv.second;
         return {};
     }
-    /// A request header of the opening handshake (case-insensitive; "" if absent).
+    /// A request header of the opening handshake (case-insensitive; "" if
+    /// absent, and after on_open when session_options::keep_request is false).
     std::string_view header(std::string_view name) const noexcept {
         return request_ ? request_->header(name) : std::string_view{};
     }
@@ -820,6 +822,7 @@ private:
     // bytes are fed at once; what on_open and they queue leaves in one write.
     void open_then_read(std::uint8_t* rest, std::size_t size) {
         open();
+        if (!options_->keep_request) request_.reset();
         if (size != 0 && !closed_) feed(rest, size);
         in_dispatch_ = false;
         if (closed_) return;

@@ -90,6 +90,42 @@ TEST_CASE("routing: path parameters, query parameters and headers reach the sess
     CHECK(run_to_completion(io));
 }
 
+TEST_CASE("routing: the opening request is kept for the connection's life, or released after on_open",
+          "[routing][memory]") {
+    for (bool keep : {true, false}) {
+        INFO("keep_request = " << keep);
+        asio::io_context io;
+        wsx::server server{io};
+        server.default_options().keep_request = keep;
+        auto describe = [](wsx::session& s, const char* when) {
+            s.send(std::string(when) + " room=" + std::string(s.path_param("room")) + " x=" + s.query("x") +
+                   " header=" + std::string(s.header("X-Test-Header")) + " target=" + std::string(s.target()) +
+                   " request=" + (s.request() ? "yes" : "no"));
+        };
+        server.endpoint("/chat/{room}")
+            .on_open([&](wsx::session& s) { describe(s, "open"); })
+            .on_message([&](wsx::session& s, const wsx::message&) { describe(s, "later"); });
+        server.listen("127.0.0.1", 0);
+
+        probe p(io);
+        p.c.header("X-Test-Header", "v");
+        p.c.on_open([](wsx::session& s) { s.send("go"); });
+        p.c.connect(url_for(server, "/chat/lobby?x=1"));
+        REQUIRE(run_until(io, [&] { return p.got.size() == 2 || p.closed; }));
+        REQUIRE(p.got.size() == 2);
+        // Everything is there in on_open either way.
+        CHECK(p.got[0] == "open room=lobby x=1 header=v target=/chat/lobby?x=1 request=yes");
+        // Afterwards only path parameters remain when the request is released.
+        if (keep)
+            CHECK(p.got[1] == "later room=lobby x=1 header=v target=/chat/lobby?x=1 request=yes");
+        else
+            CHECK(p.got[1] == "later room=lobby x= header= target= request=no");
+        p.finish(io);
+        server.stop();
+        CHECK(run_to_completion(io));
+    }
+}
+
 TEST_CASE("routing: an unknown path is refused with 404", "[routing]") {
     asio::io_context io;
     wsx::server server{io};
