@@ -220,6 +220,43 @@ namespace op {
 constexpr std::uint8_t continuation = 0x0, text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA;
 }
 
+// Takes one whole frame off the front of `buffer` (unmasking it; masked
+// tells whether it was), or nothing while the frame is still incomplete.
+// The tests' own parser, independent of wsx's reader, for the raw peers.
+inline std::optional<frame> take_frame(std::string& buffer, bool& masked) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(buffer.data());
+    std::size_t n = buffer.size();
+    if (n < 2) return std::nullopt;
+    frame f;
+    f.fin = (p[0] & 0x80) != 0;
+    f.opcode = p[0] & 0x0F;
+    masked = (p[1] & 0x80) != 0;
+    std::uint64_t len = p[1] & 0x7F;
+    std::size_t at = 2;
+    if (len == 126) {
+        if (n < 4) return std::nullopt;
+        len = (std::uint64_t(p[2]) << 8) | p[3];
+        at = 4;
+    } else if (len == 127) {
+        if (n < 10) return std::nullopt;
+        len = 0;
+        for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
+        at = 10;
+    }
+    std::uint8_t key[4] = {0, 0, 0, 0};
+    if (masked) {
+        if (n < at + 4) return std::nullopt;
+        std::memcpy(key, p + at, 4);
+        at += 4;
+    }
+    if (n < at + len) return std::nullopt;
+    f.payload.assign(buffer.data() + at, static_cast<std::size_t>(len));
+    if (masked)
+        for (std::size_t i = 0; i < f.payload.size(); ++i) f.payload[i] = static_cast<char>(f.payload[i] ^ key[i % 4]);
+    buffer.erase(0, at + static_cast<std::size_t>(len));
+    return f;
+}
+
 // RFC 6455 5.2 framing, by hand. A client masks; a server does not.
 inline std::string encode_frame(std::uint8_t opcode, std::string_view payload, bool masked = true, bool fin = true) {
     std::string out;
@@ -467,37 +504,9 @@ private:
     }
 
     std::optional<frame> parse_frame() {
-        const auto* p = reinterpret_cast<const std::uint8_t*>(buffer_.data());
-        std::size_t n = buffer_.size();
-        if (n < 2) return std::nullopt;
-        frame f;
-        f.fin = (p[0] & 0x80) != 0;
-        f.opcode = p[0] & 0x0F;
-        bool masked = (p[1] & 0x80) != 0;
-        std::uint64_t len = p[1] & 0x7F;
-        std::size_t at = 2;
-        if (len == 126) {
-            if (n < 4) return std::nullopt;
-            len = (std::uint64_t(p[2]) << 8) | p[3];
-            at = 4;
-        } else if (len == 127) {
-            if (n < 10) return std::nullopt;
-            len = 0;
-            for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
-            at = 10;
-        }
-        std::uint8_t key[4] = {0, 0, 0, 0};
-        if (masked) {
-            if (n < at + 4) return std::nullopt;
-            std::memcpy(key, p + at, 4);
-            at += 4;
-        }
-        if (n < at + len) return std::nullopt;
-        f.payload.assign(buffer_.data() + at, static_cast<std::size_t>(len));
-        if (masked)
-            for (std::size_t i = 0; i < f.payload.size(); ++i) f.payload[i] = static_cast<char>(f.payload[i] ^ key[i % 4]);
-        buffer_.erase(0, at + static_cast<std::size_t>(len));
-        masked_seen_ = masked_seen_ || masked;
+        bool masked = false;
+        auto f = take_frame(buffer_, masked);
+        if (f) masked_seen_ = masked_seen_ || masked;
         return f;
     }
 

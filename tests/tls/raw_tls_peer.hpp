@@ -148,37 +148,8 @@ private:
     }
 
     std::optional<frame> parse() {
-        const auto* p = reinterpret_cast<const std::uint8_t*>(buf_.data());
-        std::size_t n = buf_.size();
-        if (n < 2) return std::nullopt;
-        frame f;
-        f.fin = (p[0] & 0x80) != 0;
-        f.opcode = p[0] & 0x0F;
-        bool masked = (p[1] & 0x80) != 0;
-        std::uint64_t len = p[1] & 0x7F;
-        std::size_t at = 2;
-        if (len == 126) {
-            if (n < 4) return std::nullopt;
-            len = (std::uint64_t(p[2]) << 8) | p[3];
-            at = 4;
-        } else if (len == 127) {
-            if (n < 10) return std::nullopt;
-            len = 0;
-            for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
-            at = 10;
-        }
-        std::uint8_t key[4] = {0, 0, 0, 0};
-        if (masked) {
-            if (n < at + 4) return std::nullopt;
-            std::memcpy(key, p + at, 4);
-            at += 4;
-        }
-        if (n < at + len) return std::nullopt;
-        f.payload.assign(buf_.data() + at, static_cast<std::size_t>(len));
-        if (masked)
-            for (std::size_t i = 0; i < f.payload.size(); ++i) f.payload[i] = static_cast<char>(f.payload[i] ^ key[i % 4]);
-        buf_.erase(0, at + static_cast<std::size_t>(len));
-        return f;
+        bool masked = false;
+        return take_frame(buf_, masked);
     }
 
     asio::io_context io_;
