@@ -43,7 +43,7 @@ public:
     // Appends one frame; the payload is copied (and masked when a key is given).
     void push_frame(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool fin, bool rsv1,
                     const std::array<std::uint8_t, 4>* key) {
-        batch& b = staging_;
+        batch& b = buffers().staging;
         std::uint8_t header[protocol::max_header_size];
         std::size_t h = protocol::write_frame_header(header, op, size, fin, rsv1, key);
         std::size_t at = b.bytes.size() + h;
@@ -55,71 +55,96 @@ public:
 
     void push_shared(std::shared_ptr<const shared_frame> f) {
         queued_ += f->bytes.size();
-        staging_.shared.push_back({staging_.bytes.size(), std::move(f)});
+        batch& b = buffers().staging;
+        b.shared.push_back({b.bytes.size(), std::move(f)});
     }
 
     // Runs after every byte queued so far has been written (or failed).
-    void push_completion(completion c) { staging_.done.push_back(std::move(c)); }
+    void push_completion(completion c) { buffers().staging.done.push_back(std::move(c)); }
 
     std::size_t queued_bytes() const noexcept { return queued_; }
-    bool has_staged() const noexcept { return !staging_.bytes.empty() || !staging_.shared.empty() || !staging_.done.empty(); }
+    bool has_staged() const noexcept {
+        if (!b_) return false;
+        const batch& s = b_->staging;
+        return !s.bytes.empty() || !s.shared.empty() || !s.done.empty();
+    }
     bool writing() const noexcept { return writing_; }
 
     // Moves the staged frames into flight and returns them as one gather list.
     buffer_span begin_write() {
-        std::swap(staging_, inflight_);
+        auto& q = buffers();
+        std::swap(q.staging, q.inflight);
         writing_ = true;
-        gather_.clear();
-        const std::uint8_t* base = inflight_.bytes.data();
+        q.gather.clear();
+        const std::uint8_t* base = q.inflight.bytes.data();
         std::size_t cursor = 0;
-        for (auto& s : inflight_.shared) {
-            if (s.offset > cursor) gather_.emplace_back(base + cursor, s.offset - cursor);
-            gather_.emplace_back(s.frame->bytes.data(), s.frame->bytes.size());
+        for (auto& s : q.inflight.shared) {
+            if (s.offset > cursor) q.gather.emplace_back(base + cursor, s.offset - cursor);
+            q.gather.emplace_back(s.frame->bytes.data(), s.frame->bytes.size());
             cursor = s.offset;
         }
-        if (inflight_.bytes.size() > cursor) gather_.emplace_back(base + cursor, inflight_.bytes.size() - cursor);
-        return {gather_.data(), gather_.data() + gather_.size()};
+        if (q.inflight.bytes.size() > cursor) q.gather.emplace_back(base + cursor, q.inflight.bytes.size() - cursor);
+        return {q.gather.data(), q.gather.data() + q.gather.size()};
+    }
+
+    // The bytes of the write in flight, and whether anyone waits for them.
+    std::size_t inflight_bytes() const noexcept {
+        if (!b_) return 0;
+        std::size_t n = b_->inflight.bytes.size();
+        for (auto& s : b_->inflight.shared) n += s.frame->bytes.size();
+        return n;
+    }
+    bool inflight_has_completions() const noexcept { return b_ && !b_->inflight.done.empty(); }
+
+    // The first n bytes of the write in flight went out already (a direct
+    // write that the socket took only part of): the rest as a gather list.
+    buffer_span advance(std::size_t n) {
+        auto& g = b_->gather;
+        std::size_t i = 0;
+        while (i < g.size() && n >= g[i].size()) n -= g[i++].size();
+        if (i < g.size()) g[i] += n;
+        return {g.data() + i, g.data() + g.size()};
     }
 
     // The write in flight finished; runs its completions with ec.
     void end_write(std::error_code ec) {
         writing_ = false;
-        std::size_t n = inflight_.bytes.size();
-        for (auto& s : inflight_.shared) n += s.frame->bytes.size();
-        queued_ -= n;
-        inflight_.shared.clear();
-        inflight_.bytes.clear();
+        if (!b_) return;
+        batch& f = b_->inflight;
+        queued_ -= inflight_bytes();
+        f.shared.clear();
+        f.bytes.clear();
         // Give memory back after a burst of big messages, keep it for steady traffic.
-        if (inflight_.bytes.capacity() > shrink_above) std::vector<std::uint8_t>().swap(inflight_.bytes);
+        if (f.bytes.capacity() > shrink_above) std::vector<std::uint8_t>().swap(f.bytes);
         // A completion may send and so start the next write, which swaps
         // the batches: run them from a list of their own, then hand its
         // capacity back to a batch that has none (no allocation per write
         // for steady traffic with completions, no member just for this).
-        if (inflight_.done.empty()) return;
+        if (f.done.empty()) return;
         std::vector<completion> done;
-        std::swap(done, inflight_.done);
+        std::swap(done, f.done);
         for (auto& c : done) c(ec);
         done.clear();
-        if (inflight_.done.capacity() == 0) std::swap(done, inflight_.done);
+        if (b_ && b_->inflight.done.capacity() == 0) std::swap(done, b_->inflight.done);
     }
 
     // Bytes that are already a complete wire image: the rest of a frame
     // whose start was written directly (see basic_session::write_through).
     void push_raw(const std::uint8_t* data, std::size_t size) {
-        staging_.bytes.insert(staging_.bytes.end(), data, data + size);
+        batch& b = buffers().staging;
+        b.bytes.insert(b.bytes.end(), data, data + size);
         queued_ += size;
     }
 
-    // The connection is gone: every waiting completion learns it.
+    // The connection is gone: every waiting completion learns it, and the
+    // buffers go.
     void fail_all(std::error_code ec) {
-        std::vector<completion> done;
-        for (auto* b : {&inflight_, &staging_}) {
-            b->bytes.clear();
-            b->shared.clear();
-            for (auto& c : b->done) done.push_back(std::move(c));
-            b->done.clear();
-        }
         queued_ = 0;
+        if (!b_) return;
+        std::vector<completion> done;
+        for (auto* b : {&b_->inflight, &b_->staging})
+            for (auto& c : b->done) done.push_back(std::move(c));
+        b_.reset();
         for (auto& c : done) c(ec);
     }
 
@@ -134,8 +159,18 @@ private:
         std::vector<shared_segment> shared;
         std::vector<completion> done;
     };
-    batch staging_, inflight_;
-    std::vector<asio::const_buffer> gather_;
+    // Allocated by the first frame queued, not with the connection: an idle
+    // connection whose handshake response went straight to the socket never
+    // has one (176 of the 184 bytes this class was).
+    struct buffer_set {
+        batch staging, inflight;
+        std::vector<asio::const_buffer> gather;
+    };
+    buffer_set& buffers() {
+        if (!b_) b_ = std::make_unique<buffer_set>();
+        return *b_;
+    }
+    std::unique_ptr<buffer_set> b_;
     std::size_t queued_ = 0;
     bool writing_ = false;
 };
