@@ -427,7 +427,7 @@ public:
             self->stream_.async_handshake(false, asio::bind_executor(self->strand_, [self, request = std::move(request)](
                                                                                      std::error_code ec) mutable {
                 if (ec) return self->fail_connect(ec);
-                self->write_raw(std::move(request));
+                self->write_opening(request);
                 self->read_response();
             }));
         });
@@ -702,6 +702,24 @@ private:
         note_queued();
     }
 
+    // The opening request or response goes straight to the socket when
+    // nothing is queued before it (always, in practice): the send queue's
+    // buffers are then first allocated by a message, and a connection that
+    // stays idle after its handshake never has them.
+    void write_opening(const std::string& bytes) {
+        if constexpr (has_write_now<stream_type>::value) {
+            if (!queue_.writing() && !queue_.has_staged()) {
+                std::error_code ec;
+                std::size_t n = stream_.write_now(std::array<asio::const_buffer, 1>{asio::buffer(bytes)}, ec);
+                if (ec) n = 0; // the queued write waits, or reports the error
+                if (n == bytes.size()) return;
+                write_raw(bytes.substr(n));
+                return;
+            }
+        }
+        write_raw(bytes);
+    }
+
     void note_queued() {
         buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
         if (queue_.queued_bytes() >= options_->max_send_queue / 2) drain_wanted_ = true;
@@ -715,9 +733,32 @@ private:
         return &mask_key_;
     }
 
-    void flush() {
+    // `direct`: the caller is the end of a read (or of the handshake), where
+    // the write can go to the socket at once and finish there, without an
+    // Asio operation and a trip through the scheduler per echo. Elsewhere
+    // (sends posted from other threads) the write stays asynchronous, so
+    // that sends arriving while it is in flight gather into the next one.
+    void flush(bool direct = false) {
         if (queue_.writing() || !queue_.has_staged() || closed_) return;
         auto bufs = queue_.begin_write();
+        if constexpr (has_write_now<stream_type>::value) {
+            // A completion must not run inside the call that queued it.
+            if (direct && !queue_.inflight_has_completions()) {
+                std::error_code ec;
+                std::size_t n = stream_.write_now(bufs, ec);
+                // A full socket or a real error: the asynchronous write
+                // below waits, or reports the error as any write does.
+                if (ec) n = 0;
+                if (n == queue_.inflight_bytes()) {
+                    queue_.end_write({});
+                    buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
+                    if (refused_ || close_sent_ || drain_wanted_)
+                        asio::post(strand_, [self = this->shared_from_this()] { self->after_write(); });
+                    return;
+                }
+                bufs = queue_.advance(n);
+            }
+        }
         stream_.async_write(bufs, asio::bind_executor(strand_, [self = this->shared_from_this()](
                                                                    std::error_code ec, std::size_t) {
             self->on_written(ec);
@@ -732,7 +773,14 @@ private:
             if (opened_ && !close_received_) report_error(make_error_code(error::connection_reset));
             return teardown(make_error_code(error::connection_reset));
         }
-        if (!queue_.has_staged()) {
+        after_write();
+    }
+
+    // What follows a finished write: the end of a refusal or of the close
+    // handshake, the next write, on_drain.
+    void after_write() {
+        if (closed_) return;
+        if (!queue_.writing() && !queue_.has_staged()) {
             if (refused_) return teardown_after_refusal();
             if (close_sent_ && (close_received_ || failing_)) return finish_close();
         }
@@ -781,7 +829,7 @@ private:
         reader_ = protocol::reader(reader_options_for(true, *options_));
         if (d.deflate) start_deflate(*d.deflate, protocol::role::server, std::move(d.extensions));
         in_dispatch_ = true;
-        write_raw(std::move(d.response));
+        write_opening(d.response);
         open_then_read(data + used, n - used);
     }
 
@@ -826,7 +874,7 @@ private:
         if (size != 0 && !closed_) feed(rest, size);
         in_dispatch_ = false;
         if (closed_) return;
-        flush();
+        flush(true);
         read_frames();
     }
 
@@ -877,7 +925,7 @@ private:
         in_dispatch_ = false;
         if (closed_) return;
         if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return on_read_error(ec);
-        flush();
+        flush(true);
         read_frames();
     }
 
