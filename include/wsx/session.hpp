@@ -191,7 +191,6 @@ public:
     basic_session(asio::io_context& io, transport::socket sock, Context& ctx, std::uint64_t id, bool is_server)
         : strand_(asio::make_strand(io)),
           stream_(std::move(sock), ctx),
-          timer_(io),
           reader_(reader_options_for(is_server, session_options{})),
           id_(id),
           is_server_(is_server) {}
@@ -200,7 +199,6 @@ public:
     basic_session(asio::io_context& io, Context& ctx, std::uint64_t id)
         : strand_(asio::make_strand(io)),
           stream_(io, ctx),
-          timer_(io),
           reader_(reader_options_for(false, session_options{})),
           id_(id),
           is_server_(false) {}
@@ -893,8 +891,10 @@ private:
         if (request_) request_->shrink_to_fit();
         // Nothing left to time (no idle or keep-alive): drop the handshake
         // wait now rather than holding it, and this session, until it expires.
-        if (timer_pending_ && next_deadline() == clock::time_point::max()) {
-            timer_.cancel();
+        // The timer object goes too: an idle connection without timeouts
+        // then pays 8 bytes for it, not 72.
+        if (next_deadline() == clock::time_point::max()) {
+            timer_.reset();
             timer_pending_ = false;
         }
         last_activity_ = clock::now();
@@ -1087,7 +1087,7 @@ private:
         closed_ = true;
         state_.store(wsx::ready_state::closed, std::memory_order_release);
         std::error_code ignored;
-        timer_.cancel();
+        if (timer_) timer_->cancel();
         stream_.close();
         queue_.fail_all(make_error_code(error::closed));
         buffered_.store(0, std::memory_order_relaxed);
@@ -1146,8 +1146,9 @@ private:
         if (timer_pending_ && timer_at_ <= t) return;
         timer_pending_ = true;
         timer_at_ = t;
-        timer_.expires_at(t);
-        timer_.async_wait(asio::bind_executor(strand_, [self = this->shared_from_this()](std::error_code ec) {
+        if (!timer_) timer_ = std::make_unique<timer_type>(strand_.get_inner_executor());
+        timer_->expires_at(t);
+        timer_->async_wait(asio::bind_executor(strand_, [self = this->shared_from_this()](std::error_code ec) {
             self->on_timer(ec);
         }));
     }
@@ -1212,7 +1213,10 @@ private:
     stream_type stream_;
     // The io_context's executor type, not any_io_executor: 48 bytes less
     // per connection (the timer is one of the larger members).
-    asio::basic_waitable_timer<clock, asio::wait_traits<clock>, asio::io_context::executor_type> timer_;
+    using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, asio::io_context::executor_type>;
+    // Made when a deadline is first set, dropped at open when there is
+    // nothing left to time (no idle timeout, no keep-alive pings).
+    std::unique_ptr<timer_type> timer_;
     protocol::reader reader_;
     detail::send_queue queue_;
     endpoint_ptr endpoint_;
