@@ -177,6 +177,8 @@ private:
     bool control(opcode op, const std::uint8_t* p, std::size_t n, V& v);
 
     reader_options opts_;
+    // The one-byte fields come first and share one 32-byte run (declared
+    // by purpose, they left 16 bytes of padding in every connection).
     stage stage_ = stage::header;
 
     // Header bytes, when a header is cut by a feed() boundary.
@@ -190,7 +192,12 @@ private:
     bool masked_ = false;
     std::uint8_t phase_ = 0;
     std::array<std::uint8_t, 4> key_{};
-    std::uint64_t remaining_ = 0;
+
+    // The data message in progress (flags).
+    bool in_message_ = false;
+    opcode msg_op_ = opcode::text;
+    bool msg_compressed_ = false;
+    bool msg_validate_ = false;
 
     // A control frame cut by a feed() boundary.
     // Made on the first control frame that arrives in pieces (rare): held
@@ -198,11 +205,9 @@ private:
     std::uint8_t ctrl_len_ = 0;
     std::unique_ptr<std::uint8_t[]> ctrl_;
 
+    std::uint64_t remaining_ = 0; // payload bytes of the frame still to come
+
     // The data message in progress.
-    bool in_message_ = false;
-    opcode msg_op_ = opcode::text;
-    bool msg_compressed_ = false;
-    bool msg_validate_ = false;
     std::uint64_t msg_size_ = 0; // sum of the announced frame sizes so far
     utf8_validator utf8_;
     std::vector<std::uint8_t> buf_;
