@@ -1006,8 +1006,8 @@ private:
 
     void on_close_frame(std::uint16_t code, std::string_view reason) {
         close_received_ = true;
-        peer_close_.code = code;
-        peer_close_.reason.assign(reason);
+        closing().peer.code = code;
+        closing().peer.reason.assign(reason);
         if (!close_sent_) {
             // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
             std::uint8_t payload[2];
@@ -1058,8 +1058,8 @@ private:
     void fail(std::error_code ec) {
         if (closed_ || failing_) return;
         failing_ = true;
+        closing().failure = ec;
         report_error(ec);
-        fail_ec_ = ec;
         if (!opened_) return teardown(ec);
         if (!close_sent_) {
             std::uint8_t payload[125];
@@ -1099,10 +1099,10 @@ private:
         if (opened_ || (!is_server_ && endpoint_)) {
             close_reason r;
             if (close_received_) {
-                r = peer_close_;
+                r = closing_->peer;
             } else if (failing_) {
-                r.code = close_code_for(fail_ec_);
-                r.reason = fail_ec_.message();
+                r.code = close_code_for(closing_->failure);
+                r.reason = closing_->failure.message();
             } else {
                 r.code = close_code::abnormal;
                 if (ec) r.reason = ec.message();
@@ -1248,8 +1248,17 @@ private:
     std::unique_ptr<compression> deflate_;
     std::array<std::uint8_t, 4> mask_key_{};
     asio::ip::tcp::endpoint remote_;
-    close_reason peer_close_;
-    std::error_code fail_ec_; // why we failed the connection (on_close reports its code)
+    // What on_close reports, known only once the connection is closing:
+    // made then, so that an open connection pays 8 bytes for it, not 56.
+    struct closing_state {
+        close_reason peer;     // the peer's close frame
+        std::error_code failure; // why we failed the connection
+    };
+    std::unique_ptr<closing_state> closing_;
+    closing_state& closing() {
+        if (!closing_) closing_ = std::make_unique<closing_state>();
+        return *closing_;
+    }
 
     clock::time_point last_activity_{};
     clock::time_point handshake_deadline_ = clock::time_point::max();
