@@ -56,16 +56,20 @@ enum class wake {
 // A parked completion handler, type-erased without a heap allocation: the
 // session's handlers (a strand plus a shared_ptr and a member pointer) fit
 // inline, and a connection parks one per message. Larger ones go to the heap.
-class parked_op {
-public:
-    static constexpr std::size_t inline_size = 64;
+// A write parks only when the socket is full, so its slot is one pointer
+// and a parked write is always on the heap: 64 bytes less per connection.
+template <std::size_t InlineSize> class basic_parked_op {
+    using parked_op = basic_parked_op;
 
-    parked_op() noexcept = default;
-    parked_op(parked_op&& other) noexcept {
+public:
+    static constexpr std::size_t inline_size = InlineSize < sizeof(void*) ? sizeof(void*) : InlineSize;
+
+    basic_parked_op() noexcept = default;
+    basic_parked_op(basic_parked_op&& other) noexcept {
         if (other.vt_) other.vt_->relocate(other, *this);
     }
-    parked_op& operator=(parked_op&&) = delete;
-    ~parked_op() { reset(); }
+    basic_parked_op& operator=(basic_parked_op&&) = delete;
+    ~basic_parked_op() { reset(); }
 
     bool empty() const noexcept { return vt_ == nullptr; }
 
@@ -152,6 +156,10 @@ private:
     const vtable* vt_ = nullptr;
 };
 
+/// A parked read (inline) and a parked write (on the heap).
+using parked_op = basic_parked_op<64>;
+using parked_write_op = basic_parked_op<0>;
+
 /// Direction of a socket operation.
 enum class direction { read = 0, write = 1 };
 
@@ -172,11 +180,17 @@ struct readiness_entry {
         // Bumped by every delivered event, so that a syscall can tell
         // whether an edge arrived while it ran (see readiness_service::park).
         std::uint32_t edges = 0;
-        parked_op op;
     };
     int fd = -1;
     side sides[2];
+    parked_op read_op;
+    parked_write_op write_op;
     side& of(direction d) noexcept { return sides[static_cast<int>(d)]; }
+    // Calls f with the parked operation of one direction (their types differ).
+    template <class F> decltype(auto) with_op(direction d, F&& f) {
+        if (d == direction::read) return f(read_op);
+        return f(write_op);
+    }
 };
 
 /// The per-io_context service that owns the inner epoll set.
@@ -238,7 +252,7 @@ public:
 
     /// Takes a socket out. Parked operations are returned to the caller,
     /// which completes them (with the lock released: they may re-enter).
-    void remove(readiness_entry& e, parked_op& rd, parked_op& wr) {
+    void remove(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
         const int fd = e.fd;
         // Before the slot is cleared, so that no event for this socket is
         // reported once the descriptor number can be reused.
@@ -249,7 +263,7 @@ public:
     }
 
     /// Takes the parked operations out, keeping the socket registered.
-    void cancel(readiness_entry& e, parked_op& rd, parked_op& wr) {
+    void cancel(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
         std::lock_guard<std::mutex> lock(mu_);
         take_parked(e, rd, wr);
     }
@@ -289,14 +303,14 @@ public:
         // The io_context is going away: the caller drops the handler, as
         // Asio drops the operations it holds at shutdown.
         if (shut_) return true;
-        s.op.emplace(make());
+        e.with_op(d, [&](auto& op) { op.emplace(make()); });
         s.st = readiness_entry::parked;
         exec_.on_work_started();
         return true;
     }
 
     /// Completes an operation taken out by remove() or cancel().
-    void finish(parked_op& op, wake w) {
+    template <class Op> void finish(Op& op, wake w) {
         if (op.empty()) return;
         op.run(w);
         exec_.on_work_finished();
@@ -307,19 +321,25 @@ public:
         // hold the handlers: destroy them, without invoking them, to break
         // that cycle as Asio does with the operations it holds.
         std::vector<parked_op> doomed;
+        std::vector<parked_write_op> doomed_writes;
         {
             std::lock_guard<std::mutex> lock(mu_);
             shut_ = true;
             for (auto& sl : slots_) {
                 if (!sl.entry) continue;
-                for (auto& side : sl.entry->sides) {
+                readiness_entry& e = *sl.entry;
+                for (auto& side : e.sides) {
                     if (side.st != readiness_entry::parked) continue;
-                    doomed.emplace_back(std::move(side.op));
+                    if (&side == &e.of(direction::read))
+                        doomed.emplace_back(std::move(e.read_op));
+                    else
+                        doomed_writes.emplace_back(std::move(e.write_op));
                     side.st = readiness_entry::idle;
                 }
             }
         }
         doomed.clear();
+        doomed_writes.clear();
         std::error_code ec;
         desc_.close(ec);
         inner_ = -1;
@@ -344,13 +364,19 @@ private:
     }
 
     // Under the lock.
-    void take_parked(readiness_entry& e, parked_op& rd, parked_op& wr) {
-        parked_op* out[2] = {&rd, &wr};
+    void take_parked(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
+        auto take = [](auto& from, auto& to) {
+            using op_type = std::decay_t<decltype(to)>;
+            to.~op_type();
+            ::new (static_cast<void*>(&to)) op_type(std::move(from));
+        };
         for (int i = 0; i < 2; ++i) {
             auto& s = e.sides[i];
             if (s.st == readiness_entry::parked) {
-                out[i]->~parked_op();
-                ::new (static_cast<void*>(out[i])) parked_op(std::move(s.op));
+                if (i == 0)
+                    take(e.read_op, rd);
+                else
+                    take(e.write_op, wr);
             }
             // A taken operation is on its way to its executor; it finds the
             // socket closed or cancelled there.
@@ -410,8 +436,7 @@ private:
         // entry in `fire` stays valid until its own operation has run, even
         // if an earlier handler of this batch closed it.
         for (int i = 0; i < count; ++i) {
-            parked_op& op = fire[i].e->of(fire[i].d).op;
-            op.run(wake::ready);
+            fire[i].e->with_op(fire[i].d, [](auto& op) { op.run(wake::ready); });
             exec_.on_work_finished();
         }
     }

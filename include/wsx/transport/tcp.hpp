@@ -242,7 +242,8 @@ struct tcp {
         void close() noexcept {
 #if WSX_DETAIL_READINESS
             if (registered()) {
-                detail::parked_op rd, wr;
+                detail::parked_op rd;
+                detail::parked_write_op wr;
                 const int fd = ent_.fd;
                 svc_->remove(ent_, rd, wr);
                 ent_.fd = -1;
@@ -257,7 +258,8 @@ struct tcp {
         void cancel() noexcept {
 #if WSX_DETAIL_READINESS
             if (registered()) {
-                detail::parked_op rd, wr;
+                detail::parked_op rd;
+                detail::parked_write_op wr;
                 svc_->cancel(ent_, rd, wr);
                 complete_aborted(rd, wr);
                 return;
@@ -346,7 +348,8 @@ struct tcp {
         // endpoints or close the socket through Asio, so Asio gets it back
         // for good, with the parked operations moved over to it.
         void reclaim() noexcept {
-            detail::parked_op rd, wr;
+            detail::parked_op rd;
+            detail::parked_write_op wr;
             const int fd = ent_.fd;
             svc_->remove(ent_, rd, wr);
             ent_.fd = -1;
@@ -359,7 +362,7 @@ struct tcp {
             svc_->finish(wr, detail::wake::fallback);
         }
 
-        void complete_aborted(detail::parked_op& rd, detail::parked_op& wr) noexcept {
+        void complete_aborted(detail::parked_op& rd, detail::parked_write_op& wr) noexcept {
             svc_->finish(rd, detail::wake::aborted);
             svc_->finish(wr, detail::wake::aborted);
             release_rest();
