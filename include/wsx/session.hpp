@@ -215,9 +215,9 @@ public:
     /// The peer's address and port.
     const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
     /// The subprotocol both sides agreed on ("" if none); the browser's `protocol`.
-    const std::string& subprotocol() const noexcept { return subprotocol_; }
+    const std::string& subprotocol() const noexcept { return subprotocol_ ? *subprotocol_ : no_subprotocol(); }
     /// The same as subprotocol(), under the browser's name.
-    const std::string& protocol() const noexcept { return subprotocol_; }
+    const std::string& protocol() const noexcept { return subprotocol(); }
     /// The extensions in use (the browser's `extensions`), e.g.
     /// "permessage-deflate; client_max_window_bits=15"; "" for none.
     const std::string& extensions() const noexcept {
@@ -726,9 +726,9 @@ private:
 
     const std::array<std::uint8_t, 4>* key() {
         if (is_server_) return nullptr;
-        if (!keys_) keys_ = std::make_unique<protocol::mask_key_source>();
-        mask_key_ = keys_->next();
-        return &mask_key_;
+        if (!keys_) keys_ = std::make_unique<client_keys>();
+        keys_->current = keys_->source.next();
+        return &keys_->current;
     }
 
     // `direct`: the caller is the end of a read (or of the handshake), where
@@ -823,7 +823,7 @@ private:
         endpoint_ = std::move(d.endpoint);
         options_ = std::shared_ptr<const session_options>(endpoint_, &endpoint_->options);
         params_ = std::move(d.params);
-        subprotocol_ = std::move(d.subprotocol);
+        set_subprotocol(std::move(d.subprotocol));
         reader_ = protocol::reader(reader_options_for(true, *options_));
         if (d.deflate) start_deflate(*d.deflate, protocol::role::server, std::move(d.extensions));
         in_dispatch_ = true;
@@ -850,7 +850,9 @@ private:
         std::size_t used = response.parse(data, n, perr);
         if (perr) return fail_connect(make_error_code(error::handshake_bad_response));
         if (!response.complete()) return read_response();
-        std::error_code verr = client_hs_->verify(response, subprotocol_);
+        std::string chosen;
+        std::error_code verr = client_hs_->verify(response, chosen);
+        set_subprotocol(std::move(chosen));
         if (verr) return fail_connect(verr);
         if (deflate_offered()) {
             std::optional<protocol::deflate_params> agreed;
@@ -1234,10 +1236,23 @@ private:
     };
     std::unique_ptr<client_handshake> client_hs_;
     path_params params_;
-    std::string subprotocol_;
+    // Most connections agree no subprotocol: 8 bytes for them, not 32.
+    std::unique_ptr<const std::string> subprotocol_;
+    void set_subprotocol(std::string p) {
+        if (!p.empty()) subprotocol_ = std::make_unique<const std::string>(std::move(p));
+    }
+    static const std::string& no_subprotocol() noexcept {
+        static const std::string none;
+        return none;
+    }
     std::any user_data_;
     std::shared_ptr<void> instance_;
-    std::unique_ptr<protocol::mask_key_source> keys_;
+    // A client's masking keys and the one in use (a server has none).
+    struct client_keys {
+        protocol::mask_key_source source;
+        std::array<std::uint8_t, 4> current{};
+    };
+    std::unique_ptr<client_keys> keys_;
     // permessage-deflate, when agreed: one allocation, so that a connection
     // without it pays 8 bytes for the option rather than 88.
     struct compression {
@@ -1246,7 +1261,6 @@ private:
         std::string extensions; // the agreed Sec-WebSocket-Extensions
     };
     std::unique_ptr<compression> deflate_;
-    std::array<std::uint8_t, 4> mask_key_{};
     asio::ip::tcp::endpoint remote_;
     // What on_close reports, known only once the connection is closing:
     // made then, so that an open connection pays 8 bytes for it, not 56.
