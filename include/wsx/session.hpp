@@ -889,17 +889,19 @@ private:
     }
 
     void open() {
-        handshake_deadline_ = clock::time_point::max();
+        if (timing_) timing_->handshake_deadline = clock::time_point::max();
         if (request_) request_->shrink_to_fit();
-        // Nothing left to time (no idle or keep-alive): drop the handshake
-        // wait now rather than holding it, and this session, until it expires.
-        // The timer object goes too: an idle connection without timeouts
-        // then pays 8 bytes for it, not 72.
+        // Nothing left to time: drop the handshake wait now rather than
+        // holding it, and this session, until it expires. The timer and the
+        // deadlines go too: an idle connection without timeouts then pays
+        // 8 bytes for them, not 120. (Idle and keep-alive make them again
+        // below, in schedule_timer.)
         if (next_deadline() == clock::time_point::max()) {
-            timer_.reset();
+            timing_.reset();
             timer_pending_ = false;
         }
-        last_activity_ = clock::now();
+        if (options_->idle_timeout.count() > 0 || options_->ping_interval.count() > 0)
+            timing().last_activity = clock::now();
         opened_ = true;
         state_.store(wsx::ready_state::open, std::memory_order_release);
         if (endpoint_->make_instance && !instance_) instance_ = endpoint_->make_instance();
@@ -914,7 +916,7 @@ private:
     void on_frame_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
         if (closed_) return;
         if (ec) return on_read_error(ec);
-        if (timers_on_) last_activity_ = clock::now();
+        if (timers_on_) timing().last_activity = clock::now();
         in_dispatch_ = true;
         feed(data, n);
         // A read that filled the buffer means more is waiting: take it now
@@ -996,7 +998,7 @@ private:
     void on_pong_frame(const std::uint8_t* data, std::size_t size) {
         if (ping_outstanding_) {
             ping_outstanding_ = false;
-            ping_deadline_ = clock::time_point::max();
+            if (timing_) timing_->ping_deadline = clock::time_point::max();
             // The timer still waits for the pong deadline: bring it forward
             // to the next ping, or keep-alive pings go out only every
             // ping_timeout instead of every ping_interval.
@@ -1038,7 +1040,7 @@ private:
         state_.store(wsx::ready_state::closing, std::memory_order_release);
         queue_.push_frame(protocol::opcode::close, payload, n, true, false, key());
         note_queued();
-        close_deadline_ = clock::now() + options_->close_timeout;
+        timing().close_deadline = clock::now() + options_->close_timeout;
         schedule_timer();
     }
 
@@ -1089,7 +1091,7 @@ private:
         closed_ = true;
         state_.store(wsx::ready_state::closed, std::memory_order_release);
         std::error_code ignored;
-        if (timer_) timer_->cancel();
+        if (timing_) timing_->timer.cancel();
         stream_.close();
         queue_.fail_all(make_error_code(error::closed));
         buffered_.store(0, std::memory_order_relaxed);
@@ -1122,18 +1124,20 @@ private:
     // never touches the timer.
 
     void arm_handshake_deadline() {
-        handshake_deadline_ = clock::now() + options_->handshake_timeout;
+        timing().handshake_deadline = clock::now() + options_->handshake_timeout;
         schedule_timer();
     }
 
     clock::time_point next_deadline() const {
-        clock::time_point t = handshake_deadline_;
-        if (close_deadline_ < t) t = close_deadline_;
+        if (!timing_) return clock::time_point::max();
+        const timing_state& m = *timing_;
+        clock::time_point t = m.handshake_deadline;
+        if (m.close_deadline < t) t = m.close_deadline;
         if (opened_ && !close_sent_) {
-            if (options_->idle_timeout.count() > 0 && last_activity_ + options_->idle_timeout < t)
-                t = last_activity_ + options_->idle_timeout;
+            if (options_->idle_timeout.count() > 0 && m.last_activity + options_->idle_timeout < t)
+                t = m.last_activity + options_->idle_timeout;
             if (options_->ping_interval.count() > 0) {
-                clock::time_point p = ping_outstanding_ ? ping_deadline_ : last_activity_ + options_->ping_interval;
+                clock::time_point p = ping_outstanding_ ? m.ping_deadline : m.last_activity + options_->ping_interval;
                 if (p < t) t = p;
             }
         }
@@ -1145,26 +1149,28 @@ private:
         if (closed_) return;
         clock::time_point t = next_deadline();
         if (t == clock::time_point::max()) return;
-        if (timer_pending_ && timer_at_ <= t) return;
+        timing_state& m = timing();
+        if (timer_pending_ && m.timer_at <= t) return;
         timer_pending_ = true;
-        timer_at_ = t;
-        if (!timer_) timer_ = std::make_unique<timer_type>(strand_.get_inner_executor());
-        timer_->expires_at(t);
-        timer_->async_wait(asio::bind_executor(strand_, [self = this->shared_from_this()](std::error_code ec) {
+        m.timer_at = t;
+        m.timer.expires_at(t);
+        m.timer.async_wait(asio::bind_executor(strand_, [self = this->shared_from_this()](std::error_code ec) {
             self->on_timer(ec);
         }));
     }
 
     void on_timer(std::error_code ec) {
-        if (ec == asio::error::operation_aborted || closed_) return;
+        // (No timing state: it was dropped after this wait had fired.)
+        if (ec == asio::error::operation_aborted || closed_ || !timing_) return;
+        timing_state& m = *timing_;
         timer_pending_ = false;
         clock::time_point now = clock::now();
-        if (now >= handshake_deadline_) {
-            handshake_deadline_ = clock::time_point::max();
+        if (now >= m.handshake_deadline) {
+            m.handshake_deadline = clock::time_point::max();
             if (!is_server_) report_error(make_error_code(error::handshake_timeout));
             return teardown(make_error_code(error::handshake_timeout));
         }
-        if (now >= close_deadline_) {
+        if (now >= m.close_deadline) {
             // Both close frames crossed: the handshake is complete, and a
             // peer that keeps TCP open after it is no error (RFC 6455 7.1.1
             // lets us close the connection ourselves).
@@ -1173,16 +1179,16 @@ private:
             return teardown(handshake_done ? std::error_code{} : make_error_code(error::close_timeout));
         }
         if (opened_ && !close_sent_) {
-            if (options_->idle_timeout.count() > 0 && now >= last_activity_ + options_->idle_timeout)
+            if (options_->idle_timeout.count() > 0 && now >= m.last_activity + options_->idle_timeout)
                 return fail(make_error_code(error::idle_timeout));
             if (options_->ping_interval.count() > 0) {
-                if (ping_outstanding_ && now >= ping_deadline_) {
+                if (ping_outstanding_ && now >= m.ping_deadline) {
                     report_error(make_error_code(error::ping_timeout));
                     return teardown(make_error_code(error::ping_timeout));
                 }
-                if (!ping_outstanding_ && now >= last_activity_ + options_->ping_interval) {
+                if (!ping_outstanding_ && now >= m.last_activity + options_->ping_interval) {
                     ping_outstanding_ = true;
-                    ping_deadline_ = now + options_->ping_timeout;
+                    m.ping_deadline = now + options_->ping_timeout;
                     queue_.push_frame(protocol::opcode::ping, nullptr, 0, true, false, key());
                     note_queued();
                 }
@@ -1213,12 +1219,25 @@ private:
 
     strand_type strand_;
     stream_type stream_;
-    // The io_context's executor type, not any_io_executor: 48 bytes less
-    // per connection (the timer is one of the larger members).
+    // One timer serves every deadline. The timer is on the io_context's
+    // executor type, not any_io_executor: 48 bytes less.
     using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, asio::io_context::executor_type>;
+    struct timing_state {
+        explicit timing_state(asio::io_context::executor_type ex) : timer(std::move(ex)) {}
+        timer_type timer;
+        clock::time_point last_activity{};
+        clock::time_point handshake_deadline = clock::time_point::max();
+        clock::time_point close_deadline = clock::time_point::max();
+        clock::time_point ping_deadline = clock::time_point::max();
+        clock::time_point timer_at{};
+    };
     // Made when a deadline is first set, dropped at open when there is
     // nothing left to time (no idle timeout, no keep-alive pings).
-    std::unique_ptr<timer_type> timer_;
+    std::unique_ptr<timing_state> timing_;
+    timing_state& timing() {
+        if (!timing_) timing_ = std::make_unique<timing_state>(strand_.get_inner_executor());
+        return *timing_;
+    }
     protocol::reader reader_;
     detail::send_queue queue_;
     endpoint_ptr endpoint_;
@@ -1274,11 +1293,6 @@ private:
         return *closing_;
     }
 
-    clock::time_point last_activity_{};
-    clock::time_point handshake_deadline_ = clock::time_point::max();
-    clock::time_point close_deadline_ = clock::time_point::max();
-    clock::time_point ping_deadline_ = clock::time_point::max();
-    clock::time_point timer_at_{};
 
     std::uint64_t id_;
     std::atomic<wsx::ready_state> state_{wsx::ready_state::connecting};
