@@ -11,7 +11,8 @@
 // socket is added once, edge-triggered for both directions, to an epoll set
 // of our own; Asio waits on that set's descriptor, so the MOD is paid once
 // per batch of events, and a waiting connection holds only the handler it
-// parked in its stream.
+// parked in its stream. Writability is watched only from the first write
+// that finds the socket full (see watch_writable).
 //
 // Without epoll (non-Linux), or with WSX_NO_READINESS_SERVICE defined, the
 // transport keeps waiting through Asio. The service also needs the Networking
@@ -182,6 +183,9 @@ struct readiness_entry {
         std::uint32_t edges = 0;
     };
     int fd = -1;
+    // EPOLLOUT is in the set (readiness_service::watch_writable). The
+    // stream's strand alone reads and writes it.
+    bool out_watched = false;
     side sides[2];
     parked_op read_op;
     parked_write_op write_op;
@@ -215,7 +219,8 @@ public:
     readiness_service(const readiness_service&) = delete;
     readiness_service& operator=(const readiness_service&) = delete;
 
-    /// Adds a socket (edge-triggered, both directions, never modified after).
+    /// Adds a socket, edge-triggered, for reading; writing is added by the
+    /// first watch_writable().
     std::error_code add(readiness_entry& e, int fd) {
         std::uint32_t gen;
         bool arm_now = false;
@@ -227,6 +232,7 @@ public:
             s.entry = &e;
             gen = s.gen;
             e.fd = fd;
+            e.out_watched = false;
             // Both true: ADD with EPOLLET reports the current state as an
             // edge, but a syscall first costs nothing when there is no data.
             for (auto& side : e.sides) {
@@ -237,9 +243,7 @@ public:
             }
             if (!armed_) armed_ = arm_now = true;
         }
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-        ev.data.u64 = (static_cast<std::uint64_t>(gen) << 32) | static_cast<std::uint32_t>(fd);
+        epoll_event ev = event_for(fd, gen, false);
         if (::epoll_ctl(inner_, EPOLL_CTL_ADD, fd, &ev) != 0) {
             std::error_code ec(errno, std::system_category());
             std::lock_guard<std::mutex> lock(mu_);
@@ -247,6 +251,27 @@ public:
             return ec;
         }
         if (arm_now) arm();
+        return {};
+    }
+
+    /// Adds EPOLLOUT to a socket's events before its first parked write. Not
+    /// from the start: once a poll has found the send buffer full, the kernel
+    /// wakes the socket's waiters whenever an ACK frees space, and with
+    /// EPOLLOUT registered each of those wakes the event loop for nothing
+    /// (one extra wake-up per 1 MiB echo). MOD re-polls the socket, so a
+    /// socket that became writable since the failed write reports it at once,
+    /// and park() sees that edge. Called on the stream's strand; it stays
+    /// watched from then on (a socket that filled once is likely to again).
+    std::error_code watch_writable(readiness_entry& e) {
+        if (e.out_watched) return {};
+        std::uint32_t gen;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            gen = slots_[static_cast<std::size_t>(e.fd)].gen;
+        }
+        epoll_event ev = event_for(e.fd, gen, true);
+        if (::epoll_ctl(inner_, EPOLL_CTL_MOD, e.fd, &ev) != 0) return std::error_code(errno, std::system_category());
+        e.out_watched = true;
         return {};
     }
 
@@ -350,6 +375,13 @@ private:
         readiness_entry* entry = nullptr;
         std::uint32_t gen = 0;
     };
+
+    static epoll_event event_for(int fd, std::uint32_t gen, bool out) noexcept {
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0u);
+        ev.data.u64 = (static_cast<std::uint64_t>(gen) << 32) | static_cast<std::uint32_t>(fd);
+        return ev;
+    }
 
     // Under the lock. The generation tells a stale event (its socket closed,
     // the descriptor number reused) from a live one.

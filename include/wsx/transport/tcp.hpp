@@ -476,6 +476,11 @@ struct tcp {
                 } else {
                     pw.pos = static_cast<std::size_t>(iov - pw.rest.data());
                 }
+                ec = svc_->watch_writable(ent_);
+                if (ec) {
+                    release_rest();
+                    return false;
+                }
                 if (svc_->park(ent_, detail::direction::write, &snap.edges,
                                [&] { return write_parked<H>{this, std::move(h)}; }))
                     return true;
