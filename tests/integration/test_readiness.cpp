@@ -31,8 +31,8 @@ namespace {
 
 // Message `seq` of a stream tagged `tag`: tag, seq, then bytes that depend
 // on both, so a lost, repeated, reordered or torn message is detected.
-// Every tenth is larger than the 256 KiB thread buffer, so it arrives in
-// several reads and leaves in several writes.
+// Every tenth is over 256 KiB, eight times the thread buffer, so it arrives
+// in several reads, and leaves in several writes when the peer lags.
 std::size_t size_of(std::uint32_t seq) {
     return seq % 10 == 9 ? 256 * 1024 + 1 + seq * 977 : 5 + (seq * 37) % 300;
 }
