@@ -16,6 +16,7 @@
 // send. All echoes of one recv leave in one sendmsg (gathered iovecs).
 
 #include <wsx/protocol/base64.hpp>
+#include <wsx/protocol/mask.hpp>
 #include <wsx/protocol/sha1.hpp>
 
 #include <arpa/inet.h>
@@ -26,6 +27,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
@@ -153,22 +155,6 @@ bool queue_frame(int fd, conn& c, std::uint8_t b0, const std::uint8_t* payload, 
     return true;
 }
 
-void unmask(std::uint8_t* p, std::size_t n, const std::uint8_t* key) {
-    std::uint8_t k8[8];
-    std::memcpy(k8, key, 4);
-    std::memcpy(k8 + 4, key, 4);
-    std::uint64_t k;
-    std::memcpy(&k, k8, 8);
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t v;
-        std::memcpy(&v, p + i, 8);
-        v ^= k;
-        std::memcpy(p + i, &v, 8);
-    }
-    for (; i < n; ++i) p[i] ^= key[i & 3];
-}
-
 enum class result { more, done, fail };
 
 // Parses and echoes every complete frame in [p, p+n). Sets `used` to the
@@ -205,7 +191,11 @@ result process_frames(int fd, conn& c, std::uint8_t* p, std::size_t n, std::size
             break;
         }
         std::uint8_t* payload = f + hl;
-        if (masked) unmask(payload, static_cast<std::size_t>(len), f + key_at);
+        if (masked) {
+            std::array<std::uint8_t, 4> key;
+            std::memcpy(key.data(), f + key_at, 4);
+            wsx::protocol::mask_in_place(payload, static_cast<std::size_t>(len), key);
+        }
         pos += hl + static_cast<std::size_t>(len);
         const std::uint8_t op = b0 & 0x0F;
         if (op <= 0x2) { // continuation, text, binary
