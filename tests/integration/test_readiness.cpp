@@ -19,11 +19,16 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <sys/socket.h>
+#include <sys/time.h>
 
 using namespace wsx_test;
 
@@ -262,6 +267,89 @@ TEST_CASE("readiness: connections closed and reset while data is in flight end c
     }
     CHECK(client_closes.load() == clients_n);
     CHECK(live_server_sessions.load() == 0);
+}
+
+TEST_CASE("readiness: a write that fills the socket waits, and resumes when the peer reads", "[readiness]") {
+    // 6 MiB queued at once: more than the kernel holds for one loopback
+    // connection (the send buffer grows to tcp_wmem's 4 MiB at most, and the
+    // peer's receive buffer is set small), so the server's write must park
+    // until the peer reads, and wake when it does. A parked write that is
+    // never woken shows as the bounded read below failing.
+    constexpr std::uint32_t count = 24;
+    constexpr std::size_t size = 256 * 1024;
+    std::atomic<wsx::session*> flooding{nullptr};
+    std::atomic<int> closes{0};
+    asio::io_context io;
+    wsx::server server{io};
+    server.default_options() = patient();
+    server.endpoint("/flood")
+        .on_open([&](wsx::session& s) {
+            std::vector<std::uint8_t> p(size);
+            for (std::uint32_t k = 0; k < count; ++k) {
+                for (std::size_t i = 0; i < size; ++i) p[i] = byte_at('F', k, i);
+                s.send_binary(p.data(), p.size());
+            }
+            flooding = &s;
+        })
+        .on_close([&](wsx::session&, const wsx::close_reason&) { ++closes; });
+    server.listen("127.0.0.1", 0);
+    io_threads runner(io, 2);
+
+    asio::io_context pio;
+    asio::ip::tcp::socket sock(pio);
+    sock.open(asio::ip::tcp::v4());
+    sock.set_option(asio::socket_base::receive_buffer_size(4096));
+    sock.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+    const int fd = sock.native_handle();
+    timeval tv{10, 0}; // bounds every recv below
+    REQUIRE(::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
+    std::string req = "GET /flood HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    asio::write(sock, asio::buffer(req));
+
+    REQUIRE(eventually([&] { return flooding.load() != nullptr; }));
+    // Not reading yet: the server fills the socket, and what it cannot
+    // write stays queued.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(flooding.load()->buffered_amount() > 0);
+
+    const std::size_t frame = 10 + size; // 127-form header, unmasked
+    std::vector<std::uint8_t> in;
+    std::size_t body = std::string::npos;
+    std::uint8_t buf[65536];
+    while (body == std::string::npos || in.size() < body + count * frame) {
+        const ::ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        REQUIRE(n > 0); // a timeout (-1) or EOF (0) means the writer never resumed
+        in.insert(in.end(), buf, buf + n);
+        if (body == std::string::npos) {
+            const std::string head(in.begin(), in.end());
+            const auto end = head.find("\r\n\r\n");
+            if (end != std::string::npos) {
+                REQUIRE(head.rfind("HTTP/1.1 101", 0) == 0);
+                body = end + 4;
+            }
+        }
+    }
+    REQUIRE(in.size() == body + count * frame);
+    for (std::uint32_t k = 0; k < count; ++k) {
+        const std::uint8_t* f = in.data() + body + k * frame;
+        INFO("message " << k);
+        REQUIRE(f[0] == 0x82);
+        REQUIRE(f[1] == 127);
+        std::uint64_t len = 0;
+        for (int i = 0; i < 8; ++i) len = (len << 8) | f[2 + i];
+        REQUIRE(len == size);
+        bool same = true;
+        for (std::size_t i = 0; i < size && same; ++i) same = f[10 + i] == byte_at('F', k, i);
+        CHECK(same);
+    }
+    CHECK(eventually([&] { return flooding.load()->buffered_amount() == 0; }));
+
+    sock.close();
+    REQUIRE(eventually([&] { return closes.load() == 1; }));
+    asio::post(io, [&] { server.stop(); });
+    runner.release();
+    REQUIRE(runner.join_within(default_limit));
 }
 
 TEST_CASE("readiness: destroying the io_context frees connections that are waiting to read", "[readiness]") {
