@@ -43,7 +43,7 @@ enum class error {
     http_line_too_long,          // one line over the limit (431)
     http_bad_request_line,       // not "METHOD SP target SP HTTP/x.y" (400)
     http_bad_method,             // not GET (405)
-    http_bad_version,            // not HTTP/1.1 or later (505)
+    http_bad_version,            // not HTTP/1.1, or not HTTP/1.x at all (505)
     http_bad_header,             // a header line that is not "name: value" (400)
     http_bad_target,             // request target empty or not origin-form (400)
     handshake_missing_host,      // no Host header (400)
@@ -54,6 +54,8 @@ enum class error {
     handshake_bad_version,       // Sec-WebSocket-Version not 13 (426 + Sec-WebSocket-Version: 13)
     handshake_duplicate_header,  // a header that must appear once appeared twice (400)
     not_websocket_request,       // a plain HTTP request (no Upgrade): HTTP fallback
+    http_bad_content_length,     // Content-Length repeated, a list, or not a decimal number (400)
+    http_request_body,           // Transfer-Encoding, or Content-Length other than 0: wsx reads no bodies (400)
 
     // --- HTTP upgrade response (client side) ---
     handshake_bad_status = 200,  // status is not 101
@@ -62,6 +64,8 @@ enum class error {
     handshake_bad_subprotocol,   // server chose a subprotocol we did not offer
     handshake_bad_extension,     // server accepted an extension we did not offer
     handshake_missing_upgrade_response, // 101 without Upgrade/Connection headers
+    handshake_bad_response_version,     // 101 in a version other than HTTP/1.1
+    handshake_response_body,     // 101 with Transfer-Encoding or a Content-Length other than 0
 
     // --- run time, local ---
     closed = 300,                // the session is closed or gone; sending is a no-op
@@ -165,7 +169,7 @@ inline std::string detail::error_category_impl::message(int ev) const {
     case error::http_line_too_long: return "HTTP line exceeds the length limit";
     case error::http_bad_request_line: return "malformed HTTP request line";
     case error::http_bad_method: return "WebSocket upgrade must use GET";
-    case error::http_bad_version: return "WebSocket upgrade needs HTTP/1.1 or later";
+    case error::http_bad_version: return "HTTP version not supported: wsx speaks HTTP/1.1 only";
     case error::http_bad_header: return "malformed HTTP header line";
     case error::http_bad_target: return "malformed HTTP request target";
     case error::handshake_missing_host: return "upgrade request has no Host header";
@@ -176,12 +180,19 @@ inline std::string detail::error_category_impl::message(int ev) const {
     case error::handshake_bad_version: return "Sec-WebSocket-Version is not 13";
     case error::handshake_duplicate_header: return "a header that must appear once is repeated";
     case error::not_websocket_request: return "not a WebSocket upgrade request";
+    case error::http_bad_content_length:
+        return "Content-Length must appear once, as one decimal number (RFC 9112 6.3)";
+    case error::http_request_body:
+        return "request has a body (Transfer-Encoding, or Content-Length other than 0); wsx reads no request bodies";
     case error::handshake_bad_status: return "server did not answer 101 Switching Protocols";
     case error::handshake_bad_response: return "malformed HTTP response";
     case error::handshake_bad_accept: return "Sec-WebSocket-Accept is missing or wrong";
     case error::handshake_bad_subprotocol: return "server chose a subprotocol that was not offered";
     case error::handshake_bad_extension: return "server accepted an extension that was not offered";
     case error::handshake_missing_upgrade_response: return "101 response without Upgrade/Connection headers";
+    case error::handshake_bad_response_version: return "101 response is not HTTP/1.1";
+    case error::handshake_response_body:
+        return "101 response declares a body (Transfer-Encoding, or Content-Length other than 0); a 101 has none";
     case error::closed: return "the session is closed";
     case error::connection_reset: return "connection dropped without a close frame";
     case error::close_timeout: return "the peer did not complete the close handshake in time";

@@ -88,6 +88,38 @@ std::vector<std::pair<std::string, std::string>> plus(std::string_view name, con
 
 std::error_code validate(const std::string& text) { return validate_upgrade(parse_request(text)); }
 
+// The base request with these raw header lines added at the end.
+std::string upgrade_with(const std::string& lines, const std::string& start_line = "GET /chat HTTP/1.1") {
+    std::string s = request_text(base_headers(), start_line);
+    return s.insert(s.size() - 2, lines);
+}
+
+// Parses whole and one byte at a time, requires both to agree, and returns
+// the message parsed whole with the parser's error.
+template <class Message>
+Message parse_both_ways(const std::string& text, std::error_code& ec) {
+    Message whole;
+    whole.parse(text, ec);
+    Message bytes;
+    std::error_code ec_bytes;
+    for (std::size_t i = 0; i < text.size(); ++i) bytes.parse(text.data() + i, 1, ec_bytes);
+    INFO(text);
+    REQUIRE(ec_bytes == ec);
+    REQUIRE(bytes.complete() == whole.complete());
+    REQUIRE(bytes.raw() == whole.raw());
+    return whole;
+}
+
+// What a server makes of these bytes: the parser's error if there is one,
+// else validate_upgrade's, the same in any split.
+std::error_code judge(const std::string& text) {
+    std::error_code ec;
+    const http_request req = parse_both_ways<http_request>(text, ec);
+    if (ec) return ec;
+    REQUIRE(req.complete());
+    return validate_upgrade(req);
+}
+
 std::string accept_response_text(const std::string& extra_lines = "", const std::string& status_line =
                                                                           "HTTP/1.1 101 Switching Protocols") {
     return status_line + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + key_accept +
@@ -97,6 +129,15 @@ std::string accept_response_text(const std::string& extra_lines = "", const std:
 std::error_code verify(const std::string& text, const std::vector<std::string>& offered = {},
                        bool extensions_offered = false, std::string* chosen = nullptr) {
     return verify_response(parse_response(text), key, offered, extensions_offered, chosen);
+}
+
+// The same, parsed one byte at a time.
+std::error_code verify_bytes(const std::string& text, const std::vector<std::string>& offered = {}) {
+    std::error_code ec;
+    const http_response res = parse_both_ways<http_response>(text, ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(res.complete());
+    return verify_response(res, key, offered, false, nullptr);
 }
 
 template <class F>
@@ -133,8 +174,6 @@ TEST_CASE("handshake: the RFC 6455 1.3 request is valid", "[handshake][server]")
     CHECK_FALSE(validate(request_text(with("Connection", "keep-alive, UPGRADE"))));
     CHECK_FALSE(validate(request_text(plus("connection", "upgrade"))));
     CHECK_FALSE(validate(request_text(base_headers(), "GET /chat?room=1&x=%20 HTTP/1.1")));
-    CHECK_FALSE(validate(request_text(base_headers(), "GET / HTTP/1.9")));
-    CHECK_FALSE(validate(request_text(base_headers(), "GET / HTTP/2.0")));
 }
 
 TEST_CASE("handshake: each upgrade rule has its own error", "[handshake][server]") {
@@ -182,6 +221,78 @@ TEST_CASE("handshake: each upgrade rule has its own error", "[handshake][server]
         INFO(c.what);
         CHECK(validate(c.request) == c.expected);
     }
+}
+
+TEST_CASE("handshake: a body or a version other than HTTP/1.1 is refused, in any split",
+          "[handshake][server][strict]") {
+    const std::pair<std::string, error> cases[] = {
+        // An upgrade announcing a body (RFC 9112 6.3): the body would be read as frames.
+        {upgrade_with("Content-Length: 5\r\n") + "hello", error::http_request_body},
+        {upgrade_with("content-length: 1\r\n") + "x", error::http_request_body},
+        {upgrade_with("Content-Length: " + std::string(40, '9') + "\r\n"), error::http_request_body},
+        {upgrade_with("Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n", error::http_request_body},
+        {upgrade_with("Transfer-Encoding: identity\r\n"), error::http_request_body},
+        {upgrade_with("TRANSFER-ENCODING:\r\n"), error::http_request_body},
+        {upgrade_with("Transfer-Encoding: chunked\r\nContent-Length: 0\r\n"), error::http_request_body},
+        {upgrade_with("Content-Length: x\r\nTransfer-Encoding: gzip, chunked\r\n"), error::http_request_body},
+        // A Content-Length that is not one decimal number, even when every
+        // value says 0 (RFC 9110 8.6 lets a recipient refuse a repeat).
+        {upgrade_with("Content-Length: 0\r\nContent-Length: 0\r\n"), error::http_bad_content_length},
+        {upgrade_with("Content-Length: 5\r\ncontent-length: 6\r\n") + "hello", error::http_bad_content_length},
+        {upgrade_with("Content-Length: 0, 0\r\n"), error::http_bad_content_length},
+        {upgrade_with("Content-Length: 5, 5\r\n"), error::http_bad_content_length},
+        {upgrade_with("Content-Length:\r\n"), error::http_bad_content_length},
+        {upgrade_with("Content-Length: -1\r\n"), error::http_bad_content_length},
+        {upgrade_with("Content-Length: +0\r\n"), error::http_bad_content_length},
+        {upgrade_with("Content-Length: 0x0\r\n"), error::http_bad_content_length},
+        {upgrade_with("Content-Length: 1 0\r\n"), error::http_bad_content_length},
+        // Plain HTTP is held to the same framing before any fallback handler
+        // sees it: wsx reads no request bodies.
+        {"POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", error::http_request_body},
+        {"POST /form HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", error::http_request_body},
+        {"GET / HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n", error::http_bad_content_length},
+        {"GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", error::not_websocket_request},
+        // A well-formed version other than HTTP/1.1: 505 for an upgrade, and
+        // for any request that is not HTTP/1.x at all.
+        {upgrade_with("", "GET /chat HTTP/1.0"), error::http_bad_version},
+        {upgrade_with("", "GET /chat HTTP/1.2"), error::http_bad_version},
+        {upgrade_with("", "GET /chat HTTP/2.0"), error::http_bad_version},
+        {upgrade_with("", "GET /chat HTTP/9.9"), error::http_bad_version},
+        {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", error::http_bad_version},
+        {"GET / HTTP/9.9\r\n\r\n", error::http_bad_version},
+        {"GET / HTTP/0.9\r\n\r\n", error::http_bad_version},
+        {"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", error::http_bad_version}, // the HTTP/2 preface
+        // A plain HTTP/1.0 or 1.2 request may be answered in 1.1 (RFC 9110
+        // 2.5): it reaches the HTTP handler.
+        {"GET / HTTP/1.0\r\n\r\n", error::not_websocket_request},
+        {"GET / HTTP/1.2\r\nHost: a\r\n\r\n", error::not_websocket_request},
+        // Not "HTTP/" DIGIT "." DIGIT: a malformed request line (400).
+        {upgrade_with("", "GET /chat HTTP/1.10"), error::http_bad_request_line},
+        {upgrade_with("", "GET /chat HTTP/1"), error::http_bad_request_line},
+        {upgrade_with("", "GET /chat http/1.1"), error::http_bad_request_line},
+        {"GET / HTTP/2\r\n\r\n", error::http_bad_request_line},
+    };
+    for (const auto& c : cases) {
+        INFO(c.first);
+        CHECK(judge(c.first) == c.second);
+    }
+    // What passes, passes in any split too.
+    CHECK_FALSE(judge(upgrade_with("Content-Length: 0\r\n")));
+    CHECK_FALSE(judge(upgrade_with("Content-Length:  00 \r\n")));
+    CHECK_FALSE(judge(upgrade_with("")));
+
+    // The statuses, and refusals that say what to do.
+    const std::pair<error, int> statuses[] = {{error::http_request_body, 400},
+                                              {error::http_bad_content_length, 400},
+                                              {error::http_bad_request_line, 400},
+                                              {error::http_bad_version, 505}};
+    for (const auto& st : statuses) {
+        INFO(make_error_code(st.first).message());
+        CHECK(http_status_for(st.first) == st.second);
+        CHECK(build_error_response(st.first).rfind("HTTP/1.1 " + std::to_string(st.second) + " ", 0) == 0);
+    }
+    CHECK(build_error_response(error::http_bad_version).find("HTTP/1.1 only") != std::string::npos);
+    CHECK(build_error_response(error::http_request_body).find("Content-Length") != std::string::npos);
 }
 
 TEST_CASE("handshake: an absolute http(s) URI names the resource (RFC 6455 4.2.1)", "[handshake][server]") {
@@ -460,8 +571,22 @@ TEST_CASE("handshake: each way the server's answer can fail", "[handshake][clien
         {"200", accept_response_text("", "HTTP/1.1 200 OK"), {}, false, error::handshake_bad_status},
         {"426", "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n", {}, false,
          error::handshake_bad_status},
-        {"HTTP/1.0", accept_response_text("", "HTTP/1.0 101 Switching Protocols"), {}, false,
+        {"1.0", accept_response_text("", "HTTP/1.0 101 OK"), {}, false, error::handshake_bad_response_version},
+        {"1.2", accept_response_text("", "HTTP/1.2 101 OK"), {}, false, error::handshake_bad_response_version},
+        {"2.0", accept_response_text("", "HTTP/2.0 101 OK"), {}, false, error::handshake_bad_response_version},
+        {"9.9", accept_response_text("", "HTTP/9.9 101 OK"), {}, false, error::handshake_bad_response_version},
+        // A 1xx response ends with its headers (RFC 9112 6.3): a body
+        // announced on a 101 could only be misread as frames.
+        {"CL 5", accept_response_text("Content-Length: 5\r\n") + "hello", {}, false, error::handshake_response_body},
+        {"TE", accept_response_text("Transfer-Encoding: chunked\r\n"), {}, false, error::handshake_response_body},
+        {"TE, CL 0", accept_response_text("transfer-encoding: identity\r\nContent-Length: 0\r\n"), {}, false,
+         error::handshake_response_body},
+        {"CL 0 twice", accept_response_text("Content-Length: 0\r\ncontent-length: 0\r\n"), {}, false,
          error::handshake_bad_response},
+        {"CL 0, 0", accept_response_text("Content-Length: 0, 0\r\n"), {}, false, error::handshake_bad_response},
+        {"CL none", accept_response_text("Content-Length: none\r\n"), {}, false, error::handshake_bad_response},
+        // The version and body of a refusal are not the handshake's business.
+        {"1.0 200", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi", {}, false, error::handshake_bad_status},
         {"no Upgrade",
          "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + key_accept + "\r\n\r\n",
          {}, false, error::handshake_missing_upgrade_response},
@@ -503,7 +628,10 @@ TEST_CASE("handshake: each way the server's answer can fail", "[handshake][clien
         std::string chosen = "untouched";
         CHECK(verify(c.response, c.offered, c.extensions_offered, &chosen) == c.expected);
         CHECK(chosen == "untouched");
+        if (!c.extensions_offered) CHECK(verify_bytes(c.response, c.offered) == c.expected);
     }
+    CHECK_FALSE(verify(accept_response_text("Content-Length: 0\r\n")));
+    CHECK_FALSE(verify_bytes(accept_response_text("Content-Length: 0\r\n")));
 
     std::string chosen;
     CHECK_FALSE(verify(accept_response_text("Sec-WebSocket-Protocol: wamp\r\n"), {"chat", "wamp"}, false, &chosen));

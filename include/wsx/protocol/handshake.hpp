@@ -64,33 +64,84 @@ inline bool is_valid_client_key(std::string_view key) noexcept {
     return base64_decode(key, bytes.data()) == 16;
 }
 
+} // namespace wsx::protocol
+
+namespace wsx::detail {
+
+// What a message's headers say about a body after the header section
+// (RFC 9112 6.3). Neither side of a handshake reads a body, so any body is
+// an error; the only question is which one.
+enum class http_body_framing : unsigned char {
+    none,       // no Transfer-Encoding, and no Content-Length or a single 0
+    body,       // Transfer-Encoding of any value, or a Content-Length above 0
+    bad_length, // Content-Length repeated, a list, empty or not all digits
+};
+
+// Transfer-Encoding decides first because it overrides Content-Length (RFC
+// 9112 6.3 item 3). A repeated Content-Length is refused even when the values
+// agree (RFC 9110 8.6 allows that): peers that merge or pick among repeats
+// in different ways are how request smuggling works, and no client has a
+// reason to send one.
+inline http_body_framing http_framing_of(const wsx::protocol::http_message& m) noexcept {
+    if (m.count("Transfer-Encoding") != 0) return http_body_framing::body;
+    const std::size_t lengths = m.count("Content-Length");
+    if (lengths == 0) return http_body_framing::none;
+    const std::string_view v = m.header("Content-Length");
+    if (lengths > 1 || v.empty()) return http_body_framing::bad_length;
+    bool nonzero = false;
+    for (char c : v) {
+        if (c < '0' || c > '9') return http_body_framing::bad_length;
+        if (c != '0') nonzero = true;
+    }
+    return nonzero ? http_body_framing::body : http_body_framing::none;
+}
+
+} // namespace wsx::detail
+
+namespace wsx::protocol {
+
 // --- server side ----------------------------------------------------------
 
 /// \fn std::error_code validate_upgrade(const http_request& req) noexcept
 /// Checks a complete request against RFC 6455 4.2.1. The first failing rule
-/// decides, in this order:
+/// decides, in this order. Rules 1 and 2 hold for every request, plain HTTP
+/// too, so a server checks them before handing a request to its HTTP
+/// handler:
 ///
-///  1. not_websocket_request, when the request carries neither an Upgrade
+///  1. http_bad_version (505): the version is not HTTP/1.x. HTTP/2.0 or
+///     HTTP/9.9 in an HTTP/1 start line is not a message wsx can frame.
+///  2. http_request_body / http_bad_content_length (400): the request
+///     announces a body, with Transfer-Encoding (any value) or a
+///     Content-Length other than 0, or its Content-Length is repeated, a
+///     list ("0, 0") or not a decimal number (RFC 9112 6.3). wsx never reads
+///     a request body: after an upgrade the bytes that follow the headers
+///     are read as WebSocket frames, and a plain HTTP handler gets the
+///     headers only. A single "Content-Length: 0" is no body and passes.
+///  3. not_websocket_request, when the request carries neither an Upgrade
 ///     header naming "websocket" nor any Sec-WebSocket-Key. Such a request is
 ///     plain HTTP (a page, a health check, or an Upgrade to some other
 ///     protocol such as h2c, which a server may ignore, RFC 9110 7.8), so the
 ///     server routes it to its HTTP handler instead of failing it. Anything
 ///     that shows either sign of a WebSocket attempt is judged by the rules
 ///     below and gets a precise error.
-///  2. http_bad_method: the method is not GET (case-sensitive, RFC 9110 9.1).
-///  3. http_bad_version: older than HTTP/1.1.
-///  4. http_bad_target: the target is neither origin-form ("/path?query")
+///  4. http_bad_method: the method is not GET (case-sensitive, RFC 9110 9.1).
+///  5. http_bad_version (505): not exactly HTTP/1.1. RFC 6455 4.1 asks for
+///     1.1 or later, but wsx speaks 1.1 only and answers in 1.1, so an
+///     upgrade in HTTP/1.0 or HTTP/1.2 is refused rather than guessed at.
+///     (A plain request in HTTP/1.0 or 1.2 still reaches the HTTP handler,
+///     answered in 1.1 as RFC 9110 2.5 allows.)
+///  6. http_bad_target: the target is neither origin-form ("/path?query")
 ///     nor an absolute http/https URI, which RFC 6455 4.2.1 also allows
 ///     (see resource_name).
-///  5. handshake_missing_host: no Host, or an empty one (a WebSocket URI
+///  7. handshake_missing_host: no Host, or an empty one (a WebSocket URI
 ///     always has a host); handshake_duplicate_header: more than one
 ///     (RFC 9112 3.2 says answer 400).
-///  6. handshake_missing_upgrade: no "websocket" token in Upgrade.
-///  7. handshake_missing_connection: no "upgrade" token in Connection.
-///  8. handshake_missing_key / handshake_duplicate_header /
+///  8. handshake_missing_upgrade: no "websocket" token in Upgrade.
+///  9. handshake_missing_connection: no "upgrade" token in Connection.
+/// 10. handshake_missing_key / handshake_duplicate_header /
 ///     handshake_bad_key: Sec-WebSocket-Key must appear once (RFC 6455
 ///     11.3.1) and be base64 for 16 bytes.
-///  9. handshake_bad_version: Sec-WebSocket-Version missing or not exactly
+/// 11. handshake_bad_version: Sec-WebSocket-Version missing or not exactly
 ///     "13"; handshake_duplicate_header: more than one (RFC 6455 11.3.5).
 ///
 /// Origin is not checked here: whether to trust it is the application's call.
@@ -120,11 +171,16 @@ inline std::string_view resource_name(std::string_view target) noexcept {
 }
 
 inline std::error_code validate_upgrade(const http_request& req) noexcept {
+    if (req.version_major() != 1) return make_error_code(error::http_bad_version);
+    switch (wsx::detail::http_framing_of(req)) {
+    case wsx::detail::http_body_framing::none: break;
+    case wsx::detail::http_body_framing::body: return make_error_code(error::http_request_body);
+    case wsx::detail::http_body_framing::bad_length: return make_error_code(error::http_bad_content_length);
+    }
     if (!req.has_token("Upgrade", "websocket") && req.count("Sec-WebSocket-Key") == 0)
         return make_error_code(error::not_websocket_request);
     if (req.method() != "GET") return make_error_code(error::http_bad_method);
-    if (req.version_major() < 1 || (req.version_major() == 1 && req.version_minor() < 1))
-        return make_error_code(error::http_bad_version);
+    if (req.version_minor() != 1) return make_error_code(error::http_bad_version);
     if (resource_name(req.target()).empty()) return make_error_code(error::http_bad_target);
 
     const std::size_t hosts = req.count("Host");
@@ -485,16 +541,23 @@ inline std::string build_client_request(const client_request& r) {
 /// Checks the server's answer (RFC 6455 4.1, the client's items 1-6). The
 /// first failing rule decides, in this order:
 ///  1. handshake_bad_status: the status is not 101 (the response is then an
-///     ordinary HTTP answer such as a 426 or a redirect);
-///  2. handshake_bad_response: the response is older than HTTP/1.1;
-///  3. handshake_missing_upgrade_response: no "websocket" token in Upgrade or
+///     ordinary HTTP answer such as a 426 or a redirect, whose version and
+///     body are not judged here);
+///  2. handshake_bad_response_version: the 101 is not HTTP/1.1, the version
+///     the request was sent in and the only one wsx speaks;
+///  3. handshake_response_body: the 101 announces a body, with
+///     Transfer-Encoding or a Content-Length other than 0 (a 1xx response
+///     ends with its header section, RFC 9112 6.3, so such bytes could only
+///     be misread as frames); handshake_bad_response: its Content-Length is
+///     repeated, a list or not a decimal number;
+///  4. handshake_missing_upgrade_response: no "websocket" token in Upgrade or
 ///     no "upgrade" token in Connection;
-///  4. handshake_bad_accept: Sec-WebSocket-Accept missing, repeated, or not
+///  5. handshake_bad_accept: Sec-WebSocket-Accept missing, repeated, or not
 ///     accept_key(key);
-///  5. handshake_bad_subprotocol: Sec-WebSocket-Protocol repeated, or naming
+///  6. handshake_bad_subprotocol: Sec-WebSocket-Protocol repeated, or naming
 ///     something other than exactly one of offered_subprotocols (so any
 ///     subprotocol at all when none was offered); an empty value means none;
-///  6. handshake_bad_extension: Sec-WebSocket-Extensions names an extension
+///  7. handshake_bad_extension: Sec-WebSocket-Extensions names an extension
 ///     although none was offered. Whether an answer to an offer is acceptable
 ///     is for the extension's own negotiation to decide.
 /// On success *chosen_subprotocol (if not null) is set to the server's choice,
@@ -503,8 +566,13 @@ inline std::error_code verify_response(const http_response& res, std::string_vie
                                        const std::vector<std::string>& offered_subprotocols,
                                        bool extensions_offered, std::string* chosen_subprotocol) {
     if (res.status() != 101) return make_error_code(error::handshake_bad_status);
-    if (res.version_major() < 1 || (res.version_major() == 1 && res.version_minor() < 1))
-        return make_error_code(error::handshake_bad_response);
+    if (res.version_major() != 1 || res.version_minor() != 1)
+        return make_error_code(error::handshake_bad_response_version);
+    switch (wsx::detail::http_framing_of(res)) {
+    case wsx::detail::http_body_framing::none: break;
+    case wsx::detail::http_body_framing::body: return make_error_code(error::handshake_response_body);
+    case wsx::detail::http_body_framing::bad_length: return make_error_code(error::handshake_bad_response);
+    }
     if (!res.has_token("Upgrade", "websocket") || !res.has_token("Connection", "upgrade"))
         return make_error_code(error::handshake_missing_upgrade_response);
     if (res.count("Sec-WebSocket-Accept") != 1 || res.header("Sec-WebSocket-Accept") != accept_key(key))

@@ -6,8 +6,10 @@
 // incrementally and sans-I/O: bytes go in, in any split, and the parser stops
 // right after the empty line that ends the header section, telling the caller
 // how many bytes it took. Whatever follows belongs to the caller: after an
-// upgrade it is already WebSocket frames. Bodies are not parsed; a WebSocket
-// handshake has none, and a plain-HTTP fallback handler reads its own.
+// upgrade it is already WebSocket frames. Bodies are not parsed: a handshake
+// has none, so validate_upgrade and verify_response refuse any message whose
+// headers announce one (Content-Length other than 0, Transfer-Encoding)
+// rather than let body bytes be read as frames.
 //
 // Strictness, chosen so that the parser never guesses what a peer meant (the
 // guessing is where request-smuggling bugs live):
@@ -23,6 +25,11 @@
 //   lose their leading and trailing SP/HTAB.
 // - The method may be any token: whether it must be GET is the handshake's
 //   business (wsx::error::http_bad_method comes from validate_upgrade).
+// - The version is exactly "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112
+//   2.3): "HTTP/1.10", "HTTP/1" or "http/1.1" make a malformed start line
+//   (http_bad_request_line, 400; handshake_bad_response for a status line).
+//   A well-formed version is parsed whatever its value: which versions are
+//   spoken is the handshake's business (505 comes from validate_upgrade).
 //
 // Limits (http_limits) bound the memory one connection can make us hold. Each
 // limit is checked at the byte that breaks it, and every other check at the
@@ -493,14 +500,14 @@ inline bool http_message::parse_version(std::size_t b, std::size_t e) noexcept {
 
 // method SP request-target SP HTTP-version (RFC 9112 3). The target is what
 // lies between the first and the last SP, so a space inside it is reported
-// as a bad target rather than as a bad version.
+// as a bad target rather than as a malformed version.
 inline bool http_message::on_request_line(std::size_t b, std::size_t e) {
     const std::string_view line(raw_.data() + b, e - b);
     const std::size_t sp1 = line.find(' ');
     const std::size_t sp2 = line.rfind(' ');
     if (sp1 == std::string_view::npos || sp1 == sp2) return fail(wsx::error::http_bad_request_line);
     if (!wsx::detail::http_is_token(line.substr(0, sp1))) return fail(wsx::error::http_bad_request_line);
-    if (!parse_version(b + sp2 + 1, e)) return fail(wsx::error::http_bad_version);
+    if (!parse_version(b + sp2 + 1, e)) return fail(wsx::error::http_bad_request_line);
     const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     if (target.empty()) return fail(wsx::error::http_bad_target);
     for (char c : target) {
@@ -518,7 +525,7 @@ inline bool http_message::on_status_line(std::size_t b, std::size_t e) {
     const std::string_view line(raw_.data() + b, e - b);
     const std::size_t sp1 = line.find(' ');
     if (sp1 == std::string_view::npos) return fail(wsx::error::handshake_bad_response);
-    if (!parse_version(b, b + sp1)) return fail(wsx::error::http_bad_version);
+    if (!parse_version(b, b + sp1)) return fail(wsx::error::handshake_bad_response);
     const std::string_view rest = line.substr(sp1 + 1);
     if (rest.size() < 3 || (rest.size() > 3 && rest[3] != ' ')) return fail(wsx::error::handshake_bad_response);
     int code = 0;
