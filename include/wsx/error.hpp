@@ -80,6 +80,8 @@ enum class error {
     not_found,                   // no endpoint matches the path (404)
     going_away,                  // server shutdown (close 1001)
     handler_exception,           // a user handler threw (close 1011)
+    memory_budget_exceeded,      // the server's memory budget ran out; this connection held the most (close 1013)
+    too_many_connections,        // a connection cap is reached (503 + Retry-After)
 
     // --- programmer input (thrown as std::system_error) ---
     bad_url = 400,               // URL cannot be parsed
@@ -205,6 +207,9 @@ inline std::string detail::error_category_impl::message(int ev) const {
     case error::not_found: return "no endpoint matches the request path";
     case error::going_away: return "server is shutting down";
     case error::handler_exception: return "a handler threw an exception";
+    case error::memory_budget_exceeded:
+        return "the server's memory budget is exhausted and this connection held the most; try again later";
+    case error::too_many_connections: return "the server has reached its connection limit; try again later";
     case error::bad_url: return "malformed WebSocket URL";
     case error::unsupported_scheme: return "unsupported URL scheme";
     case error::bad_argument: return "argument out of range";
@@ -245,6 +250,8 @@ inline std::uint16_t close_code_for(std::error_code ec) noexcept {
     case error::idle_timeout:
     case error::ping_timeout:
         return 1001;
+    case error::memory_budget_exceeded:
+        return 1013;
     case error::connection_reset:
     case error::close_timeout:
         return 1006;
@@ -269,7 +276,9 @@ inline int http_status_for(std::error_code ec) noexcept {
         return 426;
     case error::origin_rejected: return 403;
     case error::not_found: return 404;
-    case error::going_away: return 503;
+    case error::going_away:
+    case error::too_many_connections:
+        return 503;
     default: return 400;
     }
 }

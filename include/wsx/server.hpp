@@ -12,6 +12,7 @@
 #include <wsx/protocol/handshake.hpp>
 #include <wsx/protocol/http.hpp>
 #include <wsx/router.hpp>
+#include <wsx/server_options.hpp>
 #include <wsx/session.hpp>
 #include <wsx/transport/socket.hpp>
 #include <wsx/transport/tcp.hpp>
@@ -25,6 +26,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -114,6 +116,11 @@ public:
     session_options& default_options() noexcept { return core_->defaults; }
     /// Size limits of the opening request (answered with 431 when exceeded).
     protocol::http_limits& http_limits() noexcept { return core_->limits; }
+    /// Server-wide limits: the memory budget and the connection caps. Set
+    /// them before listen().
+    server_options& options() noexcept { return core_->opts; }
+    /// What the server holds now and what its limits have refused (any thread).
+    server_stats stats() const { return core_->stats(); }
     /// The transport context (TLS: `context().native()` is the asio::ssl::context).
     context_type& context() noexcept { return core_->ctx; }
 
@@ -180,6 +187,7 @@ private:
         context_type ctx;
         session_options defaults;
         protocol::http_limits limits;
+        server_options opts;
         router<std::shared_ptr<endpoint_type>> routes;
         http_handler http;
         std::atomic<std::uint64_t> next_id{1};
@@ -192,8 +200,19 @@ private:
         };
         std::vector<std::shared_ptr<listener>> listeners;
 
+        // Every accepted connection; `admitted` once route() counted it
+        // against the caps, which forget() then gives back.
+        struct entry {
+            std::weak_ptr<session_type> session;
+            asio::ip::address address;
+            bool admitted = false;
+        };
         mutable std::mutex mu;
-        std::unordered_map<std::uint64_t, std::weak_ptr<session_type>> sessions;
+        std::unordered_map<std::uint64_t, entry> sessions;
+        std::unordered_map<asio::ip::address, std::size_t> per_address; // admitted, by remote address
+        std::size_t admitted = 0;
+        std::atomic<std::uint64_t> refused_by_cap{0};
+        std::atomic<std::uint64_t> closed_by_budget{0};
 
         void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack, bool plain) {
             auto l = std::make_shared<listener>(io, plain);
@@ -262,8 +281,9 @@ private:
             }
             {
                 std::lock_guard<std::mutex> lock(mu);
-                sessions.emplace(id, s);
+                sessions.emplace(id, entry{s, {}});
             }
+            this->budget.set_limit(opts.memory_budget);
             s->start_server(this->shared_from_this(), defaults, limits);
         }
 
@@ -299,6 +319,21 @@ private:
                 d.response = protocol::build_error_response(make_error_code(error::origin_rejected));
                 return d;
             }
+            // Counted before the handshake handler runs, so that a refused
+            // connection costs the program nothing; given back below if the
+            // upgrade fails after all.
+            if (!admit(s)) {
+                const auto ec = make_error_code(error::too_many_connections);
+                d.response = protocol::build_error_response(
+                    http_status_for(ec), ec.message() + "\n",
+                    {{"Retry-After", std::to_string(opts.retry_after.count())}});
+                return d;
+            }
+            auto refuse = [&](std::string response) {
+                unadmit(s.id());
+                d.response = std::move(response);
+                return d;
+            };
             std::string sub(protocol::select_subprotocol(req, st->subprotocols));
             protocol::header_list extra;
             if (st->on_handshake) {
@@ -306,13 +341,9 @@ private:
                 try {
                     st->on_handshake(u);
                 } catch (...) {
-                    d.response = protocol::build_error_response(500, "handshake handler failed\n");
-                    return d;
+                    return refuse(protocol::build_error_response(500, "handshake handler failed\n"));
                 }
-                if (u.rejected()) {
-                    d.response = protocol::build_error_response(u.rejected(), u.reject_body());
-                    return d;
-                }
+                if (u.rejected()) return refuse(protocol::build_error_response(u.rejected(), u.reject_body()));
                 sub = u.subprotocol();
                 extra = u.response_headers();
             }
@@ -322,12 +353,97 @@ private:
             try {
                 d.response = protocol::build_accept_response(req, sub, d.extensions, extra);
             } catch (const std::system_error&) {
-                d.response = protocol::build_error_response(500, "bad response header from the handshake handler\n");
-                return d;
+                return refuse(protocol::build_error_response(500, "bad response header from the handshake handler\n"));
             }
             d.subprotocol = std::move(sub);
             d.endpoint = st;
             return d;
+        }
+
+        // Counts the connection against max_connections and
+        // max_connections_per_address; false when either is reached.
+        bool admit(const session_type& s) {
+            asio::ip::address address = s.remote_endpoint().address();
+            // One client over IPv4 and over the dual-stack listener is one address.
+            if (address.is_v6() && address.to_v6().is_v4_mapped())
+                address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+            std::lock_guard<std::mutex> lock(mu);
+            auto it = sessions.find(s.id());
+            if (it == sessions.end()) return false; // already gone
+            entry& e = it->second;
+            if (e.admitted) return true;
+            e.address = address;
+            std::size_t& from_here = per_address[e.address];
+            if ((opts.max_connections != 0 && admitted >= opts.max_connections) ||
+                (opts.max_connections_per_address != 0 && from_here >= opts.max_connections_per_address)) {
+                if (from_here == 0) per_address.erase(e.address);
+                refused_by_cap.fetch_add(1, std::memory_order_relaxed);
+                return false;
+            }
+            ++from_here;
+            ++admitted;
+            e.admitted = true;
+            return true;
+        }
+        void unadmit(std::uint64_t id) {
+            std::lock_guard<std::mutex> lock(mu);
+            auto it = sessions.find(id);
+            if (it != sessions.end()) release(it->second);
+        }
+        // Under mu.
+        void release(entry& e) noexcept {
+            if (!e.admitted) return;
+            e.admitted = false;
+            --admitted;
+            auto at = per_address.find(e.address);
+            if (at != per_address.end() && --at->second == 0) per_address.erase(at);
+        }
+
+        // Some connection took the memory budget past its limit: close the
+        // ones holding the most until the total is back under it. Posted,
+        // so that it never runs inside a session's handler, and one pass
+        // at a time.
+        void over_budget() noexcept override {
+            if (!this->budget.begin_enforcing()) return;
+            try {
+                asio::post(io, [self = this->shared_from_this()] { self->enforce_budget(); });
+            } catch (...) {
+                this->budget.end_enforcing();
+            }
+        }
+        void enforce_budget() {
+            std::vector<std::pair<std::size_t, std::shared_ptr<session_type>>> held;
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                held.reserve(sessions.size());
+                for (auto& kv : sessions)
+                    if (auto s = kv.second.session.lock()) held.emplace_back(s->memory_held(), std::move(s));
+            }
+            std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+            // The sessions already chosen give their bytes back on their own
+            // strands, soon: count them as gone, or every pass until then
+            // would close one more connection than needed.
+            std::size_t used = this->budget.used();
+            const std::size_t limit = this->budget.limit();
+            for (auto& h : held) {
+                if (limit == 0 || used <= limit || h.first == 0) break;
+                used -= std::min(used, h.first);
+                if (h.second->shed_memory()) closed_by_budget.fetch_add(1, std::memory_order_relaxed);
+            }
+            this->budget.end_enforcing();
+        }
+
+        server_stats stats() const {
+            server_stats st;
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                st.connections = sessions.size();
+                st.admitted_connections = admitted;
+            }
+            st.memory_in_use = this->budget.used();
+            st.refused_by_cap = refused_by_cap.load(std::memory_order_relaxed);
+            st.closed_by_budget = closed_by_budget.load(std::memory_order_relaxed);
+            return st;
         }
 
         static std::string build_reply(const http_reply& r) {
@@ -350,14 +466,17 @@ private:
 
         void forget(std::uint64_t id) noexcept override {
             std::lock_guard<std::mutex> lock(mu);
-            sessions.erase(id);
+            auto it = sessions.find(id);
+            if (it == sessions.end()) return;
+            release(it->second);
+            sessions.erase(it);
         }
 
         std::vector<std::shared_ptr<session_type>> all() const {
             std::vector<std::shared_ptr<session_type>> out;
             std::lock_guard<std::mutex> lock(mu);
             for (auto& kv : sessions)
-                if (auto s = kv.second.lock()) out.push_back(std::move(s));
+                if (auto s = kv.second.session.lock()) out.push_back(std::move(s));
             return out;
         }
         std::size_t count() const {

@@ -13,6 +13,7 @@
 // (send, ping, close, ready_state, buffered_amount) hop onto the strand.
 
 #include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/memory_budget.hpp>
 #include <wsx/detail/send_queue.hpp>
 #include <wsx/detail/unique_function.hpp>
 #include <wsx/error.hpp>
@@ -160,6 +161,9 @@ template <class Transport> struct session_owner {
     virtual ~session_owner() = default;
     virtual decision route(basic_session<Transport>& s, const protocol::http_request& req) = 0;
     virtual void forget(std::uint64_t id) noexcept = 0;
+    // A session's growth took the budget past its limit.
+    virtual void over_budget() noexcept = 0;
+    memory_budget budget;
 };
 
 } // namespace detail
@@ -449,6 +453,18 @@ public:
         teardown(ec);
     }
 
+    /// Bytes this connection holds for messages, as last counted against the
+    /// server's memory budget (for basic_server; any thread).
+    std::size_t memory_held() const noexcept { return held_.load(std::memory_order_relaxed); }
+    /// The server's memory budget is exceeded and this connection is among
+    /// those holding the most: close it with 1013 (for basic_server). True
+    /// the first time; a session already chosen is not chosen again.
+    bool shed_memory() {
+        if (shedding_.exchange(true, std::memory_order_acq_rel)) return false;
+        asio::dispatch(strand_, [self = this->shared_from_this()] { self->on_shed_memory(); });
+        return true;
+    }
+
     /// Graceful shutdown of the server: 1001 to an open session, an
     /// unfinished handshake is dropped.
     void going_away() {
@@ -600,10 +616,13 @@ private:
         }
         if (c) {
             c(ec);
-        } else {
-            // Tell on_error, but without report_error's once-per-connection
-            // latch: the connection stays open, and a later fatal error (a
-            // drop, a timeout) must still reach on_error.
+        } else if (!refusing_) {
+            // Once per episode, which ends when the queue has drained (see
+            // after_write): a peer that never reads would otherwise make
+            // every refused send a line in the program's log. Not through
+            // report_error's once-per-connection latch: the connection
+            // stays open, and a later fatal error must still reach on_error.
+            refusing_ = true;
             invoke_nothrow([&] {
                 if (endpoint_->on_error) endpoint_->on_error(*this, ec);
             });
@@ -721,7 +740,9 @@ private:
     void note_queued() {
         buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
         if (queue_.queued_bytes() >= options_->max_send_queue / 2) drain_wanted_ = true;
-        if (!in_dispatch_) flush();
+        if (in_dispatch_) return; // the end of the read turn flushes and counts
+        flush();
+        account_memory();
     }
 
     const std::array<std::uint8_t, 4>* key() {
@@ -767,6 +788,7 @@ private:
         queue_.end_write(ec);
         buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
         if (closed_) return;
+        account_memory();
         if (ec) {
             if (opened_ && !close_received_) report_error(make_error_code(error::connection_reset));
             return teardown(make_error_code(error::connection_reset));
@@ -785,6 +807,7 @@ private:
         flush();
         if (!queue_.writing() && drain_wanted_ && opened_ && !close_sent_) {
             drain_wanted_ = false;
+            refusing_ = false;
             invoke([&] {
                 if (endpoint_->on_drain) endpoint_->on_drain(*this);
             });
@@ -920,17 +943,67 @@ private:
         in_dispatch_ = true;
         feed(data, n);
         // A read that filled the buffer means more is waiting: take it now
-        // instead of going back to the reactor.
-        while (!closed_ && n == detail::thread_buffer_size && !failing_) {
+        // instead of going back to the reactor, but only up to a turn's
+        // share. A peer that keeps the socket full would otherwise hold the
+        // thread for as long as it likes, and no other connection, timer or
+        // stop() would run meanwhile. read_frames() below then finds the
+        // socket still readable and comes back after what is queued.
+        std::size_t turn = n;
+        while (!closed_ && n == detail::thread_buffer_size && !failing_ && turn < read_turn_bytes) {
             n = stream_.read_now(data, ec);
             if (ec) break;
+            turn += n;
             feed(data, n);
         }
         in_dispatch_ = false;
         if (closed_) return;
         if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return on_read_error(ec);
         flush(true);
+        account_memory();
         read_frames();
+    }
+
+    // The most one connection reads in one turn of the I/O thread.
+    static constexpr std::size_t read_turn_bytes = 4 * detail::thread_buffer_size;
+
+    // Reports what this connection holds for messages to the server's
+    // budget, when it changed. (Clients have no budget.)
+    void account_memory() {
+        if (!owner_) return;
+        std::size_t now = 0;
+        if (!closed_) {
+            now = reader_.memory_usage() + queue_.queued_bytes();
+            if (deflate_) now += deflate_->inflated.capacity() + deflate_->deflated.capacity();
+        }
+        const std::size_t was = held_.load(std::memory_order_relaxed);
+        if (now == was) return;
+        held_.store(now, std::memory_order_relaxed);
+        if (now < was) return owner_->budget.shrink(was - now);
+        if (owner_->budget.grow(now - was)) owner_->over_budget();
+    }
+
+    // Chosen by the server to give memory back. A connection whose send
+    // queue holds bytes is dropped at once: its peer is not reading, so a
+    // close frame behind them would never arrive, and the bytes are only
+    // freed with the connection. Otherwise what it held was an unfinished
+    // incoming message: that goes now, and the peer gets 1013.
+    void on_shed_memory() {
+        if (closed_) return;
+        const auto ec = make_error_code(error::memory_budget_exceeded);
+        reader_ = protocol::reader(reader_.options()); // nothing is read after a failure
+        if (deflate_) {
+            std::vector<std::uint8_t>().swap(deflate_->inflated);
+            std::vector<std::uint8_t>().swap(deflate_->deflated);
+        }
+        if (queue_.queued_bytes() == 0 || !opened_) {
+            fail(ec);
+            account_memory();
+            return;
+        }
+        failing_ = true;
+        closing().failure = ec;
+        report_error(ec);
+        teardown(ec);
     }
 
     void on_read_error(std::error_code ec) {
@@ -1095,6 +1168,7 @@ private:
         stream_.close();
         queue_.fail_all(make_error_code(error::closed));
         buffered_.store(0, std::memory_order_relaxed);
+        account_memory();
         if (owner_) owner_->forget(id_);
         // A client that never opened still hears on_close (1006), as the
         // browser fires close after a failed connect; a server session
@@ -1298,6 +1372,8 @@ private:
     std::atomic<wsx::ready_state> state_{wsx::ready_state::connecting};
     std::atomic<std::size_t> buffered_{0};
     std::atomic<std::size_t> posted_{0}; // bytes of sends posted to the strand, not yet queued
+    std::atomic<std::size_t> held_{0};   // what account_memory() last reported to the budget
+    std::atomic<bool> shedding_{false};  // chosen by the memory budget (shed_memory)
     bool is_server_;
     bool opened_ = false;
     bool close_sent_ = false;
@@ -1307,6 +1383,7 @@ private:
     bool refused_ = false;
     bool in_dispatch_ = false;
     bool drain_wanted_ = false;
+    bool refusing_ = false; // sends are being refused (send_queue_full told once)
     bool reported_error_ = false;
     bool ping_outstanding_ = false;
     bool timer_pending_ = false;

@@ -161,20 +161,26 @@ TEST_CASE("backpressure: a peer that stops reading: the queue grows, then sends 
     CHECK(log.events() == std::vector<std::string>{"drain"});
 }
 
-TEST_CASE("backpressure: a refused send without a token goes to on_error, and the connection stays usable",
+TEST_CASE("backpressure: refused sends without a token reach on_error once per episode, and the connection stays "
+          "usable",
           "[backpressure]") {
     asio::io_context io;
     wsx::server server{io};
     std::vector<std::error_code> errors;
     std::vector<wsx::close_reason> closes;
+    int drains = 0;
     wsx::session_options o;
     o.max_send_queue = 4096;
+    // Nothing is written while a handler runs: the queue fills, and the
+    // last four of each burst of eight are refused.
+    auto burst = [](wsx::session& s) {
+        for (int i = 0; i < 8; ++i) s.send(std::string(1024, 'x'));
+    };
     server.endpoint("/q")
         .options(o)
-        .on_open([](wsx::session& s) {
-            // Nothing is written while the handler runs: the queue fills.
-            for (int i = 0; i < 8; ++i) s.send(std::string(1024, 'x'));
-        })
+        .on_open(burst)
+        .on_message([&](wsx::session& s, const wsx::message&) { burst(s); })
+        .on_drain([&](wsx::session&) { ++drains; })
         .on_error([&](wsx::session&, std::error_code ec) { errors.push_back(ec); })
         .on_close([&](wsx::session&, const wsx::close_reason& r) { closes.push_back(r); });
     server.listen("127.0.0.1", 0);
@@ -184,17 +190,26 @@ TEST_CASE("backpressure: a refused send without a token goes to on_error, and th
     bool closed = false;
     c.on_message([&](wsx::session&, const wsx::message&) { ++got; }).on_close([&](wsx::session&) { closed = true; });
     c.connect(url_for(server, "/q"));
-    REQUIRE(run_until(io, [&] { return got == 4 || closed; }));
+    REQUIRE(run_until(io, [&] { return (got == 4 && drains == 1) || closed; }));
     CHECK_FALSE(closed);
-    REQUIRE(errors.size() == 4);
-    for (auto& ec : errors) CHECK(ec == wsx::error::send_queue_full);
+    // Four refusals, one report: a peer that does not read cannot fill the log.
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == wsx::error::send_queue_full);
+
+    // The queue drained (on_drain), so the next burst's refusals are a new
+    // episode, reported once again.
+    c.send("again");
+    REQUIRE(run_until(io, [&] { return (got == 8 && drains == 2) || closed; }));
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[1] == wsx::error::send_queue_full);
+
     // A later real failure still reaches on_error (it is not used up).
     c.session()->stream().socket().close();
     REQUIRE(run_until(io, [&] { return !closes.empty(); }));
     CHECK(closes[0].code == 1006);
-    REQUIRE(errors.size() == 5);
-    CHECK(errors[4] == wsx::error::connection_reset);
-    CHECK(got == 4);
+    REQUIRE(errors.size() == 3);
+    CHECK(errors[2] == wsx::error::connection_reset);
+    CHECK(got == 8);
     server.stop();
     CHECK(run_to_completion(io));
 }

@@ -135,6 +135,9 @@ public:
     const reader_options& options() const noexcept { return opts_; }
     /// Accepts RSV1 (compressed messages) once permessage-deflate is negotiated.
     void set_allow_rsv1(bool allow) noexcept { opts_.allow_rsv1 = allow; }
+    /// Bytes held for messages: the assembly buffer's capacity, and the
+    /// buffer of a control frame cut by a feed() boundary once there was one.
+    std::size_t memory_usage() const noexcept { return buf_.capacity() + (ctrl_ ? max_control_payload : 0); }
 
 private:
     enum class stage : std::uint8_t { header, payload, closed, failed };
