@@ -11,6 +11,7 @@
 #include <wsx/error.hpp>
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
+#include <wsx/peer_certificate.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/handshake.hpp>
 #include <wsx/protocol/http.hpp>
@@ -33,14 +34,22 @@ namespace wsx {
 /// response headers, or refuse the connection.
 class upgrade_request {
 public:
-    /// Made by the server for each upgrade request.
+    /// Made by the server for each upgrade request. `peer` (the verified
+    /// client certificate, or null) must outlive this object.
     upgrade_request(const protocol::http_request& req, const path_params& params, std::string subprotocol,
-                    bool secure = false)
-        : req_(req), params_(params), subprotocol_(std::move(subprotocol)), secure_(secure) {}
+                    bool secure = false, const wsx::peer_certificate* peer = nullptr)
+        : req_(req), params_(params), subprotocol_(std::move(subprotocol)), secure_(secure), peer_(peer) {}
 
     /// True when the request came in over TLS (wss://), false on a plain
     /// port, so a handshake handler can refuse what must be encrypted.
     bool is_secure() const noexcept { return secure_; }
+    /// The client certificate the TLS handshake verified (mutual TLS, see
+    /// tls_server_options::client_auth): who the client is, for deciding
+    /// here whether it may use this endpoint. Null when the client
+    /// presented none (client_auth optional), when the server does not ask
+    /// for certificates, and on a plain connection. The same object as the
+    /// session's peer_certificate().
+    const wsx::peer_certificate* peer_certificate() const noexcept { return peer_; }
 
     /// The whole request.
     const protocol::http_request& request() const noexcept { return req_; }
@@ -109,6 +118,7 @@ private:
     const path_params& params_;
     std::string subprotocol_;
     bool secure_;
+    const wsx::peer_certificate* peer_;
     protocol::header_list headers_;
     int reject_status_ = 0;
     std::string reject_body_;

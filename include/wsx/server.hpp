@@ -337,7 +337,7 @@ private:
             std::string sub(protocol::select_subprotocol(req, st->subprotocols));
             protocol::header_list extra;
             if (st->on_handshake) {
-                upgrade_request u(req, d.params, std::move(sub), s.is_secure());
+                upgrade_request u(req, d.params, std::move(sub), s.is_secure(), s.peer_certificate());
                 try {
                     st->on_handshake(u);
                 } catch (...) {

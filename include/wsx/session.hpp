@@ -19,6 +19,7 @@
 #include <wsx/error.hpp>
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
+#include <wsx/peer_certificate.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/frame.hpp>
 #include <wsx/protocol/handshake.hpp>
@@ -233,6 +234,10 @@ public:
     /// True when the connection is encrypted (wss://): false for wsx::session
     /// and on a tls_server's listen_plain() ports.
     bool is_secure() const noexcept { return stream_.is_secure(); }
+    /// Server: the client certificate the TLS handshake verified (mutual
+    /// TLS, tls_server_options::client_auth), from on_open on; null without
+    /// one, on plain connections and on a client. See wsx::peer_certificate.
+    const wsx::peer_certificate* peer_certificate() const noexcept { return stream_.peer_certificate(); }
 
     // ---- the opening request (server side) --------------------------------
 

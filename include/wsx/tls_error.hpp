@@ -63,6 +63,14 @@ enum class tls_error {
     no_common_version,
     /// The two sides accept no cipher in common (see the ciphers options).
     no_common_cipher,
+    /// The server requires a client certificate (mutual TLS) and the
+    /// client presented none: set tls_client_options::certificate.
+    certificate_required,
+    /// The peer refused the certificate this side presented: not issued by
+    /// a CA it trusts for this, expired, or not meant for this use (say, a
+    /// client certificate without the clientAuth purpose). Only the peer
+    /// knows which; its own logs say.
+    certificate_rejected_by_peer,
 };
 
 /// The wsx.tls error category. Its messages say what failed and what to
@@ -96,6 +104,12 @@ public:
             return "no TLS version in common with the peer (see tls_version min_version)";
         case tls_error::no_common_cipher:
             return "no TLS cipher in common with the peer (see the ciphers option)";
+        case tls_error::certificate_required:
+            return "the server requires a TLS client certificate and none was presented (set "
+                   "tls_client_options::certificate)";
+        case tls_error::certificate_rejected_by_peer:
+            return "the peer rejected our TLS certificate (is it issued by a CA the peer trusts, still valid, "
+                   "and meant for this use?)";
         case tls_error::certificate_expired:
             return "TLS certificate verification failed: certificate has expired";
         case tls_error::certificate_not_yet_valid:

@@ -2,8 +2,9 @@
 #ifndef WSX_TLS_OPTIONS_HPP
 #define WSX_TLS_OPTIONS_HPP
 
-// What a wss:// server or client is made from: certificates, whom to trust,
-// and the protocol floor. The defaults are the safe ones: TLS 1.2 or later,
+// What a wss:// server or client is made from: certificates, whom to trust
+// (on a server also which client certificates, for mutual TLS), and the
+// protocol floor. The defaults are the safe ones: TLS 1.2 or later,
 // forward-secret AEAD ciphers only, and a client that verifies the
 // server's certificate and host name against the system's trusted CAs.
 
@@ -22,6 +23,17 @@ enum class tls_version : std::uint8_t {
     tls1_3, ///< TLS 1.3 only: for when every peer is known to be recent
 };
 
+/// Whether a wss:// server asks clients for a certificate (mutual TLS),
+/// tls_server_options::client_auth. A presented certificate is always
+/// verified against tls_server_options::client_ca_file / client_ca_pem;
+/// one that fails (unknown CA, expired, not for client authentication)
+/// fails the TLS handshake, before any HTTP is read.
+enum class tls_client_auth : std::uint8_t {
+    none,     ///< do not ask (the default): any client may connect, as with https
+    optional, ///< ask; a client without a certificate is let in with no identity
+    required, ///< ask; a client without a certificate fails the TLS handshake
+};
+
 /// The default TLS 1.2 cipher list (OpenSSL syntax): ECDHE key exchange
 /// with an AEAD cipher, nothing else, so every connection has forward
 /// secrecy and authenticated encryption (no RSA key exchange, no CBC).
@@ -35,13 +47,14 @@ inline constexpr const char* tls_default_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA25
 
 /// A certificate chain and its private key, from PEM files or PEM text.
 /// The chain is the certificate first, then the intermediates (not the
-/// root: clients have it, and sending it only costs bytes). Nothing is read
-/// here; the server reads and checks it when it is made, and throws
-/// std::system_error naming the file and the reason if it cannot.
+/// root: the peer has it, and sending it only costs bytes). Nothing is read
+/// here; the server (or client) reads and checks it when it is made, and
+/// throws std::system_error naming the file and the reason if it cannot.
 struct tls_certificate {
     /// Path of the PEM chain file (certificate, then intermediates).
     std::string chain_file;
-    /// Path of the PEM private key file (encrypted keys need tls_server_options::password).
+    /// Path of the PEM private key file (an encrypted key needs the password
+    /// option of tls_server_options or tls_client_options).
     std::string key_file;
     /// The chain as PEM text; used instead of chain_file when not empty.
     std::string chain_pem;
@@ -63,7 +76,8 @@ struct tls_certificate {
         c.key_pem = std::move(key_pem);
         return c;
     }
-    /// True when nothing at all is set (a server refuses to start with it).
+    /// True when nothing at all is set (a server refuses to start with it;
+    /// a client then presents no certificate).
     bool empty() const noexcept {
         return chain_file.empty() && key_file.empty() && chain_pem.empty() && key_pem.empty();
     }
@@ -93,6 +107,19 @@ struct tls_server_options {
     /// which are all forward-secret AEAD already.
     std::string ciphersuites;
 
+    /// Mutual TLS: whether clients are asked for a certificate. none by
+    /// default. optional and required need client_ca_file or client_ca_pem
+    /// (the system's CAs are never trusted for this: they would admit
+    /// anyone who can buy a certificate), or the server throws when made.
+    tls_client_auth client_auth = tls_client_auth::none;
+    /// A PEM file of the CAs whose client certificates are accepted; their
+    /// names are also sent to clients, so that a client holding several
+    /// certificates can pick the right one. Empty by default.
+    std::string client_ca_file;
+    /// The same as PEM text (one or more certificates); both may be given,
+    /// and every CA in either is trusted. Empty by default.
+    std::string client_ca_pem;
+
     /// Options with no certificate yet (set `certificate` before use).
     tls_server_options() = default;
     /// The common case, one certificate (implicit, so that a tls_certificate
@@ -108,10 +135,11 @@ struct tls_server_options {
     }
 };
 
-/// What a wss:// client (tls_client) is made from: whom to trust. The
-/// defaults verify the server's certificate and host name against the
-/// system's trusted CAs. A CA that cannot be loaded throws std::system_error
-/// when the client is made.
+/// What a wss:// client (tls_client) is made from: whom to trust, and the
+/// certificate to show a server that asks for one. The defaults verify the
+/// server's certificate and host name against the system's trusted CAs and
+/// present no certificate. A CA or certificate that cannot be loaded throws
+/// std::system_error when the client is made.
 struct tls_client_options {
     /// A PEM file of CAs to trust instead of the system's. Empty by default.
     std::string ca_file;
@@ -130,6 +158,17 @@ struct tls_client_options {
     std::string ciphers = tls_default_ciphers;
     /// TLS 1.3 suites; "" (the default) keeps OpenSSL's.
     std::string ciphersuites;
+
+    /// The client's own certificate and key, for servers that ask for one
+    /// (mutual TLS). Empty by default: a server that requires a certificate
+    /// then fails the connection with tls_error::certificate_required.
+    /// Loaded and checked when the client is made; a file that cannot be
+    /// read or a key that does not match throws std::system_error there.
+    tls_certificate certificate;
+    /// Returns the passphrase of an encrypted certificate.key_file or
+    /// key_pem. Unset by default: an encrypted key then fails to load with
+    /// a message, rather than OpenSSL asking on the terminal.
+    std::function<std::string()> password;
 
     /// DANGER: accept any certificate from anyone, for any host: expired,
     /// self-signed, issued for another name. The connection is encrypted but

@@ -6,7 +6,8 @@
 // P-256 keys: a few milliseconds each), so that no private key is ever
 // committed and none expires in the repository. A throwaway CA signs the
 // server certificates; a second CA that nobody trusts signs the "unknown
-// issuer" one.
+// issuer" one; a third signs the client certificates of the mutual-TLS
+// tests, so that a server can trust it for clients only.
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -50,6 +51,9 @@ struct cert_spec {
     long valid_from_days = -1;     // relative to now
     long valid_until_days = 30;
     bool is_ca = false;
+    std::string ext_key_usage = "serverAuth,clientAuth"; // for a leaf; "" for none
+    std::vector<std::string> emails = {};                // subjectAltName email entries
+    std::vector<std::string> uris = {};                  // subjectAltName URI entries
 };
 
 namespace detail_certs {
@@ -127,13 +131,15 @@ inline issued make_certificate(const cert_spec& spec, const issued* issuer = nul
     } else {
         add_ext(x, signer, NID_basic_constraints, "critical,CA:FALSE");
         add_ext(x, signer, NID_key_usage, "critical,digitalSignature");
-        add_ext(x, signer, NID_ext_key_usage, "serverAuth,clientAuth");
+        if (!spec.ext_key_usage.empty()) add_ext(x, signer, NID_ext_key_usage, spec.ext_key_usage);
     }
     add_ext(x, signer, NID_subject_key_identifier, "hash");
     add_ext(x, signer, NID_authority_key_identifier, "keyid:always");
     std::string san;
     for (auto& d : spec.dns) san += (san.empty() ? "" : ",") + std::string("DNS:") + d;
     for (auto& i : spec.ips) san += (san.empty() ? "" : ",") + std::string("IP:") + i;
+    for (auto& e : spec.emails) san += (san.empty() ? "" : ",") + std::string("email:") + e;
+    for (auto& u : spec.uris) san += (san.empty() ? "" : ",") + std::string("URI:") + u;
     if (!san.empty()) add_ext(x, signer, NID_subject_alt_name, san);
 
     EVP_PKEY* signing_key = issuer ? issuer->key.get() : out.key.get();
@@ -158,6 +164,13 @@ struct test_pki {
     issued untrusted;   // localhost + 127.0.0.1, signed by rogue_ca
     issued self_signed; // localhost + 127.0.0.1, signed by itself
 
+    // Mutual TLS: client certificates (extendedKeyUsage clientAuth).
+    issued client_ca;          // trusted by the mutual-TLS servers for clients
+    issued client;             // CN=alice; DNS alice.test, IP 10.1.2.3 and ::1, email, URI; by client_ca
+    issued client_expired;     // CN=alice, expired yesterday, by client_ca
+    issued client_foreign;     // CN=mallory, by ca: a CA the servers trust for servers only
+    issued client_server_only; // CN=alice, extendedKeyUsage serverAuth only, by client_ca
+
     test_pki() {
         ca = make_certificate({"wsx test CA", {}, {}, -1, 30, true});
         rogue_ca = make_certificate({"wsx rogue CA", {}, {}, -1, 30, true});
@@ -167,8 +180,39 @@ struct test_pki {
         expired = make_certificate({"localhost", {"localhost"}, {"127.0.0.1"}, -30, -1}, &ca);
         untrusted = make_certificate({"localhost", {"localhost"}, {"127.0.0.1"}}, &rogue_ca);
         self_signed = make_certificate({"localhost", {"localhost"}, {"127.0.0.1"}});
+
+        client_ca = make_certificate({"wsx client CA", {}, {}, -1, 30, true});
+        cert_spec alice{"alice", {"alice.test"}, {"10.1.2.3", "::1"}};
+        alice.ext_key_usage = "clientAuth";
+        alice.emails = {"alice@wsx.test"};
+        alice.uris = {"spiffe://wsx.test/alice"};
+        client = make_certificate(alice, &client_ca);
+        cert_spec old = alice;
+        old.valid_from_days = -30;
+        old.valid_until_days = -1;
+        client_expired = make_certificate(old, &client_ca);
+        cert_spec mallory = alice;
+        mallory.common_name = "mallory";
+        client_foreign = make_certificate(mallory, &ca);
+        cert_spec server_only = alice;
+        server_only.ext_key_usage = "serverAuth";
+        client_server_only = make_certificate(server_only, &client_ca);
     }
 };
+
+// The SHA-256 of a certificate's DER, lower-case hex (as wsx::peer_certificate has it).
+inline std::string sha256_hex(X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (X509_digest(cert, EVP_sha256(), md, &n) != 1) detail_certs::fail("X509_digest");
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < n; ++i) {
+        out += digits[md[i] >> 4];
+        out += digits[md[i] & 0x0F];
+    }
+    return out;
+}
 
 inline const test_pki& pki() {
     static const test_pki p;

@@ -31,6 +31,22 @@ inline wsx::tls_client_options trusting_test_ca() {
     return o;
 }
 
+// A client that trusts the test CA and presents `cert` when asked (mutual TLS).
+inline wsx::tls_client_options presenting(const issued& cert) {
+    wsx::tls_client_options o = trusting_test_ca();
+    o.certificate = cert_of(cert);
+    return o;
+}
+
+// The server certificate, asking clients for certificates issued by the
+// test's client CA.
+inline wsx::tls_server_options mutual_tls(wsx::tls_client_auth mode = wsx::tls_client_auth::required) {
+    wsx::tls_server_options o(cert_of(pki().server));
+    o.client_auth = mode;
+    o.client_ca_pem = pki().client_ca.cert_pem;
+    return o;
+}
+
 inline std::string wss_url(std::uint16_t port, std::string_view host = "127.0.0.1", std::string_view target = "/echo") {
     return "wss://" + std::string(host) + ":" + std::to_string(port) + std::string(target);
 }

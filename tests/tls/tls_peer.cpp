@@ -1,10 +1,16 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 // The wsx side of tests/tls/python_tls.py (wss:// against Python's
-// websockets + ssl):
+// websockets + ssl) and tests/tls/python_mtls.py (mutual TLS against
+// Python's ssl):
 //
-//   tls_peer certs DIR                 writes ca.pem, server.pem, server.key (made now; never committed)
-//   tls_peer server CERT KEY           wss echo server on 127.0.0.1:0 at /echo; prints "port N"; runs
-//                                      until stdin closes
+//   tls_peer certs DIR                 writes ca.pem, server.pem, server.key, and for mutual TLS
+//                                      client_ca.pem, client.pem, client.key (signed by client_ca) and
+//                                      foreign.pem, foreign.key (signed by ca) (made now; never committed)
+//   tls_peer server CERT KEY [CLIENT_CA]
+//                                      wss echo server on 127.0.0.1:0 at /echo; prints "port N"; runs
+//                                      until stdin closes. With CLIENT_CA it requires a client
+//                                      certificate issued by it and first sends each client
+//                                      "peer SUBJECT" (the verified subject)
 //   tls_peer client URL CA [NAME]      connects (checking the certificate against CA, and against NAME
 //                                      instead of the URL's host if given), sends text and binary
 //                                      messages, checks each echo, closes with 1000; prints "open",
@@ -34,15 +40,26 @@ int make_certs(const std::string& dir) {
         return std::fclose(f) == 0 && ok;
     };
     bool ok = write("ca.pem", p.ca.cert_pem) && write("server.pem", p.server.cert_pem) &&
-              write("server.key", p.server.key_pem);
+              write("server.key", p.server.key_pem) && write("client_ca.pem", p.client_ca.cert_pem) &&
+              write("client.pem", p.client.cert_pem) && write("client.key", p.client.key_pem) &&
+              write("foreign.pem", p.client_foreign.cert_pem) && write("foreign.key", p.client_foreign.key_pem);
     if (!ok) std::cerr << "tls_peer: cannot write into " << dir << "\n";
     return ok ? 0 : 1;
 }
 
-int serve(const std::string& cert, const std::string& key) {
+int serve(const std::string& cert, const std::string& key, const std::string& client_ca) {
     asio::io_context io;
-    wsx::tls_server server(io, wsx::tls_certificate::from_files(cert, key));
-    server.endpoint("/echo").on_message([](wsx::tls_session& s, const wsx::message& m) { s.send(m); });
+    wsx::tls_server_options o(wsx::tls_certificate::from_files(cert, key));
+    if (!client_ca.empty()) {
+        o.client_auth = wsx::tls_client_auth::required;
+        o.client_ca_file = client_ca;
+    }
+    wsx::tls_server server(io, o);
+    server.endpoint("/echo")
+        .on_open([](wsx::tls_session& s) {
+            if (auto* peer = s.peer_certificate()) s.send("peer " + peer->subject);
+        })
+        .on_message([](wsx::tls_session& s, const wsx::message& m) { s.send(m); });
     server.listen("127.0.0.1", 0);
     std::cout << "port " << server.port() << std::endl;
     // Stops when the parent closes our stdin (or dies).
@@ -121,12 +138,12 @@ int main(int argc, char** argv) {
     std::vector<std::string> a(argv + 1, argv + argc);
     try {
         if (a.size() == 2 && a[0] == "certs") return make_certs(a[1]);
-        if (a.size() == 3 && a[0] == "server") return serve(a[1], a[2]);
+        if ((a.size() == 3 || a.size() == 4) && a[0] == "server") return serve(a[1], a[2], a.size() == 4 ? a[3] : "");
         if ((a.size() == 3 || a.size() == 4) && a[0] == "client") return connect(a[1], a[2], a.size() == 4 ? a[3] : "");
     } catch (const std::exception& e) {
         std::cerr << "tls_peer: " << e.what() << "\n";
         return 2;
     }
-    std::cerr << "usage: tls_peer certs DIR | server CERT KEY | client URL CA [NAME]\n";
+    std::cerr << "usage: tls_peer certs DIR | server CERT KEY [CLIENT_CA] | client URL CA [NAME]\n";
     return 2;
 }

@@ -8,6 +8,7 @@
 
 #include <wsx/detail/readiness.hpp>
 #include <wsx/detail/thread_buffer.hpp>
+#include <wsx/peer_certificate.hpp>
 #include <wsx/transport/socket.hpp>
 
 #include <asio/associated_executor.hpp>
@@ -83,6 +84,8 @@ struct tcp {
         }
         /// Always false (plain TCP); lets code written for either transport ask.
         static constexpr bool is_secure() noexcept { return false; }
+        /// Always null: a client certificate needs TLS (see transport::tls).
+        static constexpr const wsx::peer_certificate* peer_certificate() noexcept { return nullptr; }
         /// The host name a client connects to (TLS sends it as SNI).
         void set_host(const std::string&) noexcept {}
 

@@ -4,10 +4,12 @@
 
 // TLS (wss://) over OpenSSL, in the shape every transport has (see tcp.hpp):
 // the session layer does not know it is encrypted. The server context holds
-// the certificates (one per host name with SNI); the client context holds
-// whom to trust, and each client stream checks the certificate against the
-// host it connects to. A rejected certificate reaches on_error as a
-// wsx::tls_error naming the reason (expired, unknown issuer, wrong host).
+// the certificates (one per host name with SNI) and, for mutual TLS, the
+// CAs client certificates must chain to; the client context holds whom to
+// trust and its own certificate, and each client stream checks the
+// server's certificate against the host it connects to. A rejected
+// certificate reaches on_error as a wsx::tls_error naming the reason
+// (expired, unknown issuer, wrong host).
 //
 // The stream drives OpenSSL directly on the non-blocking socket rather than
 // through asio::ssl::stream, for memory: Asio's stream gives every
@@ -19,7 +21,9 @@
 // each call pays one branch on it, and nothing else.
 
 #include <wsx/detail/thread_buffer.hpp>
+#include <wsx/detail/tls_peer_identity.hpp>
 #include <wsx/error.hpp>
+#include <wsx/peer_certificate.hpp>
 #include <wsx/tls_error.hpp>
 #include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
@@ -197,6 +201,82 @@ inline void tls_use_certificate(asio::ssl::context& ctx, const tls_certificate& 
                          "no TLS private key given for the " + which + " (set key_file or key_pem)");
 }
 
+struct tls_x509_deleter {
+    void operator()(X509* x) const noexcept { X509_free(x); }
+};
+using tls_x509_ptr = std::unique_ptr<X509, tls_x509_deleter>;
+
+// The CAs client certificates must chain to (tls_server_options::
+// client_ca_file and client_ca_pem), parsed once and given to every
+// context of the server: after SNI picks a context, OpenSSL verifies with
+// that context's trust store, so each one needs them.
+inline std::vector<tls_x509_ptr> tls_client_cas(const tls_server_options& o) {
+    std::vector<tls_x509_ptr> cas;
+    auto parse = [&](const std::string& pem, const std::string& source) {
+        const std::string what = "cannot load the client CA certificates " + source;
+        ERR_clear_error();
+        tls_bio_ptr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+        std::size_t found = 0;
+        while (X509* ca = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+            cas.emplace_back(ca);
+            ++found;
+        }
+        unsigned long last = ERR_peek_last_error();
+        if (last != 0 && !(ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE))
+            tls_setup_failed(tls_openssl_error(), what);
+        if (found == 0)
+            tls_setup_failed(make_error_code(error::bad_argument), what + ": it holds no PEM certificate");
+        ERR_clear_error();
+    };
+    if (!o.client_ca_pem.empty()) parse(o.client_ca_pem, "given as PEM text (client_ca_pem)");
+    if (!o.client_ca_file.empty())
+        parse(tls_read_file(o.client_ca_file, "client CA file"), "\"" + o.client_ca_file + "\" (client_ca_file)");
+    return cas;
+}
+
+// Asks for and verifies client certificates on one context. The session
+// id context lets a client resume a session (a TLS 1.3 ticket) on a server
+// that verifies clients; without one OpenSSL refuses every resumption.
+inline void tls_use_client_auth(SSL_CTX* ctx, tls_client_auth mode, const std::vector<tls_x509_ptr>& cas) {
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    for (auto& ca : cas) {
+        // The same CA listed twice is harmless (OpenSSL 1.1.0 calls it an error).
+        if (X509_STORE_add_cert(store, ca.get()) != 1 &&
+            ERR_GET_REASON(ERR_peek_last_error()) != X509_R_CERT_ALREADY_IN_HASH_TABLE)
+            tls_setup_failed(tls_openssl_error(), "cannot add a client CA certificate to the trust store");
+        if (SSL_CTX_add_client_CA(ctx, ca.get()) != 1)
+            tls_setup_failed(tls_openssl_error(), "cannot add a client CA certificate to the list sent to clients");
+    }
+    int verify = SSL_VERIFY_PEER;
+    if (mode == tls_client_auth::required) verify |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    SSL_CTX_set_verify(ctx, verify, nullptr);
+    static constexpr unsigned char sid_ctx[] = {'w', 's', 'x'};
+    SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx);
+    ERR_clear_error();
+}
+
+// The certificate-related alerts a peer sends when it refuses ours (and
+// the server's "no certificate" check), as errors that say so; the
+// handshake fails with them under TLS 1.2, the first read after it under
+// TLS 1.3, where the server verifies the client after the client is done.
+inline std::error_code tls_refusal_error(unsigned long err) noexcept {
+    if (ERR_GET_LIB(err) != ERR_LIB_SSL) return {};
+    switch (ERR_GET_REASON(err)) {
+    case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+        return make_error_code(tls_error::certificate_required);
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+        return make_error_code(tls_error::certificate_rejected_by_peer);
+    default:
+        return {};
+    }
+}
+
 inline std::string tls_lower(std::string_view s) {
     std::string out(s);
     for (auto& ch : out)
@@ -316,14 +396,31 @@ struct tls {
         /// the file or the SNI host, and OpenSSL's reason) when there is no
         /// certificate, a file cannot be read, a key is encrypted and the
         /// password is missing or wrong, a key does not match its
-        /// certificate, an SNI entry has no host name, or the cipher list
-        /// names nothing usable (error::bad_argument).
+        /// certificate, an SNI entry has no host name, the cipher list
+        /// names nothing usable (error::bad_argument), or client_auth and
+        /// the client CAs do not fit together (one set without the other,
+        /// or a CA that cannot be read or parsed).
         explicit server_context(const tls_server_options& o) : ctx_(asio::ssl::context::tls_server) {
             if (o.certificate.empty())
                 detail::tls_setup_failed(make_error_code(error::bad_argument),
                                          "a TLS server needs a certificate: set tls_server_options::certificate");
+            const bool client_auth = o.client_auth != tls_client_auth::none;
+            const bool client_cas = !o.client_ca_file.empty() || !o.client_ca_pem.empty();
+            if (client_auth && !client_cas)
+                detail::tls_setup_failed(make_error_code(error::bad_argument),
+                                         "client_auth asks for client certificates, but no CA to verify them is "
+                                         "given: set tls_server_options::client_ca_file or client_ca_pem");
+            // A CA without a mode would look like mutual TLS and let everyone in.
+            if (!client_auth && client_cas)
+                detail::tls_setup_failed(make_error_code(error::bad_argument),
+                                         "client CAs are given but client_auth is none, so no client would be "
+                                         "asked for a certificate: set tls_server_options::client_auth to "
+                                         "optional or required");
+            std::vector<detail::tls_x509_ptr> cas;
+            if (client_auth) cas = detail::tls_client_cas(o);
             detail::tls_configure(ctx_, o.min_version, o.ciphers, o.ciphersuites, true);
             detail::tls_use_certificate(ctx_, o.certificate, o.password, "default certificate");
+            if (client_auth) detail::tls_use_client_auth(ctx_.native_handle(), o.client_auth, cas);
             if (o.sni_certificates.empty()) return;
             sni_ = std::make_unique<detail::tls_sni_table>();
             for (auto& [host, cert] : o.sni_certificates) {
@@ -333,6 +430,7 @@ struct tls {
                     detail::tls_sni_table::entry{detail::tls_lower(host), asio::ssl::context(asio::ssl::context::tls_server)});
                 detail::tls_configure(e->ctx, o.min_version, o.ciphers, o.ciphersuites, true);
                 detail::tls_use_certificate(e->ctx, cert, o.password, "SNI host \"" + host + "\"");
+                if (client_auth) detail::tls_use_client_auth(e->ctx.native_handle(), o.client_auth, cas);
                 sni_->entries.push_back(std::move(e));
             }
             SSL_CTX_set_tlsext_servername_callback(ctx_.native_handle(), &detail::tls_sni_table::on_servername);
@@ -344,7 +442,7 @@ struct tls {
         explicit server_context(const tls_certificate& c) : server_context(tls_server_options(c)) {}
 
         /// The Asio SSL context of the default certificate, for what wsx has
-        /// no option for (client certificates, ALPN, session tickets).
+        /// no option for (ALPN, session tickets, revocation lists).
         /// Change it before listen(): a stream takes its settings when it is made.
         asio::ssl::context& native() noexcept { return ctx_; }
 
@@ -367,13 +465,18 @@ struct tls {
         /// Trusts the system's CAs (OpenSSL's default paths), TLS 1.2 or
         /// later. Throws std::system_error if the system's CAs cannot be loaded.
         client_context() : client_context(tls_client_options{}) {}
-        /// Trusts the CAs of `o` (or the system's when it names none). Throws
+        /// Trusts the CAs of `o` (or the system's when it names none), and
+        /// loads o.certificate to present when a server asks. Throws
         /// std::system_error naming the file or the PEM text and the reason
-        /// when a CA cannot be read or parsed, or the cipher list names
-        /// nothing usable (error::bad_argument).
+        /// when a CA or the certificate cannot be read or parsed, the key
+        /// does not match the certificate or its password is missing or
+        /// wrong, or the cipher list names nothing usable (error::bad_argument).
         explicit client_context(const tls_client_options& o)
             : ctx_(asio::ssl::context::tls_client), server_name_(o.server_name), verify_(!o.insecure_skip_verify) {
             detail::tls_configure(ctx_, o.min_version, o.ciphers, o.ciphersuites, false);
+            // OpenSSL sends it only to a server that asks (mutual TLS).
+            if (!o.certificate.empty())
+                detail::tls_use_certificate(ctx_, o.certificate, o.password, "client certificate");
             std::error_code ec;
             if (!verify_) {
                 ctx_.set_verify_mode(asio::ssl::verify_none);
@@ -396,8 +499,8 @@ struct tls {
             ERR_clear_error();
         }
 
-        /// The Asio SSL context, for what wsx has no option for (a client
-        /// certificate, ALPN). Change it before connect().
+        /// The Asio SSL context, for what wsx has no option for (ALPN,
+        /// session resumption). Change it before connect().
         asio::ssl::context& native() noexcept { return ctx_; }
         /// tls_client_options::server_name: the name asked for (SNI) and
         /// checked instead of the URL's host; "" to use the URL's host.
@@ -454,8 +557,15 @@ struct tls {
             const char* n = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name);
             return n ? std::string_view(n) : std::string_view();
         }
-        /// OpenSSL's connection, for what wsx has no call for (the peer's
-        /// certificate, the cipher in use); null on a plain port.
+        /// Server: the client certificate the handshake verified (mutual
+        /// TLS, tls_server_options::client_auth), or null when the server
+        /// did not ask for one, the client presented none (client_auth
+        /// optional), on a plain port, and on a client. Read once when the
+        /// handshake ends; valid from then (the handshake handler, on_open)
+        /// for the stream's life.
+        const wsx::peer_certificate* peer_certificate() const noexcept { return peer_.get(); }
+        /// OpenSSL's connection, for what wsx has no call for (the cipher in
+        /// use, the peer's whole certificate chain); null on a plain port.
         SSL* native_handle() noexcept { return ssl_.get(); }
 
         /// Runs the TLS handshake (server or client side) on the connected
@@ -603,6 +713,9 @@ struct tls {
             int r = SSL_do_handshake(ssl_.get());
             if (r == 1) {
                 established_ = true;
+                // Only a server that asked for certificates pays for reading one.
+                if (as_server && (SSL_get_verify_mode(ssl_.get()) & SSL_VERIFY_PEER))
+                    peer_ = detail::tls_peer_identity(ssl_.get());
                 return h(std::error_code{});
             }
             int e = SSL_get_error(ssl_.get(), r);
@@ -763,6 +876,8 @@ struct tls {
                 unsigned long err = ERR_peek_error();
                 if (ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
                     ec = asio::error::eof; // TCP ended without close_notify: to the session, the end of the stream
+                else if (std::error_code refused = detail::tls_refusal_error(err))
+                    ec = refused;
                 else
                     ec = std::error_code(static_cast<int>(err), asio::error::get_ssl_category());
             }
@@ -822,7 +937,9 @@ struct tls {
         std::error_code explain_handshake_error(std::error_code ec) {
             // Only when verifying: with verification off OpenSSL still
             // records a result, which is not why the handshake failed.
-            if (client_ && client_->verifies_peer()) {
+            const bool verifying =
+                client_ ? client_->verifies_peer() : (SSL_get_verify_mode(ssl_.get()) & SSL_VERIFY_PEER) != 0;
+            if (verifying) {
                 long v = SSL_get_verify_result(ssl_.get());
                 if (v != X509_V_OK) return std::error_code(static_cast<int>(v), tls_category());
             }
@@ -849,6 +966,7 @@ struct tls {
 
         transport::socket sock_;
         std::unique_ptr<SSL, ssl_deleter> ssl_;
+        std::unique_ptr<wsx::peer_certificate> peer_; // mutual TLS only: one pointer on every other connection
         client_context* client_ = nullptr;
         std::string host_;
         std::error_code read_error_;
