@@ -108,36 +108,36 @@ namespace wsx::protocol {
 /// too, so a server checks them before handing a request to its HTTP
 /// handler:
 ///
-///  1. http_bad_version (505): the version is not HTTP/1.x. HTTP/2.0 or
+/// 1. http_bad_version (505): the version is not HTTP/1.x. HTTP/2.0 or
 ///     HTTP/9.9 in an HTTP/1 start line is not a message wsx can frame.
-///  2. http_request_body / http_bad_content_length (400): the request
+/// 2. http_request_body / http_bad_content_length (400): the request
 ///     announces a body, with Transfer-Encoding (any value) or a
 ///     Content-Length other than 0, or its Content-Length is repeated, a
 ///     list ("0, 0") or not a decimal number (RFC 9112 6.3). wsx never reads
 ///     a request body: after an upgrade the bytes that follow the headers
 ///     are read as WebSocket frames, and a plain HTTP handler gets the
 ///     headers only. A single "Content-Length: 0" is no body and passes.
-///  3. not_websocket_request, when the request carries neither an Upgrade
+/// 3. not_websocket_request, when the request carries neither an Upgrade
 ///     header naming "websocket" nor any Sec-WebSocket-Key. Such a request is
 ///     plain HTTP (a page, a health check, or an Upgrade to some other
 ///     protocol such as h2c, which a server may ignore, RFC 9110 7.8), so the
 ///     server routes it to its HTTP handler instead of failing it. Anything
 ///     that shows either sign of a WebSocket attempt is judged by the rules
 ///     below and gets a precise error.
-///  4. http_bad_method: the method is not GET (case-sensitive, RFC 9110 9.1).
-///  5. http_bad_version (505): not exactly HTTP/1.1. RFC 6455 4.1 asks for
+/// 4. http_bad_method: the method is not GET (case-sensitive, RFC 9110 9.1).
+/// 5. http_bad_version (505): not exactly HTTP/1.1. RFC 6455 4.1 asks for
 ///     1.1 or later, but wsx speaks 1.1 only and answers in 1.1, so an
 ///     upgrade in HTTP/1.0 or HTTP/1.2 is refused rather than guessed at.
 ///     (A plain request in HTTP/1.0 or 1.2 still reaches the HTTP handler,
 ///     answered in 1.1 as RFC 9110 2.5 allows.)
-///  6. http_bad_target: the target is neither origin-form ("/path?query")
+/// 6. http_bad_target: the target is neither origin-form ("/path?query")
 ///     nor an absolute http/https URI, which RFC 6455 4.2.1 also allows
 ///     (see resource_name).
-///  7. handshake_missing_host: no Host, or an empty one (a WebSocket URI
+/// 7. handshake_missing_host: no Host, or an empty one (a WebSocket URI
 ///     always has a host); handshake_duplicate_header: more than one
 ///     (RFC 9112 3.2 says answer 400).
-///  8. handshake_missing_upgrade: no "websocket" token in Upgrade.
-///  9. handshake_missing_connection: no "upgrade" token in Connection.
+/// 8. handshake_missing_upgrade: no "websocket" token in Upgrade.
+/// 9. handshake_missing_connection: no "upgrade" token in Connection.
 /// 10. handshake_missing_key / handshake_duplicate_header /
 ///     handshake_bad_key: Sec-WebSocket-Key must appear once (RFC 6455
 ///     11.3.1) and be base64 for 16 bytes.
