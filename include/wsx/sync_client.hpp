@@ -49,8 +49,11 @@ public:
     /// The wsx::client underneath (for subprotocols, headers, origin before connect()).
     client& async_client() noexcept { return client_; }
 
-    /// Connects and waits for the handshake. Throws std::system_error with
-    /// the reason (refused, unresolvable, HTTP status, timeout).
+    /// Connects and waits for the handshake. Throws std::system_error: what
+    /// client::connect() throws (a malformed URL, an unsupported scheme), and
+    /// also, with the error on_error saw, when the connection does not open
+    /// (refused, unresolvable, a non-101 answer, which wsx::handshake_status()
+    /// reads, or a timeout).
     void connect(std::string_view url, duration timeout = std::chrono::seconds(10)) {
         opened_ = closed_ = false;
         error_.clear();
@@ -64,7 +67,8 @@ public:
         }
     }
 
-    /// Sends and waits until the bytes are written.
+    /// Sends and waits until the bytes are written. Throws std::system_error
+    /// when the send fails or times out, or before connect().
     void send(std::string_view text, duration timeout = std::chrono::seconds(10)) {
         wait_send([&](auto cb) { client_.send(text, cb); }, timeout);
     }
@@ -74,7 +78,7 @@ public:
     }
 
     /// The next message, or nothing if none came within the timeout or the
-    /// connection closed (then close_reason() says why).
+    /// connection closed (then last_close() says why).
     std::optional<message> receive(duration timeout = std::chrono::seconds(10)) {
         run_until([&] { return !inbox_.empty() || closed_; }, timeout);
         if (inbox_.empty()) return std::nullopt;
