@@ -16,7 +16,10 @@ if(Python3_Interpreter_FOUND AND WSX_BUILD_TESTS)
     COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/docs/check_translations.py ${PROJECT_SOURCE_DIR}/docs)
   add_test(NAME docs/links
     COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/docs/check_translations.py --links ${PROJECT_SOURCE_DIR}/docs)
-  set_tests_properties(docs/translations docs/links PROPERTIES LABELS docs TIMEOUT 60)
+  # The programs printed in getting-started are the examples that are built.
+  add_test(NAME docs/examples
+    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/docs/check_examples.py ${PROJECT_SOURCE_DIR}/docs)
+  set_tests_properties(docs/translations docs/links docs/examples PROPERTIES LABELS docs TIMEOUT 60)
 endif()
 
 # docs/lifecycle.svg is the rendering of docs/lifecycle.msc: check it when

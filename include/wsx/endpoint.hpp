@@ -168,8 +168,10 @@ public:
     }
 
     /// \@OnMessage: (session&, const wsx::message&) for text and binary, or
-    /// (session&, std::string_view) for text only; then a binary message
-    /// closes the connection with 1003 (unsupported data, RFC 6455 7.4.1).
+    /// (session&, std::string_view) or (session&, std::string) for text
+    /// only; then a binary message closes the connection with 1003
+    /// (unsupported data, RFC 6455 7.4.1). std::string is a copy the handler
+    /// owns (the servlet's String); std::string_view is valid during the call.
     template <class F> Derived& on_message(F f) {
         if constexpr (std::is_invocable_v<F&, session_type&, const message&>) {
             state().on_message = std::move(f);
@@ -177,9 +179,14 @@ public:
         } else if constexpr (std::is_invocable_v<F&, session_type&, std::string_view>) {
             state().on_message = [f = std::move(f)](session_type& s, const message& m) mutable { f(s, m.text()); };
             state().text_only = true;
+        } else if constexpr (std::is_invocable_v<F&, session_type&, std::string>) {
+            state().on_message = [f = std::move(f)](session_type& s, const message& m) mutable {
+                f(s, std::string(m.text()));
+            };
+            state().text_only = true;
         } else {
-            static_assert(detail::always_false<F>,
-                          "wsx: on_message takes (wsx::session&, const wsx::message&) or (wsx::session&, std::string_view)");
+            static_assert(detail::always_false<F>, "wsx: on_message takes (wsx::session&, const wsx::message&), "
+                                                   "(wsx::session&, std::string_view) or (wsx::session&, std::string)");
         }
         return self();
     }
@@ -242,9 +249,49 @@ public:
     /// per connection, missing members get the default behaviour.
     template <class T> void bind_class() {
         static_assert(std::is_default_constructible_v<T>,
-                      "wsx: an endpoint class must be default-constructible (one instance is made per connection)");
-        using S = session_type;
+                      "wsx: an endpoint class must be default-constructible (one instance is made per connection), "
+                      "or made by a factory: endpoint<T>(pattern, factory)");
         state().make_instance = [] { return std::static_pointer_cast<void>(std::make_shared<T>()); };
+        bind_members<T>();
+    }
+
+    /// The class form with a factory: `factory()` makes the T of each
+    /// connection and returns it by value (T move-constructible) or as a
+    /// std::unique_ptr<T> (any T, a derived class too). Shared state (a
+    /// registry, a database handle) is captured by the factory and passed to
+    /// T's constructor. The factory runs when a connection opens, on that
+    /// connection's strand: with several threads running the io_context it
+    /// may run for two connections at once.
+    template <class T, class Factory> void bind_class(Factory factory) {
+        static_assert(!std::is_reference_v<T> && !std::is_const_v<T>, "wsx: endpoint<T>: T is the endpoint class itself");
+        static_assert(std::is_invocable_v<Factory&>, "wsx: an endpoint factory is called with no arguments");
+        using made = std::invoke_result_t<Factory&>;
+        if constexpr (std::is_same_v<made, T>) {
+            static_assert(std::is_move_constructible_v<T>,
+                          "wsx: a factory that returns T needs a movable T; return std::unique_ptr<T> instead");
+            state().make_instance = [factory = std::move(factory)]() mutable -> std::shared_ptr<void> {
+                return std::make_shared<T>(factory());
+            };
+        } else if constexpr (std::is_convertible_v<made, std::unique_ptr<T>> && !std::is_same_v<made, std::nullptr_t>) {
+            state().make_instance = [factory = std::move(factory)]() mutable -> std::shared_ptr<void> {
+                std::unique_ptr<T> p = factory();
+                if (!p)
+                    throw std::system_error(make_error_code(error::bad_argument),
+                                            "wsx: the endpoint factory returned a null std::unique_ptr");
+                return std::shared_ptr<T>(std::move(p));
+            };
+        } else {
+            // Not shared_ptr<T>: one object for every connection would break the
+            // per-connection state, and two strands would call it at once.
+            static_assert(detail::always_false<Factory>,
+                          "wsx: an endpoint factory returns a new T per connection, by value or as std::unique_ptr<T>");
+        }
+        bind_members<T>();
+    }
+
+private:
+    template <class T> void bind_members() {
+        using S = session_type;
 
         if constexpr (detail::can_on_open<T, S&>::value) {
             state().on_open = [](S& s) { s.template endpoint_instance<T>().on_open(s); };
@@ -258,10 +305,15 @@ public:
         } else if constexpr (detail::can_on_message<T, S&, std::string_view>::value) {
             state().on_message = [](S& s, const message& m) { s.template endpoint_instance<T>().on_message(s, m.text()); };
             state().text_only = true;
+        } else if constexpr (detail::can_on_message<T, S&, std::string>::value) {
+            state().on_message = [](S& s, const message& m) {
+                s.template endpoint_instance<T>().on_message(s, std::string(m.text()));
+            };
+            state().text_only = true;
         } else {
             static_assert(!detail::has_member_on_message<T>::value,
-                          "wsx: on_message must be on_message(wsx::session&, const wsx::message&) or "
-                          "on_message(wsx::session&, std::string_view)");
+                          "wsx: on_message must be on_message(wsx::session&, const wsx::message&), "
+                          "on_message(wsx::session&, std::string_view) or on_message(wsx::session&, std::string)");
         }
 
         if constexpr (detail::can_on_close<T, S&, const close_reason&>::value) {
@@ -283,7 +335,6 @@ public:
         }
     }
 
-private:
     Derived& self() noexcept { return static_cast<Derived&>(*this); }
     detail::endpoint_state<Transport>& state() noexcept { return *self().state_ptr(); }
 };

@@ -104,6 +104,17 @@ public:
         ep.template bind_class<T>();
         return ep;
     }
+    /// The class form with dependencies: `factory()` makes the T of each
+    /// connection, returned by value or as std::unique_ptr<T>, so what the
+    /// instances share (a registry, a database handle) is captured by the
+    /// factory instead of living in a global. It runs as each connection
+    /// opens, possibly on several threads at once: what it captures must
+    /// outlive the server and be safe to share.
+    template <class T, class Factory> endpoint_type& endpoint(std::string_view pattern, Factory factory) {
+        endpoint_type& ep = endpoint(pattern);
+        ep.template bind_class<T>(std::move(factory));
+        return ep;
+    }
 
     /// Plain HTTP requests (no Upgrade header) on the same port. Without a
     /// handler they get 426 Upgrade Required.

@@ -932,7 +932,16 @@ private:
             timing().last_activity = clock::now();
         opened_ = true;
         state_.store(wsx::ready_state::open, std::memory_order_release);
-        if (endpoint_->make_instance && !instance_) instance_ = endpoint_->make_instance();
+        if (endpoint_->make_instance && !instance_) {
+            try {
+                instance_ = endpoint_->make_instance();
+            } catch (...) {
+            }
+            // The factory (or T's constructor) threw: with no object there
+            // is no handler to call (invoke skips them all), and the peer
+            // gets 1011 as for any handler that throws.
+            if (!instance_) return fail(make_error_code(error::handler_exception));
+        }
         endpoint_->add(id_, this->shared_from_this());
         schedule_timer();
         invoke([&] {
@@ -1280,8 +1289,13 @@ private:
     // A handler that throws fails the connection with 1011 (as a servlet
     // container calls @OnError); the exception never unwinds through Asio.
 
+    // A class endpoint whose object could not be made has no handlers.
+    bool handlers_gone() const noexcept {
+        return endpoint_ && (endpoint_->detached.load(std::memory_order_acquire) ||
+                             (endpoint_->make_instance && !instance_));
+    }
     template <class F> void invoke(F&& f) {
-        if (endpoint_ && endpoint_->detached.load(std::memory_order_acquire)) return;
+        if (handlers_gone()) return;
         try {
             f();
         } catch (...) {
@@ -1289,7 +1303,7 @@ private:
         }
     }
     template <class F> void invoke_nothrow(F&& f) noexcept {
-        if (endpoint_ && endpoint_->detached.load(std::memory_order_acquire)) return;
+        if (handlers_gone()) return;
         try {
             f();
         } catch (...) {

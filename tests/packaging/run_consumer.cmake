@@ -1,6 +1,7 @@
 # cmake -P script: configure, build and run the consumer in one mode.
 #   MODE      subdir | installed
 #   PARTS     optional parts the consumer links as well (tls;deflate), may be empty
+#   STRICT    ON: also build and run consumer_strict (-Wall -Wextra -Wshadow -Wconversion -Werror)
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -12,10 +13,13 @@ endfunction()
 file(REMOVE_RECURSE "${WORK}")
 set(gen -G "${GENERATOR}" -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Release)
 set(PARTS_ARG "${PARTS}")
+if(NOT STRICT)
+  set(STRICT OFF)
+endif()
 string(REPLACE "," ";" PARTS "${PARTS}")
 if(MODE STREQUAL "subdir")
   run(${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/build" -DWSX_MODE=subdir -DWSX_SOURCE=${SOURCE}
-      "-DWSX_CONSUMER_PARTS=${PARTS_ARG}")
+      "-DWSX_CONSUMER_PARTS=${PARTS_ARG}" -DWSX_CONSUMER_STRICT=${STRICT})
 else()
   # Install wsx exactly as a package manager would: tests and examples off.
   run(${CMAKE_COMMAND} ${gen} -S "${SOURCE}" -B "${WORK}/wsx-build" -DWSX_BUILD_TESTS=OFF
@@ -28,7 +32,7 @@ else()
     endif()
   endforeach()
   run(${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/build" -DWSX_MODE=installed
-      -DCMAKE_PREFIX_PATH=${WORK}/prefix "-DWSX_CONSUMER_PARTS=${PARTS_ARG}")
+      -DCMAKE_PREFIX_PATH=${WORK}/prefix "-DWSX_CONSUMER_PARTS=${PARTS_ARG}" -DWSX_CONSUMER_STRICT=${STRICT})
 endif()
 run(${CMAKE_COMMAND} --build "${WORK}/build")
 run("${WORK}/build/consumer")
@@ -38,4 +42,10 @@ foreach(part IN LISTS PARTS)
     message(FATAL_ERROR "the consumer did not exercise '${part}':\n${run_output}")
   endif()
 endforeach()
-message(STATUS "consumer (${MODE} ${PARTS}) built and ran:\n${run_output}")
+if(STRICT)
+  run("${WORK}/build/consumer_strict")
+  if(NOT run_output MATCHES "(^|\n)strict: port ")
+    message(FATAL_ERROR "consumer_strict did not run:\n${run_output}")
+  endif()
+endif()
+message(STATUS "consumer (${MODE} ${PARTS} strict=${STRICT}) built and ran:\n${run_output}")
