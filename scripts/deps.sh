@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs what wsx's build, tests and examples need on Debian 12. Runs
-# apt-get only when something is missing and we are root; otherwise says
-# what to install.
+# Installs the Debian 12 packages one of the README's commands needs:
+#   deps.sh demo   what scripts/demo.sh builds: the chat example, with zlib
+#                  so that browsers get permessage-deflate
+#   deps.sh test   what scripts/test.sh builds and runs: everything
+# Runs apt-get only when something is missing and we are root; otherwise
+# says what to install.
 set -euo pipefail
-want=(cmake ninja-build g++ clang libclang-rt-14-dev libasio-dev catch2 libssl-dev zlib1g-dev
-      libbenchmark-dev libboost-dev libwebsocketpp-dev python3-websockets openssl curl chromium doxygen mscgen)
-want+=("$@")
+demo=(cmake ninja-build g++ libasio-dev zlib1g-dev)
+test=("${demo[@]}" clang libclang-rt-14-dev catch2 libssl-dev libbenchmark-dev libboost-dev libwebsocketpp-dev
+      python3-websockets openssl curl chromium nodejs npm doxygen mscgen)
+case "${1:-}" in
+  demo) want=("${demo[@]}") ;;
+  test) want=("${test[@]}") ;;
+  *) echo "usage: deps.sh demo|test" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,10 +10,14 @@ build=${WSX_BUILD_DIR:-$root/build}
 fuzz_seconds=${WSX_FUZZ_SECONDS:-60}
 jobs=${WSX_JOBS:-$(nproc)}
 
-bash "$root/scripts/deps.sh"
+bash "$root/scripts/deps.sh" test
 
-echo "== build (g++, Release)"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
+# Every cache setting stated, because scripts/demo.sh shares this build
+# directory and switches tests, benchmarks and TLS off: switched back on here.
+echo "== build (g++, Release; tests, examples, benchmarks, TLS and deflate on)"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+      -DWSX_BUILD_TESTS=ON -DWSX_BUILD_EXAMPLES=ON -DWSX_BUILD_BENCH=ON -DWSX_BUILD_FUZZ=OFF \
+      -DWSX_WITH_TLS=ON -DWSX_WITH_DEFLATE=ON -DWSX_SANITIZE=
 cmake --build "$build" -j "$jobs"
 
 echo "== tests"

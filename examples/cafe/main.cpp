@@ -11,17 +11,16 @@
 // customer stands at the counter until each order is ready before placing
 // the next one. Same café, same orders: compare the totals.
 
+#include "../common/options.hpp"
+
 #include <wsx/wsx.hpp>
 
 #include <asio/post.hpp>
-#include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <csignal>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -53,7 +52,9 @@ milliseconds prep_time(std::string_view item) {
 
 class counter {
 public:
-    counter(asio::io_context& io, wsx::server& server, bool verbose) : io_(io), verbose_(verbose) {
+    counter(asio::io_context& io, bool verbose) : io_(io), verbose_(verbose) {}
+
+    void open(wsx::server& server) {
         server.endpoint("/cafe").on_message([this](wsx::session& s, std::string_view text) { take_order(s, text); });
     }
 
@@ -202,47 +203,18 @@ void customers(const std::string& url) {
 
 // ---- modes --------------------------------------------------------------------
 
-int usage(const std::string& why) {
-    std::cerr << "cafe: " << why << "\n"
-              << "usage: cafe                       counter and both customers in one process\n"
-              << "       cafe --server [--port N] [--host ADDRESS]\n"
-              << "                                  only the counter (port 8081 by default)\n"
-              << "       cafe --client URL          only the customers, e.g. ws://127.0.0.1:8081/cafe\n";
-    return 2;
-}
-
-bool parse_port(std::string_view s, std::uint16_t& port) {
-    if (s.empty() || s.size() > 5 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
-    unsigned long v = std::stoul(std::string(s));
-    if (v > 65535) return false;
-    port = static_cast<std::uint16_t>(v);
-    return true;
-}
-
-int run_server(const std::string& host, std::uint16_t port) {
-    asio::io_context io;
-    wsx::server server{io};
-    counter c(io, server, true);
-    if (host.empty())
-        server.listen(port);
-    else
-        server.listen(host, port);
-    std::cout << "cafe listening on port " << server.port() << std::endl;
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](std::error_code ec, int) {
-        if (!ec) server.stop();
-    });
-    io.run();
-    std::cout << "cafe stopped" << std::endl;
-    return EXIT_SUCCESS;
-}
+constexpr const char* usage = "cafe                       counter and both customers in one process\n"
+                              "       cafe --server [--port N] [--host ADDRESS]\n"
+                              "                                  only the counter (port 8081 by default)\n"
+                              "       cafe --client URL          only the customers, e.g. ws://127.0.0.1:8081/cafe\n";
 
 // The counter runs on its own thread: the sync customer blocks the main
 // thread while it waits, and the kitchen must keep cooking meanwhile.
 int run_all() {
     asio::io_context io;
     wsx::server server{io};
-    counter c(io, server, false);
+    counter c(io, false);
+    c.open(server);
     server.listen("127.0.0.1", 0);
     std::cout << "cafe open on port " << server.port() << std::endl;
     std::thread cafe([&] { io.run(); });
@@ -261,29 +233,30 @@ int run_all() {
 } // namespace
 
 int main(int argc, char** argv) {
+    examples::args a(argc, argv, "cafe", usage);
     try {
-        if (argc == 1) return run_all();
-        std::string_view mode = argv[1];
-        if (mode == "--client" && argc == 3) {
-            customers(argv[2]);
+        if (!a.next()) return run_all();
+        if (a.is("--client")) {
+            std::string url = a.value();
+            if (a.next()) a.unknown();
+            customers(url);
             return EXIT_SUCCESS;
         }
-        if (mode == "--server") {
-            std::uint16_t port = 8081;
-            std::string host; // empty: every interface
-            for (int i = 2; i < argc; ++i) {
-                std::string_view arg = argv[i];
-                if (arg == "--port" && i + 1 < argc) {
-                    if (!parse_port(argv[++i], port)) return usage("--port needs a number from 0 to 65535");
-                } else if (arg == "--host" && i + 1 < argc) {
-                    host = argv[++i];
-                } else {
-                    return usage("--server takes --port N and --host ADDRESS");
-                }
+        if (a.is("--server")) {
+            examples::server_flags flags{8081};
+            while (a.next()) {
+                if (a.is("--port"))
+                    flags.port = a.port();
+                else if (a.is("--host"))
+                    flags.host = a.value();
+                else
+                    a.unknown();
             }
-            return run_server(host, port);
+            asio::io_context io;
+            counter c(io, true);
+            return examples::serve(io, "cafe", flags, [&](wsx::server& server) { c.open(server); });
         }
-        return usage(mode == "--help" || mode == "-h" ? "the café from the note" : "unknown arguments");
+        a.unknown();
     } catch (const std::exception& e) {
         std::cerr << "cafe: " << e.what() << "\n";
         return EXIT_FAILURE;

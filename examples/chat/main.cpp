@@ -9,28 +9,21 @@
 // one chat_endpoint per connection, its members named like the annotations.
 // Built with zlib, the rooms speak permessage-deflate with every browser.
 
+#include "../common/options.hpp"
 #include "page.hpp"
 
 #include <wsx/wsx.hpp>
 #ifdef WSX_EXAMPLE_DEFLATE
 #include <wsx/deflate.hpp>
 #endif
-#ifdef WSX_EXAMPLE_TLS
-#include <wsx/tls.hpp>
-#endif
 
-#include <asio/signal_set.hpp>
-
-#include <csignal>
 #include <cstddef>
-#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -129,140 +122,59 @@ template <class Session> struct chat_endpoint {
 
 namespace {
 
-struct settings {
-    std::uint16_t port = 8080;
-    std::string host; // empty: every interface
-    bool tls = false;
-    std::string cert; // PEM: the certificate, then its intermediates
-    std::string key;  // PEM: its private key
-};
+constexpr const char* usage =
+    "chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem]\n"
+    "  (port 8080 by default, 0 picks a free one; --tls serves the page over https:// and the rooms over wss://)\n";
 
-int usage(const std::string& why) {
-    std::cerr << "chat: " << why << "\n"
-              << "usage: chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem]\n"
-              << "  (port 8080 by default, 0 picks a free one; --tls serves the page over https:// and the rooms over wss://)\n";
-    return 2;
+examples::server_flags parse(int argc, char** argv) {
+    examples::args a(argc, argv, "chat", usage);
+    examples::server_flags flags{8080};
+    while (a.next())
+        if (!flags.parse(a)) a.unknown();
+    flags.check(a);
+    return flags;
 }
 
-bool parse_port(std::string_view s, std::uint16_t& port) {
-    if (s.empty() || s.size() > 5 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
-    unsigned long v = std::stoul(std::string(s));
-    if (v > 65535) return false;
-    port = static_cast<std::uint16_t>(v);
-    return true;
-}
-
-// Everything after the server is made, the same for wsx::server and wsx::tls_server.
-template <class Server> int serve(asio::io_context& io, Server& server, const settings& cfg) {
-    wsx::session_options& options = server.default_options();
-    options.max_message_size = max_chat_message; // larger: closed with 1009
-    options.max_frame_size = max_chat_message;
-#ifdef WSX_EXAMPLE_DEFLATE
-    // Browsers offer permessage-deflate on every connection; say yes. The
-    // server resets its compressor after each message, so a broadcast is
-    // compressed once and the same frame goes to every member, and the
-    // windows are small (4 KiB, the largest chat message) to keep each
-    // connection's zlib state near 50 KiB instead of 300 KiB.
-    options.deflate = wsx::enable_deflate();
-    options.deflate.server_no_context_takeover = true;
-    options.deflate.server_max_window_bits = 12;
-    options.deflate.client_max_window_bits = 12;
-    options.deflate.mem_level = 5;
-#endif
-
-    server.template endpoint<chat_endpoint<typename Server::session_type>>("/chat/{room}");
-
-    // Plain HTTP (HTTPS with --tls) on the same port: the page that opens the WebSocket.
-    server.on_http([](const wsx::protocol::http_request& req, wsx::http_reply& reply) {
-        std::string_view path = wsx::split_target(req.target()).path;
-        if (req.method() != "GET") {
-            reply.status = 405;
-            reply.headers.emplace_back("Allow", "GET");
-            return;
-        }
-        if (path != "/" && path != "/index.html") {
-            reply.status = 404;
-            reply.body = "not found; the chat is at /\n";
-            return;
-        }
-        reply.content_type = "text/html; charset=utf-8";
-        reply.body = chat::page;
-    });
-
-    try {
-        if (cfg.host.empty())
-            server.listen(cfg.port);
-        else
-            server.listen(cfg.host, cfg.port);
-    } catch (const std::system_error& e) {
-        std::cerr << "chat: " << e.what() << "\n";
-        return 1;
+// Plain HTTP (HTTPS with --tls) on the same port: the page that opens the WebSocket.
+void serve_page(const wsx::protocol::http_request& req, wsx::http_reply& reply) {
+    std::string_view path = wsx::split_target(req.target()).path;
+    if (req.method() != "GET") {
+        reply.status = 405;
+        reply.headers.emplace_back("Allow", "GET");
+        return;
     }
-    std::cout << "chat listening on port " << server.port() << std::endl;
-
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](std::error_code ec, int) {
-        if (!ec) server.stop();
-    });
-
-    io.run();
-    std::cout << "chat stopped" << std::endl;
-    return EXIT_SUCCESS;
+    if (path != "/" && path != "/index.html") {
+        reply.status = 404;
+        reply.body = "not found; the chat is at /\n";
+        return;
+    }
+    reply.content_type = "text/html; charset=utf-8";
+    reply.body = chat::page;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-    settings cfg;
-    bool cert_given = false;
-    bool key_given = false;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        const bool has_value = i + 1 < argc;
-        if (arg == "--port" && has_value) {
-            if (!parse_port(argv[++i], cfg.port)) return usage("--port needs a number from 0 to 65535");
-        } else if (arg == "--host" && has_value) {
-            cfg.host = argv[++i];
-        } else if (arg == "--tls") {
-#ifdef WSX_EXAMPLE_TLS
-            cfg.tls = true;
-#else
-            return usage("--tls needs wsx built with OpenSSL (WSX_WITH_TLS)");
-#endif
-        } else if (arg == "--cert" && has_value) {
-            cfg.cert = argv[++i];
-            cert_given = true;
-        } else if (arg == "--key" && has_value) {
-            cfg.key = argv[++i];
-            key_given = true;
-        } else if (arg == "--help" || arg == "-h") {
-            return usage("a chat server with its page");
-        } else if (arg == "--port" || arg == "--host" || arg == "--cert" || arg == "--key") {
-            return usage(std::string(arg) + " needs a value");
-        } else {
-            return usage("unknown argument: " + std::string(arg));
-        }
-    }
-    if (cfg.tls && (cfg.cert.empty() || cfg.key.empty())) {
-        if (cfg.cert.empty() && cfg.key.empty()) return usage("--tls needs --cert CHAIN.pem and --key KEY.pem");
-        return usage(cfg.cert.empty() ? "--tls needs --cert CHAIN.pem (the certificate chain)"
-                                      : "--tls needs --key KEY.pem (the certificate's private key)");
-    }
-    if (!cfg.tls && (cert_given || key_given)) return usage("--cert and --key are for --tls");
-
+    const examples::server_flags flags = parse(argc, argv);
     asio::io_context io;
-#ifdef WSX_EXAMPLE_TLS
-    if (cfg.tls) {
-        std::unique_ptr<wsx::tls_server> server; // loading the certificate may throw
-        try {
-            server = std::make_unique<wsx::tls_server>(io, wsx::tls_certificate::from_files(cfg.cert, cfg.key));
-        } catch (const std::system_error& e) {
-            std::cerr << "chat: " << e.what() << "\n";
-            return 1;
-        }
-        return serve(io, *server, cfg);
-    }
+    return examples::serve(io, "chat", flags, [](auto& server) {
+        wsx::session_options& options = server.default_options();
+        options.max_message_size = max_chat_message; // larger: closed with 1009
+        options.max_frame_size = max_chat_message;
+#ifdef WSX_EXAMPLE_DEFLATE
+        // Browsers offer permessage-deflate on every connection; say yes. The
+        // server resets its compressor after each message, so a broadcast is
+        // compressed once and the same frame goes to every member, and the
+        // windows are small (4 KiB, the largest chat message) to keep each
+        // connection's zlib state near 50 KiB instead of 300 KiB.
+        options.deflate = wsx::enable_deflate();
+        options.deflate.server_no_context_takeover = true;
+        options.deflate.server_max_window_bits = 12;
+        options.deflate.client_max_window_bits = 12;
+        options.deflate.mem_level = 5;
 #endif
-    wsx::server server{io};
-    return serve(io, server, cfg);
+        using session = typename std::decay_t<decltype(server)>::session_type;
+        server.template endpoint<chat_endpoint<session>>("/chat/{room}");
+        server.on_http(serve_page);
+    });
 }

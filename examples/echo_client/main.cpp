@@ -6,6 +6,8 @@
 // echo, close. Exits 0 when every message came back unchanged and the
 // connection closed normally (1000); otherwise prints why and exits 1.
 
+#include "../common/options.hpp"
+
 #include <wsx/wsx.hpp>
 
 #include <asio/steady_timer.hpp>
@@ -20,16 +22,12 @@
 
 namespace {
 
-int usage(const std::string& why) {
-    std::cerr << "echo_client: " << why << "\n"
-              << "usage: echo_client ws://HOST:PORT/path [message...]\n"
-              << "       echo_client --testee ws://HOST:PORT [--agent NAME]   (conformance-suite testee)\n";
-    return 2;
-}
+constexpr const char* usage = "echo_client ws://HOST:PORT/path [message...]\n"
+                              "       echo_client --testee ws://HOST:PORT [--agent NAME]   (conformance-suite testee)\n";
 
 // Sends the messages one after another without waiting (send() queues),
 // and checks that the echoes come back in order.
-int echo(std::string_view url, const std::vector<std::string>& messages) {
+int echo(const examples::args& a, std::string_view url, const std::vector<std::string>& messages) {
     asio::io_context io;
     wsx::client ws{io};
     std::size_t echoed = 0;
@@ -73,7 +71,7 @@ int echo(std::string_view url, const std::vector<std::string>& messages) {
     try {
         ws.connect(url);
     } catch (const std::system_error& e) {
-        return usage(e.what());
+        a.fail(e.what()); // a URL that is not ws://HOST:PORT/path
     }
     io.run();
     return ok && closed_normally && echoed == messages.size() ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -159,21 +157,26 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) return usage("missing the URL");
-    std::string_view first = argv[1];
-    // Modes start with "--"; the default mode is the echo check.
-    if (first == "--help" || first == "-h") return usage("sends each message and prints its echo");
-    if (first == "--testee") {
-        if (argc < 3) return usage("--testee needs the suite's ws://HOST:PORT");
-        std::string base = argv[2];
+    examples::args a(argc, argv, "echo_client", usage);
+    if (!a.next()) a.fail("missing the URL");
+    if (a.is("--testee")) {
+        std::string base = a.value();
         while (!base.empty() && base.back() == '/') base.pop_back();
-        std::string agent = argc > 4 && std::string_view(argv[3]) == "--agent" ? argv[4] : "wsx";
+        std::string agent = "wsx";
+        while (a.next()) {
+            if (a.is("--agent"))
+                agent = a.value();
+            else
+                a.unknown();
+        }
         try {
             return testee(base, agent).run();
         } catch (const std::system_error& e) {
-            return usage(e.what());
+            a.fail(e.what());
         }
     }
-    if (first.substr(0, 2) == "--") return usage("unknown mode: " + std::string(first));
-    return echo(first, std::vector<std::string>(argv + 2, argv + argc));
+    // Modes start with "--"; the default mode is the echo check, and every
+    // argument after the URL is a message, even one that looks like a flag.
+    if (a.current().substr(0, 2) == "--") a.unknown();
+    return echo(a, a.current(), std::vector<std::string>(argv + 2, argv + argc));
 }

@@ -10,6 +10,8 @@
 // Every line names the handler that ran. Exits 0 only if each side saw
 // every expected step, in order.
 
+#include "../common/options.hpp"
+
 #include <wsx/wsx.hpp>
 
 #include <asio/steady_timer.hpp>
@@ -79,7 +81,10 @@ std::string code(const wsx::close_reason& r) { return std::to_string(r.code); }
 
 } // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    examples::args a(argc, argv, "lifecycle", "lifecycle   (no arguments: runs every act on 127.0.0.1 and checks it)\n");
+    if (a.next()) a.unknown();
+
     asio::io_context io;
     steps step;
     wsx::server server{io};

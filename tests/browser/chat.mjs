@@ -8,7 +8,12 @@
 //
 // Two pages join the same room; a message typed in one shows up in the
 // other; reloading the second page closes its WebSocket and the first page
-// and the server both see it leave. --deflate says whether the chat binary
+// and the server both see it leave. Every line on the page names the
+// handler that ran (onopen, onmessage, onclose with the code, its meaning
+// and the reason, onerror), and #status follows readyState: leaving shows
+// CLOSING then CLOSED and "onclose 1000 normal closure, no reason"; a join the server
+// refuses (a room name too long for its request limits: 431) shows onerror
+// and "onclose 1006". --deflate says whether the chat binary
 // was built with zlib: then Chromium must have agreed to permessage-deflate,
 // otherwise it must not have. With --tls the chat serves its page over
 // https:// and the rooms over wss://, with a throwaway CA and server
@@ -110,7 +115,7 @@ async function join_room(page, url, name) {
   await page.fill("#name", name);
   await page.fill("#room", ROOM);
   await page.click("#join");
-  await page.waitForFunction(() => document.querySelector("#status").textContent === "open", null, { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector("#status").textContent === "OPEN", null, { timeout: 15000 });
 }
 
 // The li texts of #messages.
@@ -125,6 +130,20 @@ async function wait_message(page, text, exact) {
   ).catch(async () => {
     throw new Error(`no message ${JSON.stringify(text)} on the page; it shows ${JSON.stringify(await messages(page))}`);
   });
+}
+
+// Waits until at least n lines of the page contain text.
+async function wait_count(page, text, n) {
+  await page.waitForFunction(
+    ([t, n]) => [...document.querySelectorAll("#messages li")].filter((li) => li.textContent.includes(t)).length >= n,
+    [text, n], { timeout: 15000 },
+  ).catch(async () => {
+    throw new Error(`fewer than ${n} lines with ${JSON.stringify(text)}; the page shows ${JSON.stringify(await messages(page))}`);
+  });
+}
+
+async function count(page, text) {
+  return (await messages(page)).filter((line) => line.includes(text)).length;
 }
 
 async function say(page, text) {
@@ -215,7 +234,7 @@ try {
     check(res && res.status() === 200, `GET / answered ${res && res.status()}`);
     check((res.headers()["content-type"] || "").startsWith("text/html"), `GET / is ${res.headers()["content-type"]}`);
     check(await alice.title() === "wsx chat", `the page title is ${await alice.title()}`);
-    check(await alice.textContent("#status") === "closed", "the page says open before joining");
+    check(await alice.textContent("#status") === "CLOSED", "the page is not CLOSED before joining");
     const protocol = await alice.evaluate(() => location.protocol);
     check(protocol === (args.tls ? "https:" : "http:"), `the page was loaded over ${protocol}`);
     if (args.tls) {
@@ -230,9 +249,12 @@ try {
   await run.case("both_join", async () => {
     await join_room(alice, url, "alice");
     await join_room(bob, url, "bob");
-    await wait_message(alice, "bob joined " + ROOM);
+    await wait_message(alice, "onmessage bob joined " + ROOM, false);
+    await wait_message(bob, "onopen connected to ", false);
     await chat.wait_line(/^alice joined interop-room \(\d+ here\)$/);
     await chat.wait_line(/^bob joined interop-room \(\d+ here\)$/);
+    const first = (await messages(alice))[0] || "";
+    check(first.startsWith("onopen connected to ws"), `alice's first line is ${JSON.stringify(first)}, not onopen`);
   });
 
   await run.case(deflate ? "deflate_agreed" : "no_deflate", async () => {
@@ -243,24 +265,50 @@ try {
 
   await run.case("message_arrives", async () => {
     await say(alice, MESSAGE);
-    await wait_message(bob, "alice: " + MESSAGE, true);
-    await wait_message(alice, "alice: " + MESSAGE, true); // the sender is in the room too
+    await wait_message(bob, "onmessage alice: " + MESSAGE, true);
+    await wait_message(alice, "onmessage alice: " + MESSAGE, true); // the sender is in the room too
     check(await bob.$$eval("#messages b", (b) => b.length) === 0, "the message was rendered as HTML");
     await say(bob, REPLY);
-    await wait_message(alice, "bob: " + REPLY, true);
+    await wait_message(alice, "onmessage bob: " + REPLY, true);
   });
 
   await run.case("reload_closes", async () => {
     await bob.reload({ timeout: 15000 });
     // The reloaded page starts over: not joined, no messages.
-    check(await bob.textContent("#status") === "closed", "the reloaded page is still joined");
+    check(await bob.textContent("#status") === "CLOSED", "the reloaded page is still joined");
     // The server's on_close ran for bob, and the room heard it.
     const left = await chat.wait_line(/^bob left interop-room \((\d+), (\d+) here\)$/);
     console.log(`server saw bob leave with close code ${left[1]}`);
     check(left[1] === "1001" || left[1] === "1006",
       `bob's socket closed with ${left[1]}; a page going away closes with 1001 (or drops TCP: 1006)`);
     await wait_message(alice, "bob left");
-    check(await alice.textContent("#status") === "open", "alice lost her connection when bob left");
+    check(await alice.textContent("#status") === "OPEN", "alice lost her connection when bob left");
+  });
+
+  await run.case("leave_closes", async () => {
+    const left_before = await count(alice, "bob left");
+    await join_room(bob, url, "bob");
+    // close() makes readyState CLOSING at once; read it in the same task, before the server can answer.
+    const closing = await bob.evaluate(() => {
+      document.querySelector("#leave").click();
+      return document.querySelector("#status").textContent;
+    });
+    check(closing === "CLOSING", `right after leave the page shows ${closing}, not CLOSING`);
+    // The reason shown is the server's, from its close frame; wsx answers a close with the code alone.
+    await wait_message(bob, "onclose 1000 normal closure, no reason", true);
+    check(await bob.textContent("#status") === "CLOSED", "after onclose the page is not CLOSED");
+    await chat.wait_line(/^bob left interop-room \(1000, \d+ here\)$/);
+    await wait_count(alice, "bob left", left_before + 1);
+  });
+
+  await run.case("refused_onerror", async () => {
+    await bob.evaluate(() => { document.querySelector("#room").value = "x".repeat(20000); }); // past maxlength
+    await bob.click("#join");
+    await wait_message(bob, "onerror the connection failed", true);
+    await wait_message(bob, "onclose 1006 abnormal closure (no close frame), no reason", true);
+    check(await bob.textContent("#status") === "CLOSED", "a refused connection does not show CLOSED");
+    const handlers = new Set((await messages(bob)).map((line) => line.split(" ")[0]));
+    for (const h of ["onopen", "onmessage", "onclose", "onerror"]) check(handlers.has(h), `no ${h} line on the page`);
   });
 
   await run.case("screenshot", async () => {

@@ -128,6 +128,24 @@ usage_error() {
   rm -f "$work/$name.out" "$work/$name.err"
 }
 
+# check_usage NAME BINARY [MODE...]: `BINARY MODE... --help` prints the usage
+# to stdout only and exits 0; `BINARY MODE... --no-such-flag` prints why and
+# the usage to stderr only and exits 2.
+check_usage() {
+  local name=$1 bin=$2 rc=0; shift 2
+  timeout -k 5 10 "$bin" "$@" --help >"$work/help.out" 2>"$work/help.err" || rc=$?
+  [ "$rc" -eq 0 ] || fail "$name $* --help: exit $rc, expected 0"
+  grep -q "^usage: $name" "$work/help.out" || fail "$name $* --help printed no usage on stdout"
+  [ ! -s "$work/help.err" ] || fail "$name $* --help wrote to stderr"
+  rc=0
+  timeout -k 5 10 "$bin" "$@" --no-such-flag >"$work/bad.out" 2>"$work/bad.err" || rc=$?
+  [ "$rc" -eq 2 ] || fail "$name $* --no-such-flag: exit $rc, expected 2"
+  expect_in "$work/bad.err" "$name: unknown argument: --no-such-flag" "usage: $name"
+  [ ! -s "$work/bad.out" ] || fail "$name $* --no-such-flag wrote to stdout"
+  rm -f "$work/help.out" "$work/help.err" "$work/bad.out" "$work/bad.err"
+  pass "$name $* --help: usage on stdout, exit 0; a bad flag: usage on stderr, exit 2"
+}
+
 # py NAME SCRIPT ARGS...: runs a Python peer, bounded to 30 s.
 py() {
   local name=$1 script=$2; shift 2
@@ -139,6 +157,7 @@ py() {
 
 test_echo_server() {
   local server=$1
+  check_usage echo_server "$server"
   need_python
   start_server echo_server "$server" --port 0 --host 127.0.0.1
   [ "$port" -gt 0 ] || fail "--port 0 printed port $port"
@@ -308,6 +327,8 @@ asyncio.run(main())
 
 test_echo_client() {
   local client=$1 server=$2 out=$work/client.out rc=0
+  check_usage echo_client "$client"
+  check_usage echo_client "$client" --testee ws://127.0.0.1:9
   start_server echo_server "$server" --port 0 --host 127.0.0.1
 
   timeout -k 5 30 "$client" "ws://127.0.0.1:$port/echo" hello "안녕, 세계" "" "a b c" >"$out" 2>"$work/client.err" ||
@@ -336,6 +357,7 @@ test_echo_client() {
 
 test_chat() {
   local chat=$1
+  check_usage chat "$chat"
   need_python
   command -v curl >/dev/null || fail "curl is missing"
   start_server chat "$chat" --port 0 --host 127.0.0.1
@@ -458,6 +480,8 @@ asyncio.run(main())
 
 test_cafe() {
   local cafe=$1 out=$work/cafe.out
+  check_usage cafe "$cafe"
+  check_usage cafe "$cafe" --server
   timeout -k 5 40 "$cafe" >"$out" 2>"$work/cafe.err" || fail "cafe exited with $?"
   expect_in "$out" "== async" "== sync" "summary: async" \
     "[async]" "sent   order coffee" "sent   order bread" "sent   order smoothie" "did other things" \
@@ -517,6 +541,7 @@ asyncio.run(main())
 
 test_lifecycle() {
   local lifecycle=$1 out=$work/lifecycle.out
+  check_usage lifecycle "$lifecycle"
   timeout -k 5 30 "$lifecycle" >"$out" 2>"$work/lifecycle.err" || fail "lifecycle exited with $?"
   expect_in "$out" "client: connect request to ws://127.0.0.1:" "server: registered client #1 (on_open)" \
     "client: connected (on_open)" "client -> server: hello (send)" "server: got 'hello' (on_message)" \
