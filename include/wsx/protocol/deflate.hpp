@@ -281,7 +281,6 @@ public:
         max_size_ = max_size;
         size_ = 0;
         in_ = 0;
-        step_ = 0;
         utf8_.reset();
     }
     /// Inflates the next part of the current message into `out`.
@@ -297,7 +296,7 @@ public:
     }
 
     /// Bytes zlib holds for this stream now (0 before the first message).
-    std::size_t memory_usage() const noexcept { return (z_ ? z_->bytes : 0) + dict_.capacity(); }
+    std::size_t memory_usage() const noexcept { return z_ ? z_->bytes : 0; }
     /// The LZ77 window bits in use.
     int window_bits() const noexcept { return window_bits_; }
     /// True when the window is reset after every message.
@@ -318,9 +317,17 @@ private:
     // block with BFINAL set ended the previous zlib stream mid-connection).
     void restart(bool keep_window) noexcept;
     std::error_code run(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out, bool tail);
+    // After a BFINAL block in the middle of a message: a new zlib stream
+    // that goes on with the input s still holds.
+    void resume_after_final_block(z_stream& s) noexcept {
+        const Bytef* rest = s.next_in;
+        const uInt rest_n = s.avail_in;
+        restart(!no_context_takeover_);
+        s.next_in = const_cast<Bytef*>(rest);
+        s.avail_in = rest_n;
+    }
 
     detail::inflate_stream_ptr z_;
-    std::vector<std::uint8_t> dict_; // only for the rare BFINAL case
     int window_bits_;
     bool no_context_takeover_;
     state state_ = state::idle;
@@ -331,7 +338,6 @@ private:
     std::uint64_t max_size_ = 0;
     std::uint64_t size_ = 0;    // bytes produced in this message
     std::uint64_t in_ = 0;      // compressed bytes seen in this message
-    std::size_t step_ = 0;      // output offered to zlib per call; grows within a message
     utf8_validator utf8_;
 };
 
@@ -349,22 +355,20 @@ inline void inflater::restart(bool keep_window) noexcept {
     const bool ended = stream_ended_;
     stream_ended_ = false;
     if (!z_ || (fresh_ && !ended)) return;
-    z_stream& s = z_->s;
-    uInt len = 0;
     if (keep_window) {
-        // Rare (a peer that ends each message with BFINAL), so this buffer
-        // is allocated only then. Allocation failure just loses the window;
-        // the next reference into it then fails as bad_compressed_data.
-        try {
-            dict_.resize(std::size_t{1} << detail::zlib_window_bits(window_bits_));
-            if (inflateGetDictionary(&s, dict_.data(), &len) != Z_OK) len = 0;
-        } catch (...) {
-            len = 0;
-        }
+        // inflateReset without forgetting the window, in place. A peer may
+        // end every two bytes with a BFINAL block, so taking the window out
+        // and putting it back (inflateGetDictionary, inflateSetDictionary:
+        // 64 KiB of copies per block) would make one 16 MiB message cost
+        // seconds of CPU. zlib.h lists inflateResetKeep among its
+        // undocumented functions; zlib has exported it since 1.2.5.2, and
+        // zlib-ng's compatible build has it too.
+        inflateResetKeep(&z_->s);
+        fresh_ = false;
+    } else {
+        inflateReset(&z_->s);
+        fresh_ = true;
     }
-    inflateReset(&s);
-    if (len != 0) inflateSetDictionary(&s, dict_.data(), len);
-    fresh_ = len == 0;
 }
 
 inline std::error_code inflater::update(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out) {
@@ -402,10 +406,13 @@ inline std::error_code inflater::run(const std::uint8_t* data, std::size_t n, st
     if (!z_) init();
     z_stream& s = z_->s;
     if (stream_ended_) restart(!no_context_takeover_);
-    // The first step is a guess from the input (text inflates ~3-10x);
-    // later steps double, so a big message needs few calls and a small one
-    // does not zero-fill a large buffer.
-    if (step_ == 0) step_ = std::clamp<std::size_t>(n * 4, 256, 64 * 1024);
+    // Output is offered in steps: the first a guess from this call's input
+    // (text inflates ~3-10x), the next ones doubled while zlib fills them.
+    // So a big message needs few calls, and every byte zeroed for zlib to
+    // write into is either written or bounded by this call's input: a
+    // message that comes as many small update() calls (say one empty
+    // deflate block each) costs O(its size), not a large step per call.
+    std::size_t step = std::clamp<std::size_t>(n * 4, 256, 64 * 1024);
     while (n != 0) {
         const std::size_t take = std::min(n, detail::zlib_max_slice);
         s.next_in = const_cast<Bytef*>(data);
@@ -417,7 +424,7 @@ inline std::error_code inflater::run(const std::uint8_t* data, std::size_t n, st
             // broken, never enough to hold a bomb.
             const std::uint64_t left = max_size_ - size_;
             const std::uint64_t budget = left == UINT64_MAX ? left : left + 1;
-            std::size_t offer = static_cast<std::size_t>(std::min<std::uint64_t>(step_, budget));
+            std::size_t offer = static_cast<std::size_t>(std::min<std::uint64_t>(step, budget));
             const std::size_t old = out.size();
             const std::size_t spare = out.capacity() - old;
             if (spare != 0) {
@@ -434,7 +441,16 @@ inline std::error_code inflater::run(const std::uint8_t* data, std::size_t n, st
             s.next_out = out.data() + old;
             s.avail_out = static_cast<uInt>(offer);
             fresh_ = false;
-            const int r = ::inflate(&s, Z_SYNC_FLUSH);
+            int r = ::inflate(&s, Z_SYNC_FLUSH);
+            // A block with BFINAL set (RFC 7692 7.2.3.4) ends zlib's stream.
+            // Outside the tail more deflate data follows in this message: a
+            // new zlib stream (same LZ77 window unless no_context_takeover),
+            // inflated into the room that is left, which is already zeroed.
+            while (r == Z_STREAM_END && !tail && s.avail_in != 0 && s.avail_out != 0) {
+                stream_ended_ = true;
+                resume_after_final_block(s);
+                r = ::inflate(&s, Z_SYNC_FLUSH);
+            }
             const std::size_t produced = offer - s.avail_out;
             out.resize(old + produced);
             // UTF-8 first, over the bytes within the limit only: then the
@@ -450,23 +466,17 @@ inline std::error_code inflater::run(const std::uint8_t* data, std::size_t n, st
                 s.next_in = Z_NULL;
                 return fail(error::message_too_big);
             }
-            if (step_ < detail::zlib_max_slice / 2 && s.avail_out == 0) step_ *= 2;
+            if (step < detail::zlib_max_slice / 2 && s.avail_out == 0) step *= 2;
             if (r == Z_STREAM_END) {
-                // A block with BFINAL set (RFC 7692 7.2.3.4). In the tail
-                // the message is over; otherwise more deflate data follows
-                // in this message: a new zlib stream, same LZ77 window.
                 stream_ended_ = true;
                 if (tail) {
+                    // The message is over.
                     s.next_in = Z_NULL;
                     s.avail_in = 0;
                     return {};
                 }
                 if (s.avail_in == 0) break;
-                const Bytef* rest = s.next_in;
-                const uInt rest_n = s.avail_in;
-                restart(!no_context_takeover_);
-                s.next_in = const_cast<Bytef*>(rest);
-                s.avail_in = rest_n;
+                resume_after_final_block(s); // the room is full: go round for more
                 continue;
             }
             if (r == Z_MEM_ERROR) throw std::bad_alloc();

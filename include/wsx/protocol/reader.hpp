@@ -168,7 +168,10 @@ private:
         phase_ = static_cast<std::uint8_t>((phase_ + n) & 3);
     }
 
+    // Appends to the message being assembled, growing the buffer by
+    // grown_capacity(): linear in the message's size, whatever its fragments.
     void append(const std::uint8_t* p, std::size_t n);
+    std::size_t grown_capacity(std::size_t need) const noexcept;
 
     // Starts the frame whose complete header (already checked by
     // check_prefix) is [h, h + size); p is just past it.
@@ -267,18 +270,36 @@ inline std::size_t reader::unmask_scan(std::uint8_t* p, std::size_t n) noexcept 
     return n;
 }
 
+inline std::size_t reader::grown_capacity(std::size_t need) const noexcept {
+    // The smallest ceil(limit / 2^k) (at least 4 KiB) that holds `need`.
+    // Each growth then at least doubles the buffer, so a message costs
+    // O(its size) in copies however it is fragmented, and the capacity stays
+    // under twice the bytes that really arrived. The steps halve down from
+    // the limit rather than double up from 4 KiB so that the last one ends
+    // exactly at the limit and the buffer it replaces is at most half of it:
+    // a growth holds at most 1.5x the limit.
+    const std::uint64_t limit = opts_.max_message_size; // need <= msg_size_ <= limit
+    std::size_t cap = limit > SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(limit);
+    const std::size_t half = cap / 2 + (cap & 1);
+    const std::size_t want = need < 4096 ? 4096 : need;
+    for (std::size_t h = half; h >= want; h = cap / 2 + (cap & 1)) cap = h;
+    // Two smaller stops, so that a message of up to retained_capacity ends
+    // in a buffer that is kept for the next one (a step of an odd limit
+    // could overshoot it): the message's size once its final frame has
+    // begun (then no more is needed), and retained_capacity itself. Only
+    // when at most half the limit, the most a step's predecessor can be,
+    // which keeps the 1.5x bound.
+    const auto stop_at = [&](std::uint64_t v) {
+        if (v >= need && v < cap && v <= half) cap = static_cast<std::size_t>(v);
+    };
+    if (frame_fin_) stop_at(msg_size_);
+    stop_at(retained_capacity);
+    return cap < need ? need : cap;
+}
+
 inline void reader::append(const std::uint8_t* p, std::size_t n) {
     const std::size_t need = buf_.size() + n;
-    if (need > buf_.capacity()) {
-        // Grow geometrically (so that memory follows the bytes that really
-        // arrived, not a size a peer merely announced), but never past the
-        // sizes announced so far, which the limits have already checked.
-        std::size_t cap = buf_.capacity() * 2;
-        if (cap < 4096) cap = 4096;
-        if (cap > msg_size_) cap = static_cast<std::size_t>(msg_size_);
-        if (cap < need) cap = need;
-        buf_.reserve(cap);
-    }
+    if (need > buf_.capacity()) buf_.reserve(grown_capacity(need));
     buf_.insert(buf_.end(), p, p + n);
 }
 
