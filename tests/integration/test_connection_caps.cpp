@@ -47,9 +47,7 @@ struct capped_server {
         runner = std::make_unique<io_threads>(io, 1);
     }
     ~capped_server() {
-        asio::post(io, [this] { server.stop(); });
-        runner->release();
-        CHECK(runner->join_within(default_limit));
+        CHECK(stop_and_join(io, server, *runner));
     }
     std::uint16_t port() const { return server.port(); }
 };
@@ -151,7 +149,5 @@ TEST_CASE("connection caps: a handshake the handler refuses gives its place back
     ok.reset();
     REQUIRE(eventually([&] { return server.session_count() == 0; }));
     CHECK(server.stats().admitted_connections == 0);
-    asio::post(io, [&] { server.stop(); });
-    runner.release();
-    REQUIRE(runner.join_within(default_limit));
+    REQUIRE(stop_and_join(io, server, runner));
 }

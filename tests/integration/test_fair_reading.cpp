@@ -209,8 +209,6 @@ TEST_CASE("fair reading: a connection with megabytes waiting reads a bounded sha
 
         p.reset();
         REQUIRE(eventually([&] { return server.session_count() == 0; }));
-        asio::post(io, [&] { server.stop(); });
-        runner.release();
-        REQUIRE(runner.join_within(default_limit));
+        REQUIRE(stop_and_join(io, server, runner));
     }
 }

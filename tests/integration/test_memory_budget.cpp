@@ -118,9 +118,7 @@ TEST_CASE("memory budget: half-finished incoming messages past the budget close 
     for (auto& p : peers) p->send_close(1000);
     REQUIRE(eventually([&] { return server.session_count() == 0; }));
     CHECK(server.stats().memory_in_use == 0);
-    asio::post(io, [&] { server.stop(); });
-    runner.release();
-    REQUIRE(runner.join_within(default_limit));
+    REQUIRE(stop_and_join(io, server, runner));
 }
 
 TEST_CASE("memory budget: queued sends to peers that do not read close the largest queue", "[budget]") {
@@ -196,9 +194,7 @@ TEST_CASE("memory budget: queued sends to peers that do not read close the large
     REQUIRE(eventually([&] { return server.session_count() == 0; }));
     CHECK(server.stats().memory_in_use == 0);
     CHECK(server.stats().closed_by_budget == 1);
-    asio::post(io, [&] { server.stop(); });
-    runner.release();
-    REQUIRE(runner.join_within(default_limit));
+    REQUIRE(stop_and_join(io, server, runner));
 }
 
 TEST_CASE("memory budget: 0 turns it off, and the counter still returns to zero", "[budget]") {
@@ -221,7 +217,5 @@ TEST_CASE("memory budget: 0 turns it off, and the counter still returns to zero"
     for (auto& p : peers) p->reset();
     REQUIRE(eventually([&] { return server.session_count() == 0; }));
     CHECK(server.stats().memory_in_use == 0);
-    asio::post(io, [&] { server.stop(); });
-    runner.release();
-    REQUIRE(runner.join_within(default_limit));
+    REQUIRE(stop_and_join(io, server, runner));
 }

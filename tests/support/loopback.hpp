@@ -20,6 +20,7 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
 
@@ -138,6 +139,16 @@ private:
     asio::executor_work_guard<asio::io_context::executor_type> guard_;
     std::vector<std::thread> threads_;
 };
+
+// Stops `server` from its own io_context (posted, as a program's signal
+// handler would), then lets `runner`'s threads finish what is left; false if
+// they have not within the limit.
+template <class Server>
+bool stop_and_join(asio::io_context& io, Server& server, io_threads& runner, ms limit = default_limit) {
+    asio::post(io, [&server] { server.stop(); });
+    runner.release();
+    return runner.join_within(limit);
+}
 
 // A thread-safe record of what handlers saw, for tests whose handlers run
 // on other threads than the assertions.
