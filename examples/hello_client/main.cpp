@@ -1,7 +1,7 @@
 // hello_client [PORT]: the browser's WebSocket in C++; says hello to hello_server and leaves.
 #include <wsx/wsx.hpp>
+#include "../common/port.hpp"
 #include <iostream>
-#include <string>
 
 int main(int argc, char** argv) {
     asio::io_context io;
@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
         })
         .on_close([&](wsx::session&, const wsx::close_reason& r) { status = r.code == 1000 ? 0 : 1; })  // ws.onclose
         .on_error([](wsx::session&, std::error_code ec) { std::cerr << ec.message() << std::endl; });  // ws.onerror
-    ws.connect("ws://127.0.0.1:" + std::string(argc > 1 ? argv[1] : "8080") + "/chat/lobby");
+    ws.connect("ws://127.0.0.1:" + std::to_string(examples::port_argument(argc, argv, "hello_client [PORT]")) + "/chat/lobby");
     io.run();
     return status;
 }

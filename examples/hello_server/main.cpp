@@ -1,6 +1,6 @@
 // hello_server [PORT]: the design's server, servlet style; each handler is one annotation.
 #include <wsx/wsx.hpp>
-#include <cstdlib>
+#include "../common/port.hpp"
 #include <iostream>
 
 int main(int argc, char** argv) {
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
         });
 
     // This machine only; port 0 picks a free one.
-    server.listen("127.0.0.1", static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 8080));
+    server.listen("127.0.0.1", examples::port_argument(argc, argv, "hello_server [PORT]"));
     std::cout << "listening on port " << server.port() << std::endl;
     io.run();
 }

@@ -43,6 +43,22 @@ wait_for_line() {
   return 1
 }
 
+# Like every example: --help is the usage on stdout with status 0; an
+# argument that is not a port, the usage on stderr with status 2.
+for bin in "$server_bin" "$client_bin" "$sync_bin"; do
+  name=$(basename "$bin")
+  rc=0
+  timeout 10 "$bin" --help >"$work/help.out" 2>"$work/help.err" || rc=$?
+  [ "$rc" = 0 ] || fail "$name --help exited $rc"
+  grep -q "^usage: $name \[PORT\]$" "$work/help.out" || fail "$name --help printed no usage on stdout"
+  [ ! -s "$work/help.err" ] || fail "$name --help wrote to stderr"
+  rc=0
+  timeout 10 "$bin" --bogus >"$work/bad.out" 2>"$work/bad.err" || rc=$?
+  [ "$rc" = 2 ] || fail "$name --bogus exited $rc, not 2"
+  grep -q "^usage: $name" "$work/bad.err" || fail "$name --bogus printed no usage on stderr"
+  [ ! -s "$work/bad.out" ] || fail "$name --bogus wrote to stdout"
+done
+
 timeout 60 "$server_bin" 0 >"$work/server.out" 2>&1 &
 server_pid=$!
 wait_for_line "$work/server.out" '^listening on port [0-9]+$' || fail "hello_server did not say it was listening"
