@@ -212,10 +212,11 @@ private:
         std::vector<std::shared_ptr<listener>> listeners;
 
         // Every accepted connection; `admitted` once route() counted it
-        // against the caps, which forget() then gives back.
+        // against the caps, which forget() then gives back. (The address
+        // is the session's own, passed back to forget(): a copy here would
+        // be 32 bytes more per connection.)
         struct entry {
             std::weak_ptr<session_type> session;
-            asio::ip::address address;
             bool admitted = false;
         };
         mutable std::mutex mu;
@@ -292,7 +293,7 @@ private:
             }
             {
                 std::lock_guard<std::mutex> lock(mu);
-                sessions.emplace(id, entry{s, {}});
+                sessions.emplace(id, entry{s});
             }
             this->budget.set_limit(opts.memory_budget);
             s->start_server(this->shared_from_this(), defaults, limits);
@@ -341,7 +342,7 @@ private:
                 return d;
             }
             auto refuse = [&](std::string response) {
-                unadmit(s.id());
+                unadmit(s);
                 d.response = std::move(response);
                 return d;
             };
@@ -373,21 +374,22 @@ private:
 
         // Counts the connection against max_connections and
         // max_connections_per_address; false when either is reached.
+        // One client over IPv4 and over the dual-stack listener is one address.
+        static asio::ip::address counted_as(const asio::ip::address& a) {
+            if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+            return a;
+        }
         bool admit(const session_type& s) {
-            asio::ip::address address = s.remote_endpoint().address();
-            // One client over IPv4 and over the dual-stack listener is one address.
-            if (address.is_v6() && address.to_v6().is_v4_mapped())
-                address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+            const asio::ip::address address = counted_as(s.remote_endpoint().address());
             std::lock_guard<std::mutex> lock(mu);
             auto it = sessions.find(s.id());
             if (it == sessions.end()) return false; // already gone
             entry& e = it->second;
             if (e.admitted) return true;
-            e.address = address;
-            std::size_t& from_here = per_address[e.address];
+            std::size_t& from_here = per_address[address];
             if ((opts.max_connections != 0 && admitted >= opts.max_connections) ||
                 (opts.max_connections_per_address != 0 && from_here >= opts.max_connections_per_address)) {
-                if (from_here == 0) per_address.erase(e.address);
+                if (from_here == 0) per_address.erase(address);
                 refused_by_cap.fetch_add(1, std::memory_order_relaxed);
                 return false;
             }
@@ -396,17 +398,17 @@ private:
             e.admitted = true;
             return true;
         }
-        void unadmit(std::uint64_t id) {
+        void unadmit(const session_type& s) {
             std::lock_guard<std::mutex> lock(mu);
-            auto it = sessions.find(id);
-            if (it != sessions.end()) release(it->second);
+            auto it = sessions.find(s.id());
+            if (it != sessions.end()) release(it->second, counted_as(s.remote_endpoint().address()));
         }
         // Under mu.
-        void release(entry& e) noexcept {
+        void release(entry& e, const asio::ip::address& address) noexcept {
             if (!e.admitted) return;
             e.admitted = false;
             --admitted;
-            auto at = per_address.find(e.address);
+            auto at = per_address.find(address);
             if (at != per_address.end() && --at->second == 0) per_address.erase(at);
         }
 
@@ -475,11 +477,11 @@ private:
             return out;
         }
 
-        void forget(std::uint64_t id) noexcept override {
+        void forget(std::uint64_t id, const asio::ip::address& from) noexcept override {
             std::lock_guard<std::mutex> lock(mu);
             auto it = sessions.find(id);
             if (it == sessions.end()) return;
-            release(it->second);
+            release(it->second, counted_as(from));
             sessions.erase(it);
         }
 

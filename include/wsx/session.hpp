@@ -161,7 +161,8 @@ template <class Transport> struct session_owner {
     };
     virtual ~session_owner() = default;
     virtual decision route(basic_session<Transport>& s, const protocol::http_request& req) = 0;
-    virtual void forget(std::uint64_t id) noexcept = 0;
+    // The connection is gone; `from` is its peer's address (what the caps counted).
+    virtual void forget(std::uint64_t id, const asio::ip::address& from) noexcept = 0;
     // A session's growth took the budget past its limit.
     virtual void over_budget() noexcept = 0;
     memory_budget budget;
@@ -1183,7 +1184,7 @@ private:
         queue_.fail_all(make_error_code(error::closed));
         buffered_.store(0, std::memory_order_relaxed);
         account_memory();
-        if (owner_) owner_->forget(id_);
+        if (owner_) owner_->forget(id_, remote_.address());
         // A client that never opened still hears on_close (1006), as the
         // browser fires close after a failed connect; a server session
         // that never opened was never the user's.
