@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -277,9 +278,17 @@ TEST_CASE("readiness: a write that fills the socket waits, and resumes when the 
     // never woken shows as the bounded read below failing.
     constexpr std::uint32_t count = 24;
     constexpr std::size_t size = 256 * 1024;
-    std::atomic<wsx::session*> flooding{nullptr};
     std::atomic<int> closes{0};
     asio::io_context io;
+    // Held through a shared_ptr, not a raw pointer: the test reads the
+    // session from its own thread, and must keep it alive while it does
+    // (declared after io, so that it is released before io goes).
+    std::mutex mu;
+    std::shared_ptr<wsx::session> flooding;
+    auto flooder = [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return flooding;
+    };
     wsx::server server{io};
     server.default_options() = patient();
     server.endpoint("/flood")
@@ -289,7 +298,8 @@ TEST_CASE("readiness: a write that fills the socket waits, and resumes when the 
                 for (std::size_t i = 0; i < size; ++i) p[i] = byte_at('F', k, i);
                 s.send_binary(p.data(), p.size());
             }
-            flooding = &s;
+            std::lock_guard<std::mutex> lock(mu);
+            flooding = s.handle().lock();
         })
         .on_close([&](wsx::session&, const wsx::close_reason&) { ++closes; });
     server.listen("127.0.0.1", 0);
@@ -307,11 +317,12 @@ TEST_CASE("readiness: a write that fills the socket waits, and resumes when the 
                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     asio::write(sock, asio::buffer(req));
 
-    REQUIRE(eventually([&] { return flooding.load() != nullptr; }));
+    REQUIRE(eventually([&] { return flooder() != nullptr; }));
+    const std::shared_ptr<wsx::session> session = flooder();
     // Not reading yet: the server fills the socket, and what it cannot
     // write stays queued.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    CHECK(flooding.load()->buffered_amount() > 0);
+    CHECK(session->buffered_amount() > 0);
 
     const std::size_t frame = 10 + size; // 127-form header, unmasked
     std::vector<std::uint8_t> in;
@@ -343,7 +354,7 @@ TEST_CASE("readiness: a write that fills the socket waits, and resumes when the 
         for (std::size_t i = 0; i < size && same; ++i) same = f[10 + i] == byte_at('F', k, i);
         CHECK(same);
     }
-    CHECK(eventually([&] { return flooding.load()->buffered_amount() == 0; }));
+    CHECK(eventually([&] { return session->buffered_amount() == 0; }));
 
     sock.close();
     REQUIRE(eventually([&] { return closes.load() == 1; }));
