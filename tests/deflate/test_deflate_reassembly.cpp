@@ -242,17 +242,7 @@ TEST_CASE("a server reassembles and inflates a compressed message of thousands o
     const std::string payload = padded(compress(d, text), 20000, 20000);
     const std::string wire = fragmented(op::text, payload, {5, 5, 5, 1024}, true, true);
     const std::size_t bound = 4 * (payload.size() + text.size()) + 512 * kib;
-    allocations::cost c;
-    {
-        allocations::window count;
-        const bool written = write_watching(peer, wire, bound);
-        INFO("allocated " << allocations::bytes.load() << " bytes so far");
-        REQUIRE(written);
-        auto f = peer.read_frame_of(op::text);
-        REQUIRE(f);
-        CHECK(f->payload == "ok " + std::to_string(text.size()));
-        c = count.now();
-    }
+    const allocations::cost c = send_counted(peer, wire, bound, "ok " + std::to_string(text.size()));
     CHECK(messages.load() == 1);
     CHECK(identical.load());
     INFO("allocated " << c.bytes << " bytes in " << c.count << " allocations for " << payload.size()

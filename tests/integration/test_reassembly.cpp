@@ -71,17 +71,7 @@ TEST_CASE("a server reassembles a 4 MiB message of thousands of fragments with O
         // Reassembly allocates under 2x the message; the rest (the
         // session's reply, its send queue) is small and fixed.
         const std::size_t bound = 4 * size + 512 * kib;
-        allocations::cost c;
-        {
-            allocations::window count;
-            const bool written = write_watching(peer, wire, bound);
-            INFO("allocated " << allocations::bytes.load() << " bytes so far");
-            REQUIRE(written);
-            auto f = peer.read_frame_of(op::text);
-            REQUIRE(f);
-            CHECK(f->payload == reply);
-            c = count.now();
-        }
+        const allocations::cost c = send_counted(peer, wire, bound, reply);
         CHECK(srv.messages.load() == before + 1);
         CHECK(srv.identical.load());
         if (allocations::counted) {

@@ -11,6 +11,7 @@
 
 #include "allocation_count.hpp"
 #include "loopback.hpp"
+#include "wsx_catch.hpp"
 
 #include <poll.h>
 
@@ -82,6 +83,21 @@ inline bool write_watching(raw_peer& peer, std::string_view bytes, std::size_t b
     }
     sock.non_blocking(false);
     return ok;
+}
+
+// Sends one message's `wire` with write_watching, reads the server's text
+// reply and checks it is `reply`, all inside one allocation window, and
+// returns what the window counted.
+inline allocations::cost send_counted(raw_peer& peer, std::string_view wire, std::size_t bound,
+                                      const std::string& reply) {
+    allocations::window count;
+    const bool written = write_watching(peer, wire, bound);
+    INFO("allocated " << allocations::bytes.load() << " bytes so far");
+    REQUIRE(written);
+    auto f = peer.read_frame_of(op::text);
+    REQUIRE(f);
+    CHECK(f->payload == reply);
+    return count.now();
 }
 
 } // namespace wsx_test
