@@ -23,7 +23,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <type_traits>
 #include <vector>
 
 namespace {
@@ -67,16 +66,16 @@ std::string clean_name(std::string name) {
     return name;
 }
 
-// The members of a room, for either kind of session (ws:// or wss://).
-template <class Session> std::vector<typename Session::handle_type> members(Session& s, std::string_view room) {
-    std::vector<typename Session::handle_type> out;
+// The members of a room.
+std::vector<wsx::session_handle> members(wsx::session& s, std::string_view room) {
+    std::vector<wsx::session_handle> out;
     for (auto& peer : s.open_sessions())
         if (auto p = peer.lock(); p && p->path_param("room") == room) out.push_back(peer);
     return out;
 }
 
 // One message object sent to many sessions is framed (and compressed) once.
-template <class Session> void broadcast(Session& s, std::string_view room, std::string json) {
+void broadcast(wsx::session& s, std::string_view room, std::string json) {
     const wsx::message m = wsx::message::text(std::move(json));
     for (auto& peer : members(s, room)) peer.send(m);
 }
@@ -89,13 +88,12 @@ std::string presence(std::string_view type, std::string_view name, std::string_v
 } // namespace
 
 // @ServerEndpoint("/chat/{room}"): one instance per connection, so the
-// members are this connection's state. Session is wsx::session (ws://) or
-// wsx::tls_session (wss://): the class is written once for both.
-template <class Session> struct chat_endpoint {
+// members are this connection's state, whether it came over ws:// or wss://.
+struct chat_endpoint {
     std::string name;
     std::string room;
 
-    void on_open(Session& s) {                                                 // @OnOpen
+    void on_open(wsx::session& s) {                                                 // @OnOpen
         name = clean_name(s.query("name"));
         room = std::string(s.path_param("room"));
         std::size_t count = members(s, room).size();
@@ -103,19 +101,19 @@ template <class Session> struct chat_endpoint {
         broadcast(s, room, presence("join", name, room, count));
     }
 
-    void on_message(Session& s, std::string_view text) {                       // @OnMessage
+    void on_message(wsx::session& s, std::string_view text) {                       // @OnMessage
         // The page sends {"type":"message","name":...,"text":...}: pass the
         // JSON on as it came (wsx already checked its size and UTF-8).
         if (text.size() >= 2 && text.front() == '{' && text.back() == '}') broadcast(s, room, std::string(text));
     }
 
-    void on_close(Session& s, const wsx::close_reason& r) {                    // @OnClose
+    void on_close(wsx::session& s, const wsx::close_reason& r) {                    // @OnClose
         std::size_t count = members(s, room).size();
         std::cout << name << " left " << room << " (" << r.code << ", " << count << " here)" << std::endl;
         broadcast(s, room, presence("leave", name, room, count));
     }
 
-    void on_error(Session&, std::error_code ec) {                              // @OnError
+    void on_error(wsx::session&, std::error_code ec) {                              // @OnError
         std::cerr << "chat: " << name << " in " << room << ": " << ec.message() << std::endl;
     }
 };
@@ -157,7 +155,7 @@ void serve_page(const wsx::protocol::http_request& req, wsx::http_reply& reply) 
 int main(int argc, char** argv) {
     const examples::server_flags flags = parse(argc, argv);
     asio::io_context io;
-    return examples::serve(io, "chat", flags, [](auto& server) {
+    return examples::serve(io, "chat", flags, [](wsx::server& server) {
         wsx::session_options& options = server.default_options();
         options.max_message_size = max_chat_message; // larger: closed with 1009
         options.max_frame_size = max_chat_message;
@@ -173,8 +171,7 @@ int main(int argc, char** argv) {
         options.deflate.client_max_window_bits = 12;
         options.deflate.mem_level = 5;
 #endif
-        using session = typename std::decay_t<decltype(server)>::session_type;
-        server.template endpoint<chat_endpoint<session>>("/chat/{room}");
+        server.endpoint<chat_endpoint>("/chat/{room}");
         server.on_http(serve_page);
     });
 }

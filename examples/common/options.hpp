@@ -121,16 +121,27 @@ struct server_flags {
     }
 };
 
-namespace detail {
-
-template <class Server, class Setup>
-int run_server(std::string_view name, asio::io_context& io, Server& server, const server_flags& flags, Setup& setup) {
+// Makes the wsx::server on io, calls setup(server) to add the endpoints,
+// listens (wss:// with --tls, else ws://), and runs io until a signal.
+template <class Setup> int serve(asio::io_context& io, std::string_view name, const server_flags& flags, Setup setup) {
+    wsx::server server{io};
     setup(server);
     try {
-        if (flags.host.empty())
+#ifdef WSX_EXAMPLE_TLS
+        if (flags.tls) {
+            // Loading the certificate throws on a missing or bad file, naming it and OpenSSL's reason.
+            const auto cert = wsx::tls_certificate::from_files(flags.cert, flags.key);
+            if (flags.host.empty())
+                server.listen_tls(flags.port, cert);
+            else
+                server.listen_tls(flags.host, flags.port, cert);
+        } else
+#endif
+        if (flags.host.empty()) {
             server.listen(flags.port);
-        else
+        } else {
             server.listen(flags.host, flags.port);
+        }
     } catch (const std::system_error& e) {
         std::cerr << name << ": " << e.what() << "\n";
         return EXIT_FAILURE;
@@ -145,29 +156,6 @@ int run_server(std::string_view name, asio::io_context& io, Server& server, cons
     io.run();
     std::cout << name << " stopped" << std::endl;
     return EXIT_SUCCESS;
-}
-
-} // namespace detail
-
-// Makes a wsx::tls_server (with --tls) or a wsx::server on io, calls
-// setup(server) to add the endpoints, and runs io until a signal. setup is
-// a generic lambda: both servers have the same interface.
-template <class Setup> int serve(asio::io_context& io, std::string_view name, const server_flags& flags, Setup setup) {
-#ifdef WSX_EXAMPLE_TLS
-    if (flags.tls) {
-        // Loading the certificate throws on a missing or bad file, naming it and OpenSSL's reason.
-        std::unique_ptr<wsx::tls_server> server;
-        try {
-            server = std::make_unique<wsx::tls_server>(io, wsx::tls_certificate::from_files(flags.cert, flags.key));
-        } catch (const std::system_error& e) {
-            std::cerr << name << ": " << e.what() << "\n";
-            return EXIT_FAILURE;
-        }
-        return detail::run_server(name, io, *server, flags, setup);
-    }
-#endif
-    wsx::server server{io};
-    return detail::run_server(name, io, server, flags, setup);
 }
 
 } // namespace examples

@@ -6,8 +6,7 @@
 // Sends every text and binary message back unchanged, on any path. This is
 // the server the conformance suites (Autobahn|Testsuite) are pointed at, so
 // it takes the largest messages they send: 16 MiB. With --tls the same
-// program serves wss:// instead of ws://; the handlers are written once, for
-// either server type.
+// program serves wss:// instead of ws://, with the same handlers.
 
 #include "../common/options.hpp"
 
@@ -66,7 +65,7 @@ settings parse(int argc, char** argv) {
 int main(int argc, char** argv) {
     const settings cfg = parse(argc, argv);
     asio::io_context io;
-    return examples::serve(io, "echo_server", cfg.server, [&](auto& server) {
+    return examples::serve(io, "echo_server", cfg.server, [&](wsx::server& server) {
         // The conformance suites send messages and frames of up to 16 MiB.
         wsx::session_options& limits = server.default_options();
         limits.max_message_size = 16 * mib;
@@ -85,8 +84,8 @@ int main(int argc, char** argv) {
 #endif
 
         server.endpoint("/*")                                                     // any path
-            .on_message([](auto& s, const wsx::message& m) { s.send(m); })         // text stays text, binary binary
-            .on_error([](auto& s, std::error_code ec) {
+            .on_message([](wsx::session& s, const wsx::message& m) { s.send(m); }) // text stays text, binary binary
+            .on_error([](wsx::session& s, std::error_code ec) {
                 std::cerr << "echo_server: session " << s.id() << ": " << ec.message() << "\n";
             });
     });

@@ -9,7 +9,9 @@
 #include <wsx/endpoint.hpp>
 #include <wsx/error.hpp>
 #include <wsx/protocol/handshake.hpp>
+#include <wsx/detail/stream_session.hpp>
 #include <wsx/session.hpp>
+#include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
 #include <wsx/transport/tcp.hpp>
 #include <wsx/url.hpp>
@@ -32,69 +34,65 @@ namespace wsx {
 /// The client, shaped like the browser's `WebSocket`: the same four handlers
 /// (from basic_handlers), send(), close(), ready_state(), buffered_amount(),
 /// protocol(). connect() returns at once; the result arrives in on_open or
-/// on_error. `wsx::client` is the ws:// one, `wsx::tls_client` (in
-/// <wsx/tls.hpp>) the wss:// one. One connection at a time: connect() again
-/// after on_close to reconnect.
-template <class Transport> class basic_client : public basic_handlers<basic_client<Transport>, Transport> {
+/// on_error. The URL's scheme picks the transport: ws:// is TCP, wss:// is
+/// TLS (with <wsx/tls.hpp> in the program). One connection at a time:
+/// connect() again after on_close to reconnect.
+class client : public basic_handlers<client> {
 public:
     /// The session type the handlers receive.
-    using session_type = basic_session<Transport>;
-    /// Client-wide transport state (TLS: whom to trust).
-    using context_type = typename Transport::client_context;
+    using session_type = wsx::session;
 
-    /// A client on `io` with a default transport context (TLS: the system's CAs).
-    explicit basic_client(asio::io_context& io)
-        : io_(io), state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
-    /// A client whose transport context is made from `args`
-    /// (for TLS a wsx::tls_client_options).
-    template <class... ContextArgs>
-    basic_client(asio::io_context& io, ContextArgs&&... args)
-        : io_(io), ctx_(std::forward<ContextArgs>(args)...),
-          state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
+    /// A client on `io`; wss:// URLs trust the system's CAs.
+    explicit client(asio::io_context& io) : io_(io), state_(std::make_shared<detail::endpoint_state>()) {}
+    /// A client whose wss:// connections use `o` (whom to trust, a client
+    /// certificate); throws as tls() does.
+    client(asio::io_context& io, const tls_client_options& o) : client(io) { tls(o); }
 
     // A client destroyed with its connection open closes it (1001, going
     // away) and calls none of its handlers after this point: they usually
     // capture objects that die with it.
-    ~basic_client() {
+    ~client() {
         state_->detached.store(true, std::memory_order_release);
         if (session_) session_->close(close_code::going_away);
     }
 
-    basic_client(const basic_client&) = delete;
-    basic_client& operator=(const basic_client&) = delete;
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    /// The TLS settings of the next wss:// connections (docs/tls.md). Needs
+    /// <wsx/tls.hpp> and wsx::tls. Throws std::system_error naming the file
+    /// or PEM text and OpenSSL's reason when a CA or the certificate cannot
+    /// be loaded, and error::tls_unavailable when TLS is not in the program.
+    client& tls(const tls_client_options& o) {
+        tls_ = make_tls(o);
+        return *this;
+    }
 
     /// Subprotocols to offer, most preferred first (the browser's second
     /// constructor argument).
-    basic_client& subprotocols(std::vector<std::string> names) {
+    client& subprotocols(std::vector<std::string> names) {
         subprotocols_ = std::move(names);
         return *this;
     }
     /// An extra request header (Authorization, Cookie, ...).
-    basic_client& header(std::string name, std::string value) {
+    client& header(std::string name, std::string value) {
         headers_.emplace_back(std::move(name), std::move(value));
         return *this;
     }
     /// The Origin header to send (a browser sends its page's origin).
-    basic_client& origin(std::string o) {
+    client& origin(std::string o) {
         origin_ = std::move(o);
         return *this;
     }
-    /// The transport context (TLS: `context().native()` is the asio::ssl::context).
-    context_type& context() noexcept { return ctx_; }
-
-    /// Starts connecting to "ws://host:port/path?query". A malformed URL or
-    /// a scheme this client cannot speak throws std::system_error; failures
-    /// on the network (refused, unresolvable, a non-101 answer, timeouts)
-    /// go to on_error, then on_close with 1006, as in the browser.
+    /// Starts connecting to "ws://host:port/path?query" or "wss://...". A
+    /// malformed URL, a scheme this client cannot speak, or wss:// in a
+    /// program without TLS throws std::system_error; failures on the
+    /// network (refused, unresolvable, a non-101 answer, timeouts, a
+    /// rejected certificate) go to on_error, then on_close with 1006, as in
+    /// the browser.
     void connect(std::string_view address) {
         url u = parse_url(address);
-        if (u.secure && !Transport::secure)
-            throw std::system_error(make_error_code(error::unsupported_scheme),
-                                    "wsx: \"" + std::string(address) +
-                                        "\" is wss://; use wsx::tls_client from <wsx/tls.hpp> for TLS");
-        if (!u.secure && Transport::secure)
-            throw std::system_error(make_error_code(error::unsupported_scheme),
-                                    "wsx: \"" + std::string(address) + "\" is ws://; a tls_client connects to wss:// only");
+        if (u.secure && !tls_) tls_ = make_tls(tls_client_options{});
         if (session_ && session_->ready_state() != wsx::ready_state::closed)
             throw std::system_error(make_error_code(error::invalid_state),
                                     "wsx: connect() called while a connection is open or opening; close() it first");
@@ -112,10 +110,9 @@ public:
         if (dopts.enabled && dopts.make_codec) r.extensions = protocol::make_deflate_offer(dopts);
         std::string request = protocol::build_client_request(r); // throws on a bad header
 
-        auto s = std::make_shared<session_type>(io_, ctx_, next_id_++);
+        std::shared_ptr<session_type> s = (u.secure ? *tls_ : plain_).make(io_, next_id_++);
         session_ = s;
         s->begin_connecting(state_);
-        s->stream().set_host(u.host);
         auto resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
         auto state = state_;
         auto verify = [key = r.key, offered = subprotocols_, ext = !r.extensions.empty()](
@@ -126,25 +123,23 @@ public:
         };
         resolver->async_resolve(
             u.host, std::to_string(u.port),
-            asio::bind_executor(s->strand(), [s, resolver, state, request = std::move(request),
+            asio::bind_executor(s->strand(), [s, resolver, state, host = u.host, request = std::move(request),
                                               verify = std::move(verify)](std::error_code ec, auto results) mutable {
                 // close() or the connect timeout ended the session meanwhile:
                 // async_connect would reopen the socket teardown closed.
-                if (s->closed_) return;
+                if (s->ready_state() == wsx::ready_state::closed) return;
                 if (ec) return s->fail_connect(ec);
-                asio::async_connect(
-                    s->stream().socket(), results,
-                    asio::bind_executor(s->strand(), [s, state, request = std::move(request),
-                                                      verify = std::move(verify)](std::error_code ec, auto) mutable {
-                        if (ec) return s->fail_connect(ec);
-                        s->start_client(state, std::move(request), std::move(verify));
-                    }));
+                s->async_connect(host, results, [s, state, request = std::move(request),
+                                                 verify = std::move(verify)](std::error_code ec, auto) mutable {
+                    if (ec) return s->fail_connect(ec);
+                    s->start_client(state, std::move(request), std::move(verify));
+                });
             }));
     }
 
     // ---- the browser's WebSocket API -----------------------------------
 
-    /// Sends a text message (see basic_session::send()); throws
+    /// Sends a text message (see session::send()); throws
     /// std::system_error(error::invalid_state) before connect().
     void send(std::string_view text) { require_session().send(text); }
     /// Sends a wsx::message.
@@ -172,9 +167,17 @@ public:
     const std::shared_ptr<session_type>& session() const noexcept { return session_; }
 
     /// The handler set (internal: used by basic_handlers).
-    const std::shared_ptr<detail::endpoint_state<Transport>>& state_ptr() const noexcept { return state_; }
+    const std::shared_ptr<detail::endpoint_state>& state_ptr() const noexcept { return state_; }
 
 private:
+    static std::shared_ptr<detail::client_session_maker> make_tls(const tls_client_options& o) {
+        auto make = detail::tls_hooks().client;
+        if (!make)
+            throw std::system_error(make_error_code(error::tls_unavailable),
+                                    "wsx: wss:// needs TLS: #include <wsx/tls.hpp> in the program and link wsx::tls");
+        return make(o);
+    }
+
     session_type& require_session() {
         if (!session_)
             throw std::system_error(make_error_code(error::invalid_state), "wsx: send() before connect()");
@@ -182,17 +185,15 @@ private:
     }
 
     asio::io_context& io_;
-    context_type ctx_;
-    std::shared_ptr<detail::endpoint_state<Transport>> state_;
+    detail::transport_client_maker<transport::tcp> plain_;
+    std::shared_ptr<detail::client_session_maker> tls_; // made at the first wss:// URL, or by tls()
+    std::shared_ptr<detail::endpoint_state> state_;
     std::shared_ptr<session_type> session_;
     std::vector<std::string> subprotocols_;
     protocol::header_list headers_;
     std::string origin_;
     std::uint64_t next_id_ = 1;
 };
-
-/// The ws:// client.
-using client = basic_client<transport::tcp>;
 
 } // namespace wsx
 

@@ -155,10 +155,10 @@ template <class> inline constexpr bool always_false = false;
 
 /// The chainable handler set. Derived is the class returned by the chain
 /// (an endpoint of a server, or a client).
-template <class Derived, class Transport> class basic_handlers {
+template <class Derived> class basic_handlers {
 public:
     /// The session type the handlers receive.
-    using session_type = basic_session<Transport>;
+    using session_type = session;
 
     /// \@OnOpen: the connection is open; sending is allowed from here on.
     template <class F> Derived& on_open(F f) {
@@ -336,49 +336,49 @@ private:
     }
 
     Derived& self() noexcept { return static_cast<Derived&>(*this); }
-    detail::endpoint_state<Transport>& state() noexcept { return *self().state_ptr(); }
+    detail::endpoint_state& state() noexcept { return *self().state_ptr(); }
 };
 
-/// One path of a server: its handlers, options and handshake hooks.
-template <class Transport> class basic_endpoint : public basic_handlers<basic_endpoint<Transport>, Transport> {
+/// One path of a server (the servlet's `\@ServerEndpoint`): its handlers,
+/// options and handshake hooks. What server::endpoint() returns.
+class server_endpoint : public basic_handlers<server_endpoint> {
 public:
-    /// Made by basic_server::endpoint().
-    explicit basic_endpoint(std::string_view pattern)
-        : pattern_(pattern), state_(std::make_shared<detail::endpoint_state<Transport>>()) {}
+    /// Made by server::endpoint().
+    explicit server_endpoint(std::string_view pattern)
+        : pattern_(pattern), state_(std::make_shared<detail::endpoint_state>()) {}
 
     /// The path template of this endpoint.
     const path_template& pattern() const noexcept { return pattern_; }
 
     /// Subprotocols this endpoint speaks; the first one the client offers is chosen.
-    basic_endpoint& subprotocols(std::vector<std::string> names) {
+    server_endpoint& subprotocols(std::vector<std::string> names) {
         state_->subprotocols = std::move(names);
         return *this;
     }
     /// Returns false to refuse a connection from this Origin with 403.
-    template <class F> basic_endpoint& check_origin(F f) {
+    template <class F> server_endpoint& check_origin(F f) {
         state_->check_origin = std::move(f);
         return *this;
     }
     /// Sees every upgrade request before it is accepted (servlet Configurator).
-    template <class F> basic_endpoint& on_handshake(F f) {
+    template <class F> server_endpoint& on_handshake(F f) {
         state_->on_handshake = std::move(f);
         return *this;
     }
 
     /// The open sessions of this endpoint (for broadcast from outside a handler).
-    std::vector<basic_session_handle<Transport>> open_sessions() const {
-        std::vector<basic_session_handle<Transport>> out;
+    std::vector<session_handle> open_sessions() const {
+        std::vector<session_handle> out;
         for (auto& s : state_->snapshot()) out.emplace_back(s);
         return out;
     }
 
     /// The handler set (internal: used by the server and basic_handlers).
-    const std::shared_ptr<detail::endpoint_state<Transport>>& state_ptr() const noexcept { return state_; }
+    const std::shared_ptr<detail::endpoint_state>& state_ptr() const noexcept { return state_; }
 
 private:
-    template <class> friend class basic_server;
     path_template pattern_;
-    std::shared_ptr<detail::endpoint_state<Transport>> state_;
+    std::shared_ptr<detail::endpoint_state> state_;
 };
 
 } // namespace wsx

@@ -88,6 +88,7 @@ enum class error {
     unsupported_scheme,          // not ws:// (or wss:// where TLS is built)
     bad_argument,                // an argument outside its documented range
     invalid_state,               // operation not allowed in the current state
+    tls_unavailable,             // wss:// or listen_tls() in a program without <wsx/tls.hpp>
 };
 
 /// The `wsx` error category: every wsx::error value belongs to it.
@@ -214,6 +215,7 @@ inline std::string detail::error_category_impl::message(int ev) const {
     case error::unsupported_scheme: return "unsupported URL scheme";
     case error::bad_argument: return "argument out of range";
     case error::invalid_state: return "operation not allowed in the current state";
+    case error::tls_unavailable: return "TLS is not part of this program (include <wsx/tls.hpp>, link wsx::tls)";
     }
     return "unknown wsx error";
 }

@@ -13,7 +13,9 @@
 #include <wsx/protocol/http.hpp>
 #include <wsx/router.hpp>
 #include <wsx/server_options.hpp>
+#include <wsx/detail/stream_session.hpp>
 #include <wsx/session.hpp>
+#include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
 #include <wsx/transport/tcp.hpp>
 
@@ -40,14 +42,6 @@
 
 namespace wsx {
 
-namespace detail {
-// A transport whose server stream can also be made from a
-// `plain_server_context`, carrying the connection without encryption
-// (transport::tls): its server can listen_plain() with the same endpoints.
-template <class T, class = void> struct has_plain_mode : std::false_type {};
-template <class T> struct has_plain_mode<T, std::void_t<typename T::plain_server_context>> : std::true_type {};
-} // namespace detail
-
 /// The answer to a plain HTTP request (no upgrade), e.g. the page that
 /// opens the WebSocket. The connection closes after it.
 struct http_reply {
@@ -64,30 +58,24 @@ struct http_reply {
 /// The server: listens, routes each upgrade request to its endpoint (the
 /// servlet's `\@ServerEndpoint` paths), answers plain HTTP on the same port,
 /// and shuts down gracefully. It runs on an io_context the program owns.
-/// `wsx::server` is the ws:// one, `wsx::tls_server` (in <wsx/tls.hpp>) the
-/// wss:// one. Set endpoints and options up before listen().
-template <class Transport> class basic_server {
+/// One server serves ws:// (listen()) and wss:// (listen_tls(), with
+/// <wsx/tls.hpp>) with the same endpoints: handlers take wsx::session&
+/// either way. Set endpoints and options up before listening.
+class server {
 public:
     /// The session type the handlers receive.
-    using session_type = basic_session<Transport>;
+    using session_type = session;
     /// What endpoint() returns.
-    using endpoint_type = basic_endpoint<Transport>;
-    /// Server-wide transport state (TLS: the certificates).
-    using context_type = typename Transport::server_context;
+    using endpoint_type = server_endpoint;
     /// The plain-HTTP handler: fills the reply for a request.
     using http_handler = std::function<void(const protocol::http_request&, http_reply&)>;
 
-    /// A server on `io` (for TLS, pass the certificate as well).
-    explicit basic_server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
-    /// A server whose transport context is made from `args` (for TLS a
-    /// wsx::tls_certificate or wsx::tls_server_options); a bad certificate throws.
-    template <class... ContextArgs>
-    basic_server(asio::io_context& io, ContextArgs&&... args)
-        : io_(io), core_(std::make_shared<core>(io, std::forward<ContextArgs>(args)...)) {}
+    /// A server on `io`.
+    explicit server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
 
-    basic_server(const basic_server&) = delete;
-    basic_server& operator=(const basic_server&) = delete;
-    ~basic_server() { core_->close_acceptors(); }
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+    ~server() { core_->close_acceptors(); }
 
     /// Adds a path: "/chat/{room}" binds one path segment to "room"; a
     /// trailing "/*" matches the rest. Set endpoints up before listening.
@@ -118,7 +106,7 @@ public:
 
     /// Plain HTTP requests (no Upgrade header) on the same port. Without a
     /// handler they get 426 Upgrade Required.
-    basic_server& on_http(http_handler h) {
+    server& on_http(http_handler h) {
         core_->http = std::move(h);
         return *this;
     }
@@ -132,30 +120,28 @@ public:
     server_options& options() noexcept { return core_->opts; }
     /// What the server holds now and what its limits have refused (any thread).
     server_stats stats() const { return core_->stats(); }
-    /// The transport context (TLS: `context().native()` is the asio::ssl::context).
-    context_type& context() noexcept { return core_->ctx; }
+    /// Listens for ws:// on every interface (IPv6 and IPv4 where the system
+    /// allows). Throws std::system_error naming the address and port on failure.
+    void listen(std::uint16_t port) { listen_any(port, plain_maker()); }
+    /// Listens for ws:// on one address ("127.0.0.1", "::1"); port 0 picks
+    /// a free port. Throws std::system_error naming the address and port on failure.
+    void listen(std::string_view address, std::uint16_t port) { listen_at(address, port, plain_maker()); }
 
-    /// Listens on every interface (IPv6 and IPv4 where the system allows).
-    /// Throws std::system_error naming the address and port on failure.
-    void listen(std::uint16_t port) { listen_any(port, false); }
-    /// Listens on one address ("127.0.0.1", "::1"); port 0 picks a free port.
-    /// Throws std::system_error naming the address and port on failure.
-    void listen(std::string_view address, std::uint16_t port) { listen_at(address, port, false); }
-
-    /// Listens on every interface for connections without TLS: a
-    /// tls_server then serves ws:// on this port and wss:// on its listen()
-    /// ports, with the same endpoints, handlers, options and open_sessions().
-    /// A session tells which it is by `s.stream().is_secure()`. On a server
-    /// whose transport is plain anyway (wsx::server) this is listen().
-    /// Throws std::system_error naming the address and port on failure.
-    void listen_plain(std::uint16_t port) { listen_any(port, true); }
-    /// listen_plain() on one address ("127.0.0.1", "::1"); port 0 picks a free port.
-    /// Throws std::system_error naming the address and port on failure.
-    void listen_plain(std::string_view address, std::uint16_t port) { listen_at(address, port, true); }
+    /// Listens for wss:// on every interface, with the certificates of `o`
+    /// (docs/tls.md). The same endpoints serve every port; a session tells
+    /// which kind it came in on by `s.is_secure()`. Needs <wsx/tls.hpp>
+    /// and wsx::tls. Throws std::system_error when a certificate cannot be
+    /// loaded (naming the file and OpenSSL's reason), when TLS is not part
+    /// of the program, or naming the address and port when it cannot listen.
+    void listen_tls(std::uint16_t port, const tls_server_options& o) { listen_any(port, tls_maker(o)); }
+    /// listen_tls() on one address ("127.0.0.1", "::1"); port 0 picks a free port.
+    void listen_tls(std::string_view address, std::uint16_t port, const tls_server_options& o) {
+        listen_at(address, port, tls_maker(o));
+    }
 
     /// The port of the first listener (useful after listen(0)).
     std::uint16_t port() const { return core_->first_port(); }
-    /// The port of every listener, in the order listen() and listen_plain() were called.
+    /// The port of every listener, in the order listen() and listen_tls() were called.
     std::vector<std::uint16_t> ports() const { return core_->all_ports(); }
     /// Connections accepted and not yet closed (handshakes in progress included).
     std::size_t session_count() const { return core_->count(); }
@@ -169,33 +155,41 @@ public:
     }
 
 private:
-    void listen_any(std::uint16_t port, bool plain) {
+    using maker_ptr = std::shared_ptr<detail::server_session_maker>;
+
+    static maker_ptr plain_maker() { return std::make_shared<detail::transport_server_maker<transport::tcp>>(); }
+    static maker_ptr tls_maker(const tls_server_options& o) {
+        auto make = detail::tls_hooks().server;
+        if (!make)
+            throw std::system_error(make_error_code(error::tls_unavailable),
+                                    "wsx: listen_tls() needs TLS: #include <wsx/tls.hpp> in the program and link wsx::tls");
+        return make(o);
+    }
+
+    void listen_any(std::uint16_t port, const maker_ptr& maker) {
         std::error_code ec;
         asio::ip::tcp::acceptor probe(io_);
         probe.open(asio::ip::tcp::v6(), ec);
         if (!ec) {
             probe.close();
-            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v6(), port), "[::]", true, plain);
+            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v6(), port), "[::]", true, maker);
         } else {
-            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v4(), port), "0.0.0.0", false, plain);
+            core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v4(), port), "0.0.0.0", false, maker);
         }
     }
-    void listen_at(std::string_view address, std::uint16_t port, bool plain) {
+    void listen_at(std::string_view address, std::uint16_t port, const maker_ptr& maker) {
         std::error_code ec;
         auto addr = asio::ip::make_address(std::string(address), ec);
         if (ec)
             throw std::system_error(ec, "wsx: cannot listen on \"" + std::string(address) + "\" port " +
                                             std::to_string(port) + ": not an IP address");
-        core_->listen(asio::ip::tcp::endpoint(addr, port), std::string(address), false, plain);
+        core_->listen(asio::ip::tcp::endpoint(addr, port), std::string(address), false, maker);
     }
 
-    struct core final : detail::session_owner<Transport>, std::enable_shared_from_this<core> {
-        template <class... ContextArgs>
-        explicit core(asio::io_context& io, ContextArgs&&... args)
-            : io(io), ctx(std::forward<ContextArgs>(args)...) {}
+    struct core final : detail::session_owner, std::enable_shared_from_this<core> {
+        explicit core(asio::io_context& io) : io(io) {}
 
         asio::io_context& io;
-        context_type ctx;
         session_options defaults;
         protocol::http_limits limits;
         server_options opts;
@@ -206,8 +200,8 @@ private:
         struct listener {
             transport::acceptor acceptor;
             asio::steady_timer retry;
-            bool plain; // listen_plain(): streams without TLS
-            listener(asio::io_context& io, bool plain) : acceptor(io), retry(io), plain(plain) {}
+            maker_ptr maker; // makes the session (TCP or TLS) of each connection
+            listener(asio::io_context& io, maker_ptr m) : acceptor(io), retry(io), maker(std::move(m)) {}
         };
         std::vector<std::shared_ptr<listener>> listeners;
 
@@ -226,8 +220,8 @@ private:
         std::atomic<std::uint64_t> refused_by_cap{0};
         std::atomic<std::uint64_t> closed_by_budget{0};
 
-        void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack, bool plain) {
-            auto l = std::make_shared<listener>(io, plain);
+        void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack, const maker_ptr& maker) {
+            auto l = std::make_shared<listener>(io, maker);
             std::error_code ec;
             auto where = [&] { return "wsx: cannot listen on " + shown + ":" + std::to_string(ep.port()); };
             l->acceptor.open(ep.protocol(), ec);
@@ -245,7 +239,7 @@ private:
             accept(l);
         }
 
-        // Fix: stop() and ~basic_server may run on any thread while an
+        // Fix: stop() and ~server may run on any thread while an
         // accept handler re-arms async_accept on an io thread; Asio objects
         // are not safe for concurrent use, so every touch of the acceptors
         // and retry timers after listen() happens under accept_mu.
@@ -274,22 +268,19 @@ private:
                     // Registered under the lock: stop() closes the acceptors
                     // and then lists the sessions, so a connection accepted
                     // just before stop() is in that list and hears 1001 too.
-                    self->start(std::move(sock), l->plain);
+                    self->start(std::move(sock), *l->maker);
                 }
                 self->accept(l);
             });
         }
 
-        void start(transport::socket sock, bool plain) {
+        void start(transport::socket sock, detail::server_session_maker& maker) {
             std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
             std::shared_ptr<session_type> s;
-            if constexpr (detail::has_plain_mode<Transport>::value) {
-                typename Transport::plain_server_context none;
-                s = plain ? std::make_shared<session_type>(io, std::move(sock), none, id, true)
-                          : std::make_shared<session_type>(io, std::move(sock), ctx, id, true);
-            } else {
-                (void)plain; // every connection of a plain transport is plain
-                s = std::make_shared<session_type>(io, std::move(sock), ctx, id, true);
+            try {
+                s = maker.make(io, std::move(sock), id);
+            } catch (const std::bad_alloc&) {
+                return; // no memory for this connection (OpenSSL's state): drop it, keep serving
             }
             {
                 std::lock_guard<std::mutex> lock(mu);
@@ -299,9 +290,8 @@ private:
             s->start_server(this->shared_from_this(), defaults, limits);
         }
 
-        typename detail::session_owner<Transport>::decision route(session_type& s,
-                                                                  const protocol::http_request& req) override {
-            typename detail::session_owner<Transport>::decision d;
+        detail::session_owner::decision route(session_type& s, const protocol::http_request& req) override {
+            detail::session_owner::decision d;
             std::error_code ec = protocol::validate_upgrade(req);
             if (ec == error::not_websocket_request && http) {
                 http_reply reply;
@@ -525,9 +515,6 @@ private:
     asio::io_context& io_;
     std::shared_ptr<core> core_;
 };
-
-/// The ws:// server.
-using server = basic_server<transport::tcp>;
 
 } // namespace wsx
 

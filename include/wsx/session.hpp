@@ -15,6 +15,7 @@
 #include <wsx/detail/endpoint_state.hpp>
 #include <wsx/detail/memory_budget.hpp>
 #include <wsx/detail/send_queue.hpp>
+#include <wsx/detail/thread_buffer.hpp>
 #include <wsx/detail/unique_function.hpp>
 #include <wsx/error.hpp>
 #include <wsx/message.hpp>
@@ -28,10 +29,10 @@
 #include <wsx/protocol/writer.hpp>
 #include <wsx/router.hpp>
 #include <wsx/transport/socket.hpp>
-#include <wsx/transport/tcp.hpp>
 
 #include <asio/async_result.hpp>
 #include <asio/bind_executor.hpp>
+#include <asio/connect.hpp>
 #include <asio/buffer.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/io_context.hpp>
@@ -64,95 +65,17 @@ namespace close_code = protocol::close_code;
 /// The browser's WebSocket.readyState values.
 enum class ready_state : std::uint8_t { connecting = 0, open = 1, closing = 2, closed = 3 };
 
-template <class Transport> class basic_session;
-
-/// A weak reference to a session, for keeping beyond a handler (a room's
-/// member list, a timer that pushes later). Sending through a handle whose
-/// connection is gone does nothing and reports error::closed.
-template <class Transport> class basic_session_handle {
-public:
-    /// The session type this is a handle to.
-    using session_type = basic_session<Transport>;
-
-    /// A handle to no session: every send does nothing.
-    basic_session_handle() = default;
-    /// A handle to `s` (what `s.handle()` returns).
-    explicit basic_session_handle(const std::shared_ptr<session_type>& s) : s_(s), id_(s ? s->id() : 0) {}
-
-    /// The session, if it still exists (null otherwise). Use it on the session's strand only.
-    std::shared_ptr<session_type> lock() const noexcept { return s_.lock(); }
-    /// True once the session object is gone.
-    bool expired() const noexcept { return s_.expired(); }
-    /// The session's id(), kept after it is gone.
-    std::uint64_t id() const noexcept { return id_; }
-    /// True while the connection is open.
-    bool is_open() const noexcept {
-        auto s = s_.lock();
-        return s && s->is_open();
-    }
-
-    /// Sends text as basic_session::send() does, from any thread. The sends,
-    /// ping() and close() of a handle do nothing on a session that is gone,
-    /// and the forms with a completion token complete with error::closed.
-    void send(std::string_view text) const {
-        if (auto s = s_.lock()) s->send(text);
-    }
-    /// Sends a message (see basic_session::send()).
-    void send(const message& m) const {
-        if (auto s = s_.lock()) s->send(m);
-    }
-    /// Sends a binary message.
-    void send_binary(byte_view bytes) const {
-        if (auto s = s_.lock()) s->send_binary(bytes);
-    }
-    /// Sends `size` bytes at `data` as a binary message.
-    void send_binary(const void* data, std::size_t size) const { send_binary(byte_view(static_cast<const std::uint8_t*>(data), size)); }
-    /// Sends text; the token gets the outcome (error::closed when the session is gone).
-    template <class Token> auto send(std::string_view text, Token&& token) const {
-        if (auto s = s_.lock()) return s->send(text, std::forward<Token>(token));
-        return session_type::complete_closed(std::forward<Token>(token));
-    }
-    /// Sends a message; the token gets the outcome.
-    template <class Token> auto send(const message& m, Token&& token) const {
-        if (auto s = s_.lock()) return s->send(m, std::forward<Token>(token));
-        return session_type::complete_closed(std::forward<Token>(token));
-    }
-    /// Sends binary bytes; the token gets the outcome.
-    template <class Token> auto send_binary(byte_view bytes, Token&& token) const {
-        if (auto s = s_.lock()) return s->send_binary(bytes, std::forward<Token>(token));
-        return session_type::complete_closed(std::forward<Token>(token));
-    }
-    /// Sends a ping (see basic_session::ping()).
-    void ping(std::string_view payload = {}) const {
-        if (auto s = s_.lock()) s->ping(payload);
-    }
-    /// Starts the closing handshake (see basic_session::close()).
-    void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) const {
-        if (auto s = s_.lock()) s->close(code, reason);
-    }
-
-    /// True when both handles name the same connection.
-    friend bool operator==(const basic_session_handle& a, const basic_session_handle& b) noexcept {
-        return a.id_ == b.id_;
-    }
-    /// True when the handles name different connections.
-    friend bool operator!=(const basic_session_handle& a, const basic_session_handle& b) noexcept {
-        return a.id_ != b.id_;
-    }
-
-private:
-    std::weak_ptr<session_type> s_;
-    std::uint64_t id_ = 0;
-};
+class session;
+class session_handle;
 
 namespace detail {
 
 // The server side of a session's opening handshake: decides, from the
 // request, which endpoint (if any) takes the connection, and writes the
 // response. Implemented by basic_server; one virtual call per connection.
-template <class Transport> struct session_owner {
+struct session_owner {
     struct decision {
-        std::shared_ptr<endpoint_state<Transport>> endpoint; // null: refused
+        std::shared_ptr<endpoint_state> endpoint; // null: refused
         std::string response;                                // 101, or the refusal
         path_params params;
         std::string subprotocol;
@@ -160,7 +83,7 @@ template <class Transport> struct session_owner {
         std::optional<protocol::deflate_params> deflate; // permessage-deflate agreed
     };
     virtual ~session_owner() = default;
-    virtual decision route(basic_session<Transport>& s, const protocol::http_request& req) = 0;
+    virtual decision route(session& s, const protocol::http_request& req) = 0;
     // The connection is gone; `from` is its peer's address (what the caps counted).
     virtual void forget(std::uint64_t id, const asio::ip::address& from) noexcept = 0;
     // A session's growth took the budget past its limit.
@@ -175,49 +98,29 @@ template <class Transport> struct session_owner {
 /// made from a handler; send(), ping(), pong(), close(), ready_state() and
 /// buffered_amount() also from any other thread. `wsx::session` is the
 /// plain-TCP instantiation; docs/threading.md has the rules.
-template <class Transport> class basic_session : public std::enable_shared_from_this<basic_session<Transport>> {
+class session : public std::enable_shared_from_this<session> {
 public:
-    /// The transport (transport::tcp, transport::tls).
-    using transport_type = Transport;
-    /// The transport's stream.
-    using stream_type = typename Transport::stream;
     /// What handle() returns.
-    using handle_type = basic_session_handle<Transport>;
+    using handle_type = session_handle;
     /// The clock of every timeout.
     using clock = std::chrono::steady_clock;
     /// The endpoint a session belongs to (internal).
-    using endpoint_ptr = std::shared_ptr<detail::endpoint_state<Transport>>;
+    using endpoint_ptr = std::shared_ptr<detail::endpoint_state>;
     /// The server that accepted it (internal).
-    using owner_ptr = std::shared_ptr<detail::session_owner<Transport>>;
+    using owner_ptr = std::shared_ptr<detail::session_owner>;
     /// The strand type.
     using strand_type = asio::strand<asio::io_context::executor_type>;
 
-    /// Made by basic_server and basic_client, not by programs.
-    template <class Context>
-    basic_session(asio::io_context& io, transport::socket sock, Context& ctx, std::uint64_t id, bool is_server)
-        : strand_(asio::make_strand(io)),
-          stream_(std::move(sock), ctx),
-          reader_(reader_options_for(is_server, session_options{})),
-          id_(id),
-          is_server_(is_server) {}
-    /// Client side: the stream makes its socket, which connects later.
-    template <class Context>
-    basic_session(asio::io_context& io, Context& ctx, std::uint64_t id)
-        : strand_(asio::make_strand(io)),
-          stream_(io, ctx),
-          reader_(reader_options_for(false, session_options{})),
-          id_(id),
-          is_server_(false) {}
-
-    basic_session(const basic_session&) = delete;
-    basic_session& operator=(const basic_session&) = delete;
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+    virtual ~session() = default;
 
     // ---- identity -------------------------------------------------------
 
     /// Unique among the sessions of one server (or client).
     std::uint64_t id() const noexcept { return id_; }
-    /// A weak reference to keep beyond the handler (see basic_session_handle).
-    handle_type handle() { return handle_type(this->shared_from_this()); }
+    /// A weak reference to keep beyond the handler (see session_handle).
+    handle_type handle();
     /// The peer's address and port.
     const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
     /// The subprotocol both sides agreed on ("" if none); the browser's `protocol`.
@@ -232,13 +135,22 @@ public:
     }
     /// True on the server side of the connection.
     bool is_server() const noexcept { return is_server_; }
-    /// True when the connection is encrypted (wss://): false for wsx::session
-    /// and on a tls_server's listen_plain() ports.
-    bool is_secure() const noexcept { return stream_.is_secure(); }
+    /// True when the connection is encrypted: wss://, a server's
+    /// listen_tls() ports; false on listen() ports and ws:// URLs.
+    virtual bool is_secure() const noexcept = 0;
     /// Server: the client certificate the TLS handshake verified (mutual
     /// TLS, tls_server_options::client_auth), from on_open on; null without
     /// one, on plain connections and on a client. See wsx::peer_certificate.
-    const wsx::peer_certificate* peer_certificate() const noexcept { return stream_.peer_certificate(); }
+    virtual const wsx::peer_certificate* peer_certificate() const noexcept = 0;
+    /// Server: the host name the client asked for with TLS SNI, so that one
+    /// port can tell its virtual hosts apart; "" when the client sent none
+    /// (clients send none for an IP address), on plain connections and on
+    /// a client. Valid from on_open on.
+    virtual std::string_view requested_server_name() const noexcept = 0;
+    /// The connection's socket descriptor, for socket options the session
+    /// has no call for (setsockopt). Reading or writing it directly would
+    /// corrupt the stream; -1 once the connection is closed.
+    virtual int native_handle() const noexcept = 0;
 
     // ---- the opening request (server side) --------------------------------
 
@@ -286,12 +198,7 @@ public:
     const session_options& options() const noexcept { return *options_; }
 
     /// The live sessions of the same endpoint, this one included, for broadcast.
-    std::vector<handle_type> open_sessions() const {
-        std::vector<handle_type> out;
-        if (!endpoint_) return out;
-        for (auto& s : endpoint_->snapshot()) out.emplace_back(s);
-        return out;
-    }
+    std::vector<handle_type> open_sessions() const;
 
     /// Typed per-session user data (the servlet's getUserProperties): made
     /// on first use; asking for another type than the stored one throws.
@@ -369,7 +276,7 @@ public:
                                     "application code in 3000-4999");
         std::uint8_t payload[125];
         std::size_t n = protocol::build_close_payload(code, reason, payload); // throws on bad input
-        run_on_strand(std::string(reinterpret_cast<char*>(payload), n), [](basic_session& s, std::string& p) {
+        run_on_strand(std::string(reinterpret_cast<char*>(payload), n), [](session& s, std::string& p) {
             s.start_close(p);
         });
     }
@@ -387,10 +294,8 @@ public:
     /// The per-connection object of an endpoint<T> (the class form).
     template <class T> T& endpoint_instance() noexcept { return *static_cast<T*>(instance_.get()); }
 
-    // ---- used by basic_server / basic_client ----------------------------
+    // ---- used by server / client ----------------------------------------
 
-    /// The transport stream (for basic_server and basic_client).
-    stream_type& stream() noexcept { return stream_; }
     /// The strand every handler of this session runs on.
     const strand_type& strand() const noexcept { return strand_; }
 
@@ -399,14 +304,11 @@ public:
         owner_ = owner;
         options_ = std::shared_ptr<const session_options>(owner, &server_opts);
         std::error_code ec;
-        remote_ = stream_.socket().remote_endpoint(ec);
+        remote_ = tcp_socket().remote_endpoint(ec);
         request_ = std::make_unique<protocol::http_request>(limits);
         asio::dispatch(strand_, [self = this->shared_from_this()] {
             self->arm_handshake_deadline();
-            self->stream_.async_handshake(true, asio::bind_executor(self->strand_, [self](std::error_code ec) {
-                if (ec) return self->teardown(ec);
-                self->read_request();
-            }));
+            self->io_handshake();
         });
     }
 
@@ -419,26 +321,31 @@ public:
         if (!options_) options_ = std::make_shared<const session_options>(ep->options);
         reader_ = protocol::reader(reader_options_for(false, *options_));
         std::error_code ec;
-        remote_ = stream_.socket().remote_endpoint(ec);
+        remote_ = tcp_socket().remote_endpoint(ec);
         asio::dispatch(strand_, [self = this->shared_from_this(), request = std::move(request),
                                  verify = std::move(verify)]() mutable {
             // close() or the connect timeout may have ended the session while
             // the resolve/connect was in flight (async_connect reopens the
             // socket teardown closed): do not start a handshake on it.
             if (self->closed_) {
-                self->stream_.close();
+                self->io_close();
                 return;
             }
             self->arm_handshake_deadline();
             self->client_hs_ = std::make_unique<client_handshake>();
             self->client_hs_->verify = std::move(verify);
-            self->stream_.async_handshake(false, asio::bind_executor(self->strand_, [self, request = std::move(request)](
-                                                                                     std::error_code ec) mutable {
-                if (ec) return self->fail_connect(ec);
-                self->write_opening(request);
-                self->read_response();
-            }));
+            self->client_hs_->request = std::move(request);
+            self->io_handshake();
         });
+    }
+
+    /// Client: connects the socket to one of `endpoints` (a resolver's
+    /// results); `host` is the URL's host (TLS asks for it and checks the
+    /// certificate against it). The handler runs on the strand.
+    template <class Endpoints, class Handler>
+    void async_connect(const std::string& host, const Endpoints& endpoints, Handler&& h) {
+        set_host(host);
+        asio::async_connect(tcp_socket(), endpoints, asio::bind_executor(strand_, std::forward<Handler>(h)));
     }
 
     /// Timers and deadlines can be started before the socket connects (the
@@ -486,6 +393,72 @@ public:
         });
     }
 
+    /// \cond internal
+protected:
+    // Made by detail::stream_session, the one subclass: it owns the
+    // transport's stream and implements the io_ calls below, the contract
+    // of include/wsx/transport/README.md. `direct_writes`: the stream has
+    // write_now(), so writes may go to the socket without an operation.
+    session(asio::io_context& io, std::uint64_t id, bool is_server, bool direct_writes)
+        : strand_(asio::make_strand(io)),
+          reader_(reader_options_for(is_server, session_options{})),
+          id_(id),
+          is_server_(is_server),
+          direct_writes_(direct_writes) {}
+
+    // ---- the transport, as the session drives it -------------------------
+    // Each io_ call starts at most one operation of its kind; its
+    // completion comes back on the strand to the member named, and the
+    // operation keeps the session alive until then.
+
+    // Where the bytes of a read go (the opening request, response, frames).
+    using read_step = void (session::*)(std::error_code, std::uint8_t*, std::size_t);
+    // The stream's own handshake (TLS; nothing on TCP), then on_transport_ready().
+    virtual void io_handshake() = 0;
+    // Waits for bytes, then calls (this->*next)(ec, data, size); the bytes
+    // stay valid until that call returns.
+    virtual void io_read(read_step next) = 0;
+    // Reads what is there without waiting (0 and would_block when nothing is).
+    virtual std::size_t io_read_now(std::uint8_t*& data, std::error_code& ec) = 0;
+    // Writes what the socket takes now (only with direct_writes).
+    virtual std::size_t io_write_now(detail::buffer_span bufs, std::error_code& ec) = 0;
+    // Writes every buffer, then on_written(ec). The buffers stay alive until then.
+    virtual void io_write(detail::buffer_span bufs) = 0;
+    // Half-closes after the last frame (TLS sends close_notify first).
+    virtual void io_shutdown_send() noexcept = 0;
+    // Closes the connection; pending operations complete with an error.
+    virtual void io_close() noexcept = 0;
+    // The TCP socket under the stream, before the handshake (to connect, to
+    // read the peer's address).
+    virtual transport::socket& tcp_socket() noexcept = 0;
+    // Client: the URL's host, for TLS (SNI and the certificate check).
+    virtual void set_host(const std::string& host) = 0;
+
+    // The stream's handshake is done: the opening handshake starts.
+    void on_transport_ready(std::error_code ec) {
+        if (is_server_) {
+            if (ec) return teardown(ec);
+            return read_request();
+        }
+        if (ec) return fail_connect(ec);
+        std::string request = std::move(client_hs_->request);
+        write_opening(request);
+        read_response();
+    }
+
+    void on_written(std::error_code ec) {
+        queue_.end_write(ec);
+        buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
+        if (closed_) return;
+        account_memory();
+        if (ec) {
+            if (opened_ && !close_received_) report_error(make_error_code(error::connection_reset));
+            return teardown(make_error_code(error::connection_reset));
+        }
+        after_write();
+    }
+
+    /// \endcond
 private:
     // ---- options to reader --------------------------------------------
     static protocol::reader_options reader_options_for(bool is_server, const session_options& o) {
@@ -667,34 +640,26 @@ private:
     // queue: for a 1 MiB echo that copy was the largest cost in user space.
     // Small frames still gather in the queue (one write per burst). Servers
     // only: a client's payload must be masked, which copies it anyway.
-    template <class S, class = void> struct has_write_now : std::false_type {};
-    template <class S>
-    struct has_write_now<S, std::void_t<decltype(std::declval<S&>().write_now(
-                                std::declval<const std::array<asio::const_buffer, 2>&>(), std::declval<std::error_code&>()))>>
-        : std::true_type {};
     static constexpr std::size_t write_through_min = 64 * 1024;
 
     bool write_through(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool rsv1) {
-        if constexpr (!has_write_now<stream_type>::value) {
+        if (!direct_writes_ || size < write_through_min || !is_server_ || queue_.writing() || queue_.has_staged())
             return false;
+        std::uint8_t header[protocol::max_header_size];
+        const std::size_t h = protocol::write_frame_header(header, op, size, true, rsv1, nullptr);
+        const std::array<asio::const_buffer, 2> bufs{asio::buffer(header, h), asio::buffer(data, size)};
+        std::error_code ec;
+        std::size_t n = io_write_now({bufs.data(), bufs.data() + bufs.size()}, ec);
+        // A full socket or a real error: queue it all, and the queued
+        // write reports the error as any write does.
+        if (ec) n = 0;
+        if (n < h) {
+            queue_.push_raw(header + n, h - n);
+            queue_.push_raw(data, size);
         } else {
-            if (size < write_through_min || !is_server_ || queue_.writing() || queue_.has_staged()) return false;
-            std::uint8_t header[protocol::max_header_size];
-            const std::size_t h = protocol::write_frame_header(header, op, size, true, rsv1, nullptr);
-            const std::array<asio::const_buffer, 2> bufs{asio::buffer(header, h), asio::buffer(data, size)};
-            std::error_code ec;
-            std::size_t n = stream_.write_now(bufs, ec);
-            // A full socket or a real error: queue it all, and the queued
-            // write reports the error as any write does.
-            if (ec) n = 0;
-            if (n < h) {
-                queue_.push_raw(header + n, h - n);
-                queue_.push_raw(data, size);
-            } else {
-                queue_.push_raw(data + (n - h), size - (n - h));
-            }
-            return true;
+            queue_.push_raw(data + (n - h), size - (n - h));
         }
+        return true;
     }
 
     void enqueue_shared(const std::shared_ptr<const detail::shared_frame>& f, detail::send_queue::completion c) {
@@ -708,7 +673,7 @@ private:
         if (payload.size() > 125)
             throw std::system_error(make_error_code(error::bad_argument),
                                     "wsx: ping/pong payload must be at most 125 bytes");
-        run_on_strand(std::string(payload), [op](basic_session& s, std::string& p) {
+        run_on_strand(std::string(payload), [op](session& s, std::string& p) {
             if (!s.opened_ || s.close_sent_ || s.closed_) return;
             s.queue_.push_frame(op, reinterpret_cast<const std::uint8_t*>(p.data()), p.size(), true, false, s.key());
             s.note_queued();
@@ -730,15 +695,14 @@ private:
     // buffers are then first allocated by a message, and a connection that
     // stays idle after its handshake never has them.
     void write_opening(const std::string& bytes) {
-        if constexpr (has_write_now<stream_type>::value) {
-            if (!queue_.writing() && !queue_.has_staged()) {
-                std::error_code ec;
-                std::size_t n = stream_.write_now(std::array<asio::const_buffer, 1>{asio::buffer(bytes)}, ec);
-                if (ec) n = 0; // the queued write waits, or reports the error
-                if (n == bytes.size()) return;
-                write_raw(bytes.substr(n));
-                return;
-            }
+        if (direct_writes_ && !queue_.writing() && !queue_.has_staged()) {
+            const asio::const_buffer b = asio::buffer(bytes);
+            std::error_code ec;
+            std::size_t n = io_write_now({&b, &b + 1}, ec);
+            if (ec) n = 0; // the queued write waits, or reports the error
+            if (n == bytes.size()) return;
+            write_raw(bytes.substr(n));
+            return;
         }
         write_raw(bytes);
     }
@@ -766,11 +730,11 @@ private:
     void flush(bool direct = false) {
         if (queue_.writing() || !queue_.has_staged() || closed_) return;
         auto bufs = queue_.begin_write();
-        if constexpr (has_write_now<stream_type>::value) {
+        {
             // A completion must not run inside the call that queued it.
-            if (direct && !queue_.inflight_has_completions()) {
+            if (direct && direct_writes_ && !queue_.inflight_has_completions()) {
                 std::error_code ec;
-                std::size_t n = stream_.write_now(bufs, ec);
+                std::size_t n = io_write_now(bufs, ec);
                 // A full socket or a real error: the asynchronous write
                 // below waits, or reports the error as any write does.
                 if (ec) n = 0;
@@ -784,22 +748,7 @@ private:
                 bufs = queue_.advance(n);
             }
         }
-        stream_.async_write(bufs, asio::bind_executor(strand_, [self = this->shared_from_this()](
-                                                                   std::error_code ec, std::size_t) {
-            self->on_written(ec);
-        }));
-    }
-
-    void on_written(std::error_code ec) {
-        queue_.end_write(ec);
-        buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
-        if (closed_) return;
-        account_memory();
-        if (ec) {
-            if (opened_ && !close_received_) report_error(make_error_code(error::connection_reset));
-            return teardown(make_error_code(error::connection_reset));
-        }
-        after_write();
+        io_write(bufs);
     }
 
     // What follows a finished write: the end of a refusal or of the close
@@ -824,16 +773,10 @@ private:
 
     // Every read of the connection's life, the opening request or response
     // and then frames, goes through here; `next` handles the bytes.
-    using read_step = void (basic_session::*)(std::error_code, std::uint8_t*, std::size_t);
-    void read(read_step next) {
-        stream_.async_read(asio::bind_executor(
-            strand_, [self = this->shared_from_this(), next](std::error_code ec, std::uint8_t* data, std::size_t n) {
-                ((*self).*next)(ec, data, n);
-            }));
-    }
-    void read_request() { read(&basic_session::on_request_bytes); }
-    void read_response() { read(&basic_session::on_response_bytes); }
-    void read_frames() { read(&basic_session::on_frame_bytes); }
+    void read(read_step next) { io_read(next); }
+    void read_request() { read(&session::on_request_bytes); }
+    void read_response() { read(&session::on_response_bytes); }
+    void read_frames() { read(&session::on_frame_bytes); }
 
     void on_request_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
         if (closed_) return;
@@ -866,7 +809,7 @@ private:
     }
 
     void teardown_after_refusal() {
-        stream_.shutdown_send();
+        io_shutdown_send();
         teardown(make_error_code(error::handshake_rejected));
     }
 
@@ -965,7 +908,7 @@ private:
         // socket still readable and comes back after what is queued.
         std::size_t turn = n;
         while (!closed_ && n == detail::thread_buffer_size && !failing_ && turn < read_turn_bytes) {
-            n = stream_.read_now(data, ec);
+            n = io_read_now(data, ec);
             if (ec) break;
             turn += n;
             feed(data, n);
@@ -1029,7 +972,7 @@ private:
     }
 
     struct visitor {
-        basic_session* s;
+        session* s;
         void on_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
             s->on_data_message(op, data, size, compressed);
         }
@@ -1138,7 +1081,7 @@ private:
         if (is_server_ || failing_) {
             // The server closes TCP first (RFC 6455 7.1.1). Half-close and
             // let the peer read our close frame before the socket goes.
-            stream_.shutdown_send();
+            io_shutdown_send();
             if (failing_) return; // wait for the peer's EOF or the close timeout
             teardown({});
         }
@@ -1180,7 +1123,7 @@ private:
         state_.store(wsx::ready_state::closed, std::memory_order_release);
         std::error_code ignored;
         if (timing_) timing_->timer.cancel();
-        stream_.close();
+        io_close();
         queue_.fail_all(make_error_code(error::closed));
         buffered_.store(0, std::memory_order_relaxed);
         account_memory();
@@ -1312,7 +1255,6 @@ private:
     }
 
     strand_type strand_;
-    stream_type stream_;
     // One timer serves every deadline. The timer is on the io_context's
     // executor type, not any_io_executor: 48 bytes less.
     using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, asio::io_context::executor_type>;
@@ -1346,6 +1288,7 @@ private:
     struct client_handshake {
         protocol::http_response response;
         response_check verify;
+        std::string request;
     };
     std::unique_ptr<client_handshake> client_hs_;
     path_params params_;
@@ -1395,6 +1338,7 @@ private:
     std::atomic<std::size_t> held_{0};   // what account_memory() last reported to the budget
     std::atomic<bool> shedding_{false};  // chosen by the memory budget (shed_memory)
     bool is_server_;
+    const bool direct_writes_;
     bool opened_ = false;
     bool close_sent_ = false;
     bool close_received_ = false;
@@ -1409,14 +1353,95 @@ private:
     bool timer_pending_ = false;
     bool timers_on_ = false;
 
-    template <class> friend class basic_server;
-    template <class> friend class basic_client;
 };
 
-/// A ws:// connection, the type every handler of a wsx::server or wsx::client receives.
-using session = basic_session<transport::tcp>;
-/// A weak reference to a wsx::session.
-using session_handle = basic_session_handle<transport::tcp>;
+/// A weak reference to a session, for keeping beyond a handler (a room's
+/// member list, a timer that pushes later). Sending through a handle whose
+/// connection is gone does nothing and reports error::closed.
+class session_handle {
+public:
+    /// The session type this is a handle to.
+    using session_type = session;
+
+    /// A handle to no session: every send does nothing.
+    session_handle() = default;
+    /// A handle to `s` (what `s.handle()` returns).
+    explicit session_handle(const std::shared_ptr<session_type>& s) : s_(s), id_(s ? s->id() : 0) {}
+
+    /// The session, if it still exists (null otherwise). Use it on the session's strand only.
+    std::shared_ptr<session_type> lock() const noexcept { return s_.lock(); }
+    /// True once the session object is gone.
+    bool expired() const noexcept { return s_.expired(); }
+    /// The session's id(), kept after it is gone.
+    std::uint64_t id() const noexcept { return id_; }
+    /// True while the connection is open.
+    bool is_open() const noexcept {
+        auto s = s_.lock();
+        return s && s->is_open();
+    }
+
+    /// Sends text as session::send() does, from any thread. The sends,
+    /// ping() and close() of a handle do nothing on a session that is gone,
+    /// and the forms with a completion token complete with error::closed.
+    void send(std::string_view text) const {
+        if (auto s = s_.lock()) s->send(text);
+    }
+    /// Sends a message (see session::send()).
+    void send(const message& m) const {
+        if (auto s = s_.lock()) s->send(m);
+    }
+    /// Sends a binary message.
+    void send_binary(byte_view bytes) const {
+        if (auto s = s_.lock()) s->send_binary(bytes);
+    }
+    /// Sends `size` bytes at `data` as a binary message.
+    void send_binary(const void* data, std::size_t size) const { send_binary(byte_view(static_cast<const std::uint8_t*>(data), size)); }
+    /// Sends text; the token gets the outcome (error::closed when the session is gone).
+    template <class Token> auto send(std::string_view text, Token&& token) const {
+        if (auto s = s_.lock()) return s->send(text, std::forward<Token>(token));
+        return session_type::complete_closed(std::forward<Token>(token));
+    }
+    /// Sends a message; the token gets the outcome.
+    template <class Token> auto send(const message& m, Token&& token) const {
+        if (auto s = s_.lock()) return s->send(m, std::forward<Token>(token));
+        return session_type::complete_closed(std::forward<Token>(token));
+    }
+    /// Sends binary bytes; the token gets the outcome.
+    template <class Token> auto send_binary(byte_view bytes, Token&& token) const {
+        if (auto s = s_.lock()) return s->send_binary(bytes, std::forward<Token>(token));
+        return session_type::complete_closed(std::forward<Token>(token));
+    }
+    /// Sends a ping (see session::ping()).
+    void ping(std::string_view payload = {}) const {
+        if (auto s = s_.lock()) s->ping(payload);
+    }
+    /// Starts the closing handshake (see session::close()).
+    void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) const {
+        if (auto s = s_.lock()) s->close(code, reason);
+    }
+
+    /// True when both handles name the same connection.
+    friend bool operator==(const session_handle& a, const session_handle& b) noexcept {
+        return a.id_ == b.id_;
+    }
+    /// True when the handles name different connections.
+    friend bool operator!=(const session_handle& a, const session_handle& b) noexcept {
+        return a.id_ != b.id_;
+    }
+
+private:
+    std::weak_ptr<session_type> s_;
+    std::uint64_t id_ = 0;
+};
+
+inline session_handle session::handle() { return session_handle(this->shared_from_this()); }
+
+inline std::vector<session_handle> session::open_sessions() const {
+    std::vector<session_handle> out;
+    if (!endpoint_) return out;
+    for (auto& s : endpoint_->snapshot()) out.emplace_back(s);
+    return out;
+}
 
 } // namespace wsx
 

@@ -2,20 +2,23 @@
 #ifndef WSX_TLS_HPP
 #define WSX_TLS_HPP
 
-// wss://: the same server and client over TLS. Separate from <wsx/wsx.hpp>
-// so that a plain build needs no OpenSSL; link wsx::tls.
+// wss://: the same server, client and session over TLS. Separate from
+// <wsx/wsx.hpp> so that a plain build needs no OpenSSL; link wsx::tls.
 //
-//   wsx::tls_server server{io, wsx::tls_certificate::from_files("chain.pem", "key.pem")};
-//   server.endpoint("/chat").on_message([](wsx::tls_session& s, const wsx::message& m) { s.send(m); });
-//   server.listen(443);
+//   wsx::server server{io};
+//   server.endpoint("/chat").on_message([](wsx::session& s, const wsx::message& m) { s.send(m); });
+//   server.listen_tls(443, wsx::tls_certificate::from_files("chain.pem", "key.pem"));
+//   server.listen(80);                              // ws:// too, same endpoints
 //
-//   wsx::tls_client ws{io};                       // trusts the system's CAs
-//   ws.connect("wss://example.com/chat");         // certificate and host name are checked
+//   wsx::client ws{io};                             // trusts the system's CAs
+//   ws.connect("wss://example.com/chat");           // certificate and host name are checked
 //
-// Handlers take wsx::tls_session& (or auto&): one generic lambda serves both.
-// server.listen_plain(80) serves ws:// from the same server and endpoints.
+// Including this header anywhere in the program is what lets
+// server::listen_tls() and wss:// URLs work: it hands the TLS transport to
+// the server and the client (detail::tls_hooks) before main() runs.
 
 #include <wsx/client.hpp>
+#include <wsx/detail/stream_session.hpp>
 #include <wsx/endpoint.hpp>
 #include <wsx/server.hpp>
 #include <wsx/session.hpp>
@@ -23,22 +26,23 @@
 #include <wsx/tls_options.hpp>
 #include <wsx/transport/tls.hpp>
 
-namespace wsx {
+#include <memory>
 
-/// The wss:// server: made with a certificate (a tls_certificate or
-/// tls_server_options; a bad one throws std::system_error at once), then
-/// used like wsx::server. listen_plain() adds a ws:// port with the same
-/// endpoints; `s.stream().is_secure()` tells a session which port it came in on.
-using tls_server = basic_server<transport::tls>;
-/// The wss:// client: verifies the server's certificate and host name
-/// (against the system's CAs unless tls_client_options names others).
-using tls_client = basic_client<transport::tls>;
-/// A connection of a tls_server or tls_client, what their handlers receive;
-/// `stream()` reaches the TLS details (is_secure(), requested_server_name()).
-using tls_session = basic_session<transport::tls>;
-/// A weak reference to a tls_session (see basic_session_handle).
-using tls_session_handle = basic_session_handle<transport::tls>;
+namespace wsx::detail {
 
-} // namespace wsx
+inline std::shared_ptr<server_session_maker> make_tls_server_maker(const tls_server_options& o) {
+    return std::make_shared<transport_server_maker<transport::tls>>(o);
+}
+inline std::shared_ptr<client_session_maker> make_tls_client_maker(const tls_client_options& o) {
+    return std::make_shared<transport_client_maker<transport::tls>>(o);
+}
+inline bool install_tls() noexcept {
+    tls_hooks().server = &make_tls_server_maker;
+    tls_hooks().client = &make_tls_client_maker;
+    return true;
+}
+inline const bool tls_installed = install_tls();
+
+} // namespace wsx::detail
 
 #endif

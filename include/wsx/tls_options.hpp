@@ -14,6 +14,10 @@
 #include <utility>
 #include <vector>
 
+// OpenSSL's SSL_CTX, named without including OpenSSL: a plain build sees
+// only this declaration.
+struct ssl_ctx_st;
+
 namespace wsx {
 
 /// The oldest TLS version a server or client accepts (min_version).
@@ -83,8 +87,8 @@ struct tls_certificate {
     }
 };
 
-/// What a wss:// server (tls_server) is made from. Every certificate is
-/// loaded and checked when the server is made; anything wrong throws
+/// What a wss:// listener (server::listen_tls) is made from. Every certificate is
+/// loaded and checked by listen_tls(); anything wrong throws
 /// std::system_error there, naming the file or SNI host and the reason.
 struct tls_server_options {
     /// Sent to clients that ask for no name (SNI) or for a name not listed
@@ -120,6 +124,12 @@ struct tls_server_options {
     /// and every CA in either is trusted. Empty by default.
     std::string client_ca_pem;
 
+    /// Runs on each OpenSSL context the server makes (the default
+    /// certificate's and every SNI one's) after wsx has set it up, for what
+    /// wsx has no option for: a maximum version, ALPN, session tickets,
+    /// revocation lists. Unset by default.
+    std::function<void(::ssl_ctx_st*)> configure;
+
     /// Options with no certificate yet (set `certificate` before use).
     tls_server_options() = default;
     /// The common case, one certificate (implicit, so that a tls_certificate
@@ -135,7 +145,7 @@ struct tls_server_options {
     }
 };
 
-/// What a wss:// client (tls_client) is made from: whom to trust, and the
+/// What a client's wss:// connections are made with (client::tls()): whom to trust, and the
 /// certificate to show a server that asks for one. The defaults verify the
 /// server's certificate and host name against the system's trusted CAs and
 /// present no certificate. A CA or certificate that cannot be loaded throws
@@ -176,6 +186,11 @@ struct tls_client_options {
     /// For a throwaway test setup only; never in a program that ships.
     /// False by default.
     bool insecure_skip_verify = false;
+
+    /// Runs on the client's OpenSSL context after wsx has set it up, for
+    /// what wsx has no option for (a maximum version, ALPN, session
+    /// resumption). Unset by default.
+    std::function<void(::ssl_ctx_st*)> configure;
 };
 
 } // namespace wsx

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/socket.h>
+
 using namespace wsx_test;
 
 namespace {
@@ -94,7 +96,7 @@ TEST_CASE("backpressure: a peer that stops reading: the queue grows, then sends 
             // A small, fixed kernel send buffer (no autotuning): otherwise
             // loopback TCP keeps absorbing megabytes after the peer stopped
             // reading, and the queue could drain into the kernel on its own.
-            s.stream().socket().set_option(asio::socket_base::send_buffer_size(8192));
+            wsx_test::set_send_buffer(s, 8192);
             prod.pump(s.handle());
         })
         .on_drain([&](wsx::session&) {
@@ -204,7 +206,7 @@ TEST_CASE("backpressure: refused sends without a token reach on_error once per e
     CHECK(errors[1] == wsx::error::send_queue_full);
 
     // A later real failure still reaches on_error (it is not used up).
-    c.session()->stream().socket().close();
+    ::shutdown(c.session()->native_handle(), SHUT_RDWR);
     REQUIRE(run_until(io, [&] { return !closes.empty(); }));
     CHECK(closes[0].code == 1006);
     REQUIRE(errors.size() == 3);
@@ -299,7 +301,7 @@ TEST_CASE("backpressure: a ping flood from a peer that never reads does not grow
     server.endpoint("/ping")
         .options(o)
         .on_open([&](wsx::session& s) {
-            s.stream().socket().set_option(asio::socket_base::send_buffer_size(8192));
+            wsx_test::set_send_buffer(s, 8192);
             std::lock_guard<std::mutex> lock(mu);
             handle = s.handle();
         })

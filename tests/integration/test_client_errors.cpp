@@ -83,16 +83,24 @@ TEST_CASE("client errors: malformed URLs and unsupported schemes throw at once",
     CHECK(connect_error("http://127.0.0.1/") == wsx::error::unsupported_scheme);
     CHECK(connect_error("https://127.0.0.1/") == wsx::error::unsupported_scheme);
     CHECK(connect_error("ftp://127.0.0.1/") == wsx::error::unsupported_scheme);
-    // wss:// needs wsx::tls_client; the plain client says so instead of
-    // sending a plain-text handshake to a TLS port.
-    CHECK(connect_error("wss://127.0.0.1/") == wsx::error::unsupported_scheme);
+    // This program does not include <wsx/tls.hpp>: wss:// says how to get
+    // TLS instead of sending a plain-text handshake to a TLS port.
+    CHECK(connect_error("wss://127.0.0.1/") == wsx::error::tls_unavailable);
 
     asio::io_context io;
     wsx::client c{io};
     try {
         c.connect("wss://127.0.0.1/");
+        FAIL("wss:// without TLS did not throw");
     } catch (const std::system_error& e) {
-        CHECK(std::string(e.what()).find("tls_client") != std::string::npos);
+        CHECK(std::string(e.what()).find("<wsx/tls.hpp>") != std::string::npos);
+    }
+    wsx::server server{io};
+    try {
+        server.listen_tls("127.0.0.1", 0, wsx::tls_server_options{});
+        FAIL("listen_tls() without TLS did not throw");
+    } catch (const std::system_error& e) {
+        CHECK(e.code() == wsx::error::tls_unavailable);
     }
 }
 

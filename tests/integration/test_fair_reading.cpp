@@ -163,7 +163,7 @@ TEST_CASE("fair reading: a connection with megabytes waiting reads a bounded sha
         std::atomic<int> server_fd{-1};
         server.endpoint("/h")
             .on_open([&](wsx::session& s) {
-                const int fd = s.stream().socket().native_handle();
+                const int fd = s.native_handle();
                 int size = 8 << 20; // SO_RCVBUFFORCE needs root; SO_RCVBUF is capped by net.core.rmem_max
                 if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
                     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);

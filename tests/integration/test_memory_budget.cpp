@@ -133,7 +133,7 @@ TEST_CASE("memory budget: queued sends to peers that do not read close the large
     server.endpoint("/q")
         .on_open([&](wsx::session& s) {
             rec.name(s, s.query("name"));
-            s.stream().socket().set_option(asio::socket_base::send_buffer_size(8192));
+            wsx_test::set_send_buffer(s, 8192);
         })
         .on_message([&](wsx::session& s, const wsx::message& m) {
             const std::size_t kib = std::stoul(std::string(m.text().substr(5)));

@@ -17,6 +17,8 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 
+#include <sys/socket.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -73,18 +75,19 @@ constexpr std::uint32_t client_messages = 40; // 'C': client to server, echoed b
 constexpr std::uint32_t pushed_messages = 30; // 'P': server to client, on open
 
 // Echoes every 'C' message as 'E' after checking it; pushes its own stream
-// on open. Some connections are handed back to Asio mid-stream (socket()
-// after the handshake), with reads and writes possibly parked.
+// on open. Some connections have a socket option set mid-stream through
+// native_handle(), with reads and writes possibly parked: the descriptor
+// stays with the transport, and nothing may be lost.
 struct echo_endpoint {
     std::uint32_t next = 0;
-    bool reclaim = false;
+    bool set_option = false;
     echo_endpoint() { ++live_server_sessions; }
     ~echo_endpoint() { --live_server_sessions; }
     echo_endpoint(const echo_endpoint&) = delete;
     echo_endpoint& operator=(const echo_endpoint&) = delete;
 
     void on_open(wsx::session& s) {
-        reclaim = s.target() == "/echo/reclaim";
+        set_option = s.target() == "/echo/option";
         for (std::uint32_t i = 0; i < pushed_messages; ++i) {
             auto p = make_payload('P', i);
             s.send_binary(p.data(), p.size());
@@ -95,7 +98,10 @@ struct echo_endpoint {
         std::vector<std::uint8_t> back(m.data(), m.data() + m.size());
         back[0] = 'E';
         s.send_binary(back.data(), back.size());
-        if (reclaim && next == 5) s.stream().socket().set_option(asio::socket_base::keep_alive(true));
+        if (set_option && next == 5) {
+            int on = 1;
+            if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0) ++server_bad;
+        }
         ++next;
     }
     void on_close(wsx::session&, const wsx::close_reason&) { ++server_closes; }
@@ -156,7 +162,7 @@ TEST_CASE("readiness: pipelined small and large messages both ways, 4 threads, n
                     if (k->next_e == client_messages && k->next_p == pushed_messages) k->done = true;
                 })
                 .on_close([k](wsx::session&) { k->closed = true; });
-            c->connect(ws_url(server.port(), i % 3 == 2 ? "/echo/reclaim" : "/echo/plain"));
+            c->connect(ws_url(server.port(), i % 3 == 2 ? "/echo/option" : "/echo/plain"));
             clients.push_back(std::move(c));
         }
 
@@ -231,9 +237,9 @@ TEST_CASE("readiness: connections closed and reset while data is in flight end c
                  if (mode == 0) s.close();
              })
                 .on_message([mode](wsx::session& s, const wsx::message&) {
-                    // The transport is closed under the session, with a
-                    // write likely parked and the server still sending.
-                    if (mode == 1) s.stream().close();
+                    // The connection is shut down under the session, with
+                    // a write likely parked and the server still sending.
+                    if (mode == 1) ::shutdown(s.native_handle(), SHUT_RDWR);
                 })
                 .on_close([&](wsx::session&) { ++client_closes; });
             c->connect(ws_url(server.port(), mode == 2 ? "/sink/server-closes" : "/sink/client"));

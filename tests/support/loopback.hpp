@@ -25,11 +25,13 @@
 #include <asio/write.hpp>
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -42,6 +44,13 @@
 #include <vector>
 
 namespace wsx_test {
+
+// Shrinks a server session's kernel send buffer, so that a peer that stops
+// reading fills it after a few KiB (the backpressure and budget tests).
+inline void set_send_buffer(wsx::session& s, int bytes) {
+    if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) != 0)
+        throw std::system_error(errno, std::generic_category(), "setsockopt(SO_SNDBUF)");
+}
 
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;

@@ -49,22 +49,23 @@ std::vector<expected_frame> flood_script(bool with_large) {
 // shared frames.
 void flood(bool with_large) {
     asio::io_context io;
-    wsx::tls_server server(io, cert_of(pki().server));
+    wsx::server server(io);
     std::mutex mu;
     std::vector<std::error_code> errors;
-    std::vector<wsx::tls_session_handle> handles;
+    std::vector<wsx::session_handle> handles;
     server.endpoint("/flood")
-        .on_open([&](wsx::tls_session& s) {
-            // A fixed small send buffer: no autotuning can absorb the flood.
-            s.stream().socket().set_option(asio::socket_base::send_buffer_size(8192));
+        .on_open([&](wsx::session& s) {
+            // A fixed small send buffer: no autotuning can absorb the flood
+            // (setsockopt on the session's descriptor).
+            set_send_buffer(s, 8192);
             std::lock_guard<std::mutex> lock(mu);
             handles.push_back(s.handle());
         })
-        .on_error([&](wsx::tls_session&, std::error_code ec) {
+        .on_error([&](wsx::session&, std::error_code ec) {
             std::lock_guard<std::mutex> lock(mu);
             errors.push_back(ec);
         });
-    server.listen("127.0.0.1", 0);
+    server.listen_tls("127.0.0.1", 0, cert_of(pki().server));
     io_threads threads(io);
 
     raw_tls_peer peer;
@@ -75,7 +76,7 @@ void flood(bool with_large) {
         std::lock_guard<std::mutex> lock(mu);
         return !handles.empty();
     }));
-    wsx::tls_session_handle h;
+    wsx::session_handle h;
     {
         std::lock_guard<std::mutex> lock(mu);
         h = handles.front();

@@ -54,10 +54,10 @@ TEST_CASE("tls close_notify: the client answers the server's close_notify with i
     raw_listener listener;
     asio::io_context io;
     event_log log;
-    wsx::tls_client client(io, trusting_test_ca());
-    client.on_open([&](wsx::tls_session&) { log.add("open"); })
-        .on_error([&](wsx::tls_session&, std::error_code ec) { log.add("error " + ec.message()); })
-        .on_close([&](wsx::tls_session&, const wsx::close_reason& r) { log.add("close " + std::to_string(r.code)); });
+    wsx::client client(io, trusting_test_ca());
+    client.on_open([&](wsx::session&) { log.add("open"); })
+        .on_error([&](wsx::session&, std::error_code ec) { log.add("error " + ec.message()); })
+        .on_close([&](wsx::session&, const wsx::close_reason& r) { log.add("close " + std::to_string(r.code)); });
     client.connect(wss_url(listener.port()));
     io_threads threads(io);
 

@@ -1,5 +1,5 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
-// wss:// loopback: a wsx tls_client against a wsx tls_server on 127.0.0.1.
+// wss:// loopback: a wsx::client against a wsx::server's listen_tls() port on 127.0.0.1.
 // Payload sizes straddle the frame-length encodings and the TLS record size
 // (16 KiB), up to 1 MiB; a burst checks order across coalesced writes; both
 // sides close cleanly.
@@ -25,7 +25,7 @@ struct received {
 struct echo_pair {
     asio::io_context io;
     tls_echo_server server{io, cert_of(pki().server)};
-    wsx::tls_client client{io, trusting_test_ca()};
+    wsx::client client{io, trusting_test_ca()};
     bool open = false;
     std::vector<received> got;
     std::vector<std::error_code> errors;
@@ -33,12 +33,12 @@ struct echo_pair {
     int closes = 0;
 
     explicit echo_pair(const std::string& host = "127.0.0.1") {
-        client.on_open([this](wsx::tls_session&) { open = true; })
-            .on_message([this](wsx::tls_session&, const wsx::message& m) {
+        client.on_open([this](wsx::session&) { open = true; })
+            .on_message([this](wsx::session&, const wsx::message& m) {
                 got.push_back({m.is_binary(), std::string(m.text())});
             })
-            .on_error([this](wsx::tls_session&, std::error_code ec) { errors.push_back(ec); })
-            .on_close([this](wsx::tls_session&, const wsx::close_reason& r) {
+            .on_error([this](wsx::session&, std::error_code ec) { errors.push_back(ec); })
+            .on_close([this](wsx::session&, const wsx::close_reason& r) {
                 close = r;
                 ++closes;
             });
@@ -130,7 +130,7 @@ TEST_CASE("tls echo: many clients at once against a server run by several thread
     for (int i = 0; i < clients; ++i) {
         probes.push_back(std::make_unique<tls_probe>(io, trusting_test_ca()));
         auto* p = probes.back().get();
-        p->client.on_open([p, i](wsx::tls_session& s) {
+        p->client.on_open([p, i](wsx::session& s) {
             p->opened = true;
             for (int m = 0; m < messages; ++m) s.send(std::to_string(i) + ":" + std::to_string(m) + ":" + pattern_text(static_cast<std::size_t>(m * 97)));
         });

@@ -20,10 +20,11 @@ using namespace wsx_test;
 
 namespace {
 
-// An echo server that records what its handshake handler and on_open saw
-// of the client's certificate. Everything runs on the test's thread.
+// An echo server (one listen_tls() port) that records what its handshake
+// handler and on_open saw of the client's certificate. Everything runs on
+// the test's thread.
 struct mtls_server {
-    wsx::tls_server server;
+    wsx::server server;
     int handshakes = 0;
     int opens = 0;
     std::optional<wsx::peer_certificate> at_handshake; // a copy of upgrade_request::peer_certificate()
@@ -33,7 +34,7 @@ struct mtls_server {
     bool open_secure = false;
     std::function<void(wsx::upgrade_request&)> decide; // the authorization; unset: everyone in
 
-    explicit mtls_server(asio::io_context& io, const wsx::tls_server_options& o) : server(io, o) {
+    explicit mtls_server(asio::io_context& io, const wsx::tls_server_options& o) : server(io) {
         server.endpoint("/echo")
             .on_handshake([this](wsx::upgrade_request& u) {
                 ++handshakes;
@@ -41,14 +42,14 @@ struct mtls_server {
                 if (u.peer_certificate()) at_handshake = *u.peer_certificate();
                 if (decide) decide(u);
             })
-            .on_open([this](wsx::tls_session& s) {
+            .on_open([this](wsx::session& s) {
                 ++opens;
                 open_ptr = s.peer_certificate();
                 open_secure = s.is_secure();
                 if (s.peer_certificate()) at_open = *s.peer_certificate();
             })
-            .on_message([](wsx::tls_session& s, const wsx::message& m) { s.send(m); });
-        server.listen("127.0.0.1", 0);
+            .on_message([](wsx::session& s, const wsx::message& m) { s.send(m); });
+        server.listen_tls("127.0.0.1", 0, o);
     }
     std::uint16_t port() const { return server.port(); }
 };
@@ -66,8 +67,9 @@ struct attempt {
 // closes. Every wait is bounded; afterwards the server holds no session.
 attempt connect_once(asio::io_context& io, mtls_server& srv, const wsx::tls_client_options& c,
                      bool tls12_only = false, const std::string& host = "127.0.0.1") {
-    tls_probe probe(io, c);
-    if (tls12_only) SSL_CTX_set_max_proto_version(probe.client.context().native().native_handle(), TLS1_2_VERSION);
+    wsx::tls_client_options opts = c;
+    if (tls12_only) opts.configure = [](SSL_CTX* ctx) { SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION); };
+    tls_probe probe(io, opts);
     REQUIRE(probe.connect(wss_url(srv.port(), host)));
     attempt a;
     a.opened = probe.opened;
@@ -287,7 +289,7 @@ TEST_CASE("mutual tls: every SNI certificate asks for and verifies client certif
 TEST_CASE("mutual tls: a plain port of the same server has no certificate", "[tls][mtls]") {
     asio::io_context io;
     mtls_server srv(io, mutual_tls());
-    srv.server.listen_plain("127.0.0.1", 0);
+    srv.server.listen("127.0.0.1", 0);
     wsx::client plain(io);
     bool opened = false, closed = false;
     plain.on_open([&](wsx::session& s) {
@@ -325,7 +327,8 @@ TEST_CASE("mutual tls: an encrypted client key with its password", "[tls][mtls]"
     wsx::tls_client_options c = trusting_test_ca();
     c.certificate = wsx::tls_certificate::from_pem(pki().client.cert_pem, key_to_pem(pki().client.key.get(), "s3cret"));
     asio::io_context io;
-    CHECK(contains(thrown_message([&] { wsx::tls_client client(io, c); }), "encrypted"));
+    CHECK(contains(thrown_message([&] { wsx::client client(io, c); }), "encrypted"));
+    CHECK(contains(thrown_message([&] { wsx::client client(io); client.tls(c); }), "encrypted"));
     c.password = [] { return std::string("s3cret"); };
     mtls_server srv(io, mutual_tls());
     attempt a = connect_once(io, srv, c);
@@ -336,7 +339,10 @@ TEST_CASE("mutual tls: an encrypted client key with its password", "[tls][mtls]"
 TEST_CASE("mutual tls: setup mistakes throw with a message that says what to fix", "[tls][mtls]") {
     asio::io_context io;
     auto server_message = [&](const wsx::tls_server_options& o) {
-        return thrown_message([&] { wsx::tls_server server(io, o); });
+        return thrown_message([&] {
+            wsx::server server(io);
+            server.listen_tls("127.0.0.1", 0, o);
+        });
     };
 
     auto no_ca = mutual_tls();
@@ -363,13 +369,16 @@ TEST_CASE("mutual tls: setup mistakes throw with a message that says what to fix
 
     wsx::tls_client_options mismatched = trusting_test_ca();
     mismatched.certificate = wsx::tls_certificate::from_pem(pki().client.cert_pem, pki().client_expired.key_pem);
-    m = thrown_message([&] { wsx::tls_client client(io, mismatched); });
+    m = thrown_message([&] { wsx::client client(io, mismatched); });
     CHECK(contains(m, "does not match"));
     CHECK(contains(m, "client certificate"));
 
     wsx::tls_client_options unreadable = trusting_test_ca();
     unreadable.certificate = wsx::tls_certificate::from_files("/nonexistent/alice.pem", "/nonexistent/alice.key");
-    m = thrown_message([&] { wsx::tls_client client(io, unreadable); });
+    m = thrown_message([&] {
+        wsx::client client(io);
+        client.tls(unreadable); // tls() throws as the constructor does
+    });
     CHECK(contains(m, "/nonexistent/alice.pem"));
 }
 

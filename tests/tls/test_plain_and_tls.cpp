@@ -1,12 +1,13 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
-// One tls_server on two ports, wss:// (listen) and ws:// (listen_plain),
+// One wsx::server on two ports, wss:// (listen_tls) and ws:// (listen),
 // with one endpoint: a ws:// client and a wss:// client meet in the same
 // session list, messages go both ways on each (sizes that straddle the
 // frame-length encodings and the socket buffer, so the plain stream's
 // gather writes and read_now run too), a broadcast through
 // open_sessions() reaches both, each side knows whether it is encrypted,
-// each port speaks only its own protocol, and stop() ends both listeners
-// and every session so that run() returns.
+// each port speaks only its own protocol, stop() ends both listeners
+// and every session so that run() returns, and a certificate that cannot
+// be loaded makes listen_tls() throw without disturbing the ws:// port.
 
 #include "wsx_catch.hpp"
 #include "tls_fixture.hpp"
@@ -16,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <system_error>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -26,7 +28,7 @@ namespace {
 
 // Handlers run on the test thread (run_until), so plain members are enough.
 struct mixed_server {
-    wsx::tls_server server;
+    wsx::server server;
     std::map<std::uint64_t, bool> secure_by_session; // what each session said in on_open
     std::vector<bool> secure_handshakes;              // upgrade_request::is_secure() of each handshake
     std::vector<std::size_t> peers_seen;             // open_sessions().size() at each broadcast
@@ -35,22 +37,18 @@ struct mixed_server {
     std::uint16_t tls_port = 0;
     std::uint16_t plain_port = 0;
 
-    explicit mixed_server(asio::io_context& io) : server(io, cert_of(pki().server)) {
+    explicit mixed_server(asio::io_context& io) : server(io) {
         server.endpoint("/room")
             .on_handshake([this](wsx::upgrade_request& u) { secure_handshakes.push_back(u.is_secure()); })
-            .on_open([this](wsx::tls_session& s) {
-                CHECK(s.is_secure() == s.stream().is_secure());
+            .on_open([this](wsx::session& s) {
                 secure_by_session[s.id()] = s.is_secure();
-                // What the stream reports is what it is: no SNI and no SSL
-                // object on the plain port.
-                if (!s.stream().is_secure()) {
-                    CHECK(s.stream().native_handle() == nullptr);
-                    CHECK(s.stream().requested_server_name().empty());
-                } else {
-                    CHECK(s.stream().native_handle() != nullptr);
-                }
+                // What the session reports is what it is: no SNI and no
+                // client certificate on the plain port, and a socket on both.
+                CHECK(s.native_handle() >= 0);
+                CHECK(s.peer_certificate() == nullptr); // this server asks for none
+                if (!s.is_secure()) CHECK(s.requested_server_name().empty());
             })
-            .on_message([this](wsx::tls_session& s, const wsx::message& m) {
+            .on_message([this](wsx::session& s, const wsx::message& m) {
                 std::string_view text = m.text();
                 if (text.substr(0, 4) == "all:") {
                     auto peers = s.open_sessions();
@@ -59,16 +57,16 @@ struct mixed_server {
                     return;
                 }
                 // The echo names the port it came in on, as the server saw it.
-                std::string prefix = s.stream().is_secure() ? "wss:" : "ws:";
+                std::string prefix = s.is_secure() ? "wss:" : "ws:";
                 if (m.is_binary())
                     s.send(wsx::message::binary(prefix + std::string(text)));
                 else
                     s.send(prefix + std::string(text));
             })
-            .on_error([this](wsx::tls_session&, std::error_code ec) { errors.push_back(ec); })
-            .on_close([this](wsx::tls_session&, const wsx::close_reason& r) { closes.push_back(r); });
+            .on_error([this](wsx::session&, std::error_code ec) { errors.push_back(ec); })
+            .on_close([this](wsx::session&, const wsx::close_reason& r) { closes.push_back(r); });
+        server.listen_tls("127.0.0.1", 0, cert_of(pki().server));
         server.listen("127.0.0.1", 0);
-        server.listen_plain("127.0.0.1", 0);
         auto ports = server.ports();
         REQUIRE(ports.size() == 2);
         tls_port = ports[0];
@@ -78,33 +76,33 @@ struct mixed_server {
     }
 };
 
-// A client of either kind and what its handlers saw.
-template <class Client, class Session> struct peer {
-    Client client;
+// A client (the one wsx::client, for ws:// and wss:// alike) and what its
+// handlers saw.
+struct peer {
+    wsx::client client;
     bool opened = false;
-    bool secure = false; // the client's own stream, in on_open
+    bool secure = false; // the client's own session, in on_open
     int closes = 0;
     wsx::close_reason close;
     std::vector<std::error_code> errors;
     std::vector<std::string> received;
 
     template <class... Args> explicit peer(asio::io_context& io, Args&&... args) : client(io, std::forward<Args>(args)...) {
-        client.on_open([this](Session& s) {
+        client.on_open([this](wsx::session& s) {
                 opened = true;
-                secure = stream_is_secure(s.stream());
+                secure = s.is_secure();
             })
-            .on_message([this](Session&, const wsx::message& m) { received.emplace_back(m.text()); })
-            .on_error([this](Session&, std::error_code ec) { errors.push_back(ec); })
-            .on_close([this](Session&, const wsx::close_reason& r) {
+            .on_message([this](wsx::session&, const wsx::message& m) { received.emplace_back(m.text()); })
+            .on_error([this](wsx::session&, std::error_code ec) { errors.push_back(ec); })
+            .on_close([this](wsx::session&, const wsx::close_reason& r) {
                 close = r;
                 ++closes;
             });
     }
-    static bool stream_is_secure(wsx::transport::tls::stream& st) { return st.is_secure(); }
-    static bool stream_is_secure(wsx::transport::tcp::stream&) { return false; }
 };
-using ws_peer = peer<wsx::client, wsx::session>;
-using wss_peer = peer<wsx::tls_client, wsx::tls_session>;
+// The same type either way; the names say which URL each one is given.
+using ws_peer = peer;
+using wss_peer = peer;
 
 std::string ws_url_for(std::uint16_t port) { return "ws://127.0.0.1:" + std::to_string(port) + "/room"; }
 std::string wss_url_for(std::uint16_t port) { return wss_url(port, "127.0.0.1", "/room"); }
@@ -144,8 +142,9 @@ TEST_CASE("plain and tls: one endpoint serves a ws:// and a wss:// client, each 
     REQUIRE(p.srv.secure_handshakes.size() == 2);
     CHECK(p.srv.secure_handshakes[0] != p.srv.secure_handshakes[1]);
     CHECK(p.srv.server.session_count() == 2);
-    // And the clients' own streams.
+    // And the clients' own sessions.
     CHECK(p.secure.secure);
+    CHECK_FALSE(p.plain.secure);
 
     p.plain.client.send("hello");
     p.secure.client.send("hello");
@@ -276,16 +275,56 @@ TEST_CASE("plain and tls: on_http answers plain HTTP on the plain port", "[tls][
     CHECK(answer.substr(answer.size() - 5) == "page\n");
 }
 
-TEST_CASE("plain and tls: listen_plain on a plain wsx::server is listen", "[tls][plain]") {
+TEST_CASE("plain and tls: listen_tls() with a certificate that cannot be loaded throws and the ws:// port serves on",
+          "[tls][plain]") {
     asio::io_context io;
     wsx::server server(io);
     server.endpoint("/room").on_message([](wsx::session& s, const wsx::message& m) { s.send(m); });
-    server.listen_plain("127.0.0.1", 0);
+    server.listen("127.0.0.1", 0);
+    REQUIRE(server.ports().size() == 1);
+
+    temp_dir dir;
+    const std::string missing = (dir.path() / "no-such-chain.pem").string();
+    const std::string key = dir.write("key.pem", pki().server.key_pem);
+    const std::string junk = dir.write("junk.pem", "this is not a certificate\n");
+    auto failure = [&](const wsx::tls_server_options& o) -> std::system_error {
+        try {
+            server.listen_tls("127.0.0.1", 0, o);
+        } catch (const std::system_error& e) {
+            return e;
+        }
+        FAIL("listen_tls() did not throw");
+        return std::system_error(std::error_code());
+    };
+
+    // A chain file that does not exist: the message names it and the reason.
+    std::system_error e = failure(wsx::tls_certificate::from_files(missing, key));
+    std::string what = e.what();
+    INFO(what);
+    CHECK(e.code() == std::errc::no_such_file_or_directory);
+    CHECK(what.find(missing) != std::string::npos);
+    CHECK(what.find("certificate chain") != std::string::npos);
+
+    // A file that holds no certificate: named, with OpenSSL's reason.
+    e = failure(wsx::tls_certificate::from_files(junk, key));
+    what = e.what();
+    INFO(what);
+    CHECK(what.find(junk) != std::string::npos);
+    CHECK(what.find("no start line") != std::string::npos);
+
+    // A key that belongs to another certificate.
+    e = failure(wsx::tls_certificate::from_pem(pki().server.cert_pem, pki().other.key_pem));
+    what = e.what();
+    INFO(what);
+    CHECK(what.find("does not match") != std::string::npos);
+
+    // No listener was added by the failures, and the ws:// port still serves.
     REQUIRE(server.ports().size() == 1);
     ws_peer c(io);
     c.client.connect(ws_url_for(server.port()));
     REQUIRE(run_until(io, [&] { return c.opened || c.closes > 0; }));
     REQUIRE(c.opened);
+    CHECK_FALSE(c.secure);
     c.client.send("x");
     REQUIRE(run_until(io, [&] { return !c.received.empty() || c.closes > 0; }));
     CHECK(c.received == std::vector<std::string>{"x"});

@@ -2,7 +2,11 @@
 // SNI: one server, several certificates, chosen by the host name the
 // client asks for. Every client connects to 127.0.0.1; the name it asks
 // for comes from the URL (wss://localhost) or from tls_client_options::
-// server_name. Each test reads back which certificate was presented.
+// server_name. Each test reads back which certificate was presented: the
+// client's tls_client_options::configure installs an OpenSSL info callback
+// that, when the client's handshake is done, records the common name of
+// the certificate the server sent (and the client's host-name check, where
+// it is on, confirms the same from the other side).
 
 #include "wsx_catch.hpp"
 #include "tls_fixture.hpp"
@@ -23,14 +27,38 @@ wsx::tls_server_options sni_options() {
     return o;
 }
 
-// The common name of the certificate the server presented.
-std::string peer_common_name(wsx::tls_session& s) {
-    X509* cert = SSL_get1_peer_certificate(s.stream().native_handle());
-    if (!cert) return "<none>";
+// Where each client context records the presented certificate's name: an
+// ex_data slot of the SSL_CTX pointing at the test's string.
+int presented_slot() {
+    static const int slot = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return slot;
+}
+
+// The common name of the certificate the server presented, once the
+// client's handshake is done ("<none>" if it presented none).
+void record_presented(const SSL* ssl, int where, int /*ret*/) {
+    if (!(where & SSL_CB_HANDSHAKE_DONE)) return;
+    auto* out = static_cast<std::string*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), presented_slot()));
+    if (!out) return;
+    X509* cert = SSL_get1_peer_certificate(ssl);
+    if (!cert) {
+        *out = "<none>";
+        return;
+    }
     char cn[256] = {};
     X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
     X509_free(cert);
-    return cn;
+    *out = cn;
+}
+
+// Client options that record into `out` the common name of every
+// certificate a server presents to them.
+void record_presented_into(wsx::tls_client_options& o, std::string& out) {
+    o.configure = [&out](SSL_CTX* ctx) {
+        REQUIRE(presented_slot() >= 0);
+        REQUIRE(SSL_CTX_set_ex_data(ctx, presented_slot(), &out) == 1);
+        SSL_CTX_set_info_callback(ctx, &record_presented);
+    };
 }
 
 struct sni_result {
@@ -41,19 +69,26 @@ struct sni_result {
 };
 
 sni_result connect_with(const std::string& url_host, const std::string& server_name, bool verify = true) {
+    sni_result r;
+    std::string presented; // written by record_presented during the handshake
     asio::io_context io;
     tls_echo_server server(io, sni_options());
     wsx::tls_client_options opts = trusting_test_ca();
     opts.server_name = server_name;
     opts.insecure_skip_verify = !verify;
+    record_presented_into(opts, presented);
     tls_probe probe(io, opts);
-    sni_result r;
-    probe.client.on_open([&](wsx::tls_session& s) {
+    std::string at_open; // what had been recorded when on_open ran
+    probe.client.on_open([&](wsx::session& s) {
         probe.opened = true;
-        r.presented = peer_common_name(s);
+        CHECK(s.is_secure());
+        at_open = presented;
     });
     REQUIRE(probe.connect(wss_url(server.port(), url_host)));
     r.opened = probe.opened;
+    r.presented = at_open;
+    // A handshake that failed never finished: nothing was recorded.
+    if (!probe.opened) CHECK(presented.empty());
     r.error = probe.first_error();
     if (probe.opened) {
         REQUIRE(run_until(io, [&] { return server.opens.load() == 1; }));

@@ -127,9 +127,10 @@ TEST_CASE("tls wrong protocol: a server that hangs up during the TLS handshake",
 
 TEST_CASE("tls wrong protocol: no TLS version in common is a clear error on the client", "[tls][wrong]") {
     asio::io_context io;
-    tls_echo_server server(io, cert_of(pki().server), patient());
-    // The server stops at TLS 1.2 (an option wsx does not have: through native()).
-    SSL_CTX_set_max_proto_version(server.server.context().native().native_handle(), TLS1_2_VERSION);
+    // The server stops at TLS 1.2 (an option wsx does not have: through configure).
+    wsx::tls_server_options so(cert_of(pki().server));
+    so.configure = [](SSL_CTX* ctx) { SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION); };
+    tls_echo_server server(io, so, patient());
     auto opts = trusting_test_ca();
     opts.min_version = wsx::tls_version::tls1_3;
     tls_probe probe(io, opts);
@@ -147,8 +148,8 @@ TEST_CASE("tls wrong protocol: no cipher in common is a clear error on the clien
     asio::io_context io;
     wsx::tls_server_options so(cert_of(pki().server));
     so.ciphers = "ECDHE-ECDSA-AES256-GCM-SHA384";
+    so.configure = [](SSL_CTX* ctx) { SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION); };
     tls_echo_server server(io, so, patient());
-    SSL_CTX_set_max_proto_version(server.server.context().native().native_handle(), TLS1_2_VERSION);
     auto opts = trusting_test_ca();
     opts.ciphers = "ECDHE-ECDSA-CHACHA20-POLY1305";
     tls_probe probe(io, opts);

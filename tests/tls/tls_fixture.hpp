@@ -2,8 +2,9 @@
 #ifndef WSX_TESTS_TLS_TLS_FIXTURE_HPP
 #define WSX_TESTS_TLS_TLS_FIXTURE_HPP
 
-// What the TLS tests share: a wss echo server on 127.0.0.1 and a client
-// probe that records how its connection went. Everything runs on one
+// What the TLS tests share: a wss echo server on 127.0.0.1 (a wsx::server
+// with one listen_tls() port) and a client probe (a wsx::client with the
+// test's TLS options) that records how its connection went. Everything runs on one
 // io_context driven by the test thread (run_until), with deadlines.
 
 #include "cert_factory.hpp"
@@ -57,7 +58,7 @@ inline std::string wss_url(std::uint16_t port, std::string_view host = "127.0.0.
 // read the vectors once those threads are stopped, or from the thread that
 // runs the io_context.
 struct tls_echo_server {
-    wsx::tls_server server;
+    wsx::server server;
     std::mutex mu;
     std::vector<std::string> asked_names;
     std::vector<wsx::close_reason> closes;
@@ -65,24 +66,24 @@ struct tls_echo_server {
     std::atomic<int> opens{0};
 
     tls_echo_server(asio::io_context& io, const wsx::tls_server_options& o, wsx::session_options so = {})
-        : server(io, o) {
+        : server(io) {
         server.default_options() = so;
         server.endpoint("/echo")
-            .on_open([this](wsx::tls_session& s) {
+            .on_open([this](wsx::session& s) {
                 std::lock_guard<std::mutex> lock(mu);
-                asked_names.emplace_back(s.stream().requested_server_name());
+                asked_names.emplace_back(s.requested_server_name());
                 ++opens;
             })
-            .on_message([](wsx::tls_session& s, const wsx::message& m) { s.send(m); })
-            .on_error([this](wsx::tls_session&, std::error_code ec) {
+            .on_message([](wsx::session& s, const wsx::message& m) { s.send(m); })
+            .on_error([this](wsx::session&, std::error_code ec) {
                 std::lock_guard<std::mutex> lock(mu);
                 errors.push_back(ec);
             })
-            .on_close([this](wsx::tls_session&, const wsx::close_reason& r) {
+            .on_close([this](wsx::session&, const wsx::close_reason& r) {
                 std::lock_guard<std::mutex> lock(mu);
                 closes.push_back(r);
             });
-        server.listen("127.0.0.1", 0);
+        server.listen_tls("127.0.0.1", 0, o);
     }
     std::uint16_t port() const { return server.port(); }
 };
@@ -90,7 +91,7 @@ struct tls_echo_server {
 // One client connection and everything its handlers saw.
 struct tls_probe {
     asio::io_context& io;
-    wsx::tls_client client;
+    wsx::client client;
     bool opened = false;
     int closes = 0;
     std::vector<std::error_code> errors;
@@ -98,10 +99,10 @@ struct tls_probe {
     std::vector<std::string> received;
 
     tls_probe(asio::io_context& io_, const wsx::tls_client_options& o) : io(io_), client(io_, o) {
-        client.on_open([this](wsx::tls_session&) { opened = true; })
-            .on_message([this](wsx::tls_session&, const wsx::message& m) { received.emplace_back(m.text()); })
-            .on_error([this](wsx::tls_session&, std::error_code ec) { errors.push_back(ec); })
-            .on_close([this](wsx::tls_session&, const wsx::close_reason& r) {
+        client.on_open([this](wsx::session&) { opened = true; })
+            .on_message([this](wsx::session&, const wsx::message& m) { received.emplace_back(m.text()); })
+            .on_error([this](wsx::session&, std::error_code ec) { errors.push_back(ec); })
+            .on_close([this](wsx::session&, const wsx::close_reason& r) {
                 close = r;
                 ++closes;
             });

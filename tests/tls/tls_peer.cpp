@@ -54,13 +54,13 @@ int serve(const std::string& cert, const std::string& key, const std::string& cl
         o.client_auth = wsx::tls_client_auth::required;
         o.client_ca_file = client_ca;
     }
-    wsx::tls_server server(io, o);
+    wsx::server server(io);
     server.endpoint("/echo")
-        .on_open([](wsx::tls_session& s) {
+        .on_open([](wsx::session& s) {
             if (auto* peer = s.peer_certificate()) s.send("peer " + peer->subject);
         })
-        .on_message([](wsx::tls_session& s, const wsx::message& m) { s.send(m); });
-    server.listen("127.0.0.1", 0);
+        .on_message([](wsx::session& s, const wsx::message& m) { s.send(m); });
+    server.listen_tls("127.0.0.1", 0, o);
     std::cout << "port " << server.port() << std::endl;
     // Stops when the parent closes our stdin (or dies).
     std::thread watcher([&] {
@@ -86,7 +86,7 @@ int connect(const std::string& url, const std::string& ca, const std::string& na
     wsx::tls_client_options o;
     o.ca_file = ca;
     o.server_name = name;
-    wsx::tls_client client(io, o);
+    wsx::client client(io, o);
     const std::vector<std::size_t> sizes = {0, 1, 125, 126, 16384, 65535, 65536, 1 << 20};
     std::vector<std::string> expected;
     std::size_t next = 0;
@@ -95,7 +95,7 @@ int connect(const std::string& url, const std::string& ca, const std::string& na
     bool failed = false;
 
     client
-        .on_open([&](wsx::tls_session& s) {
+        .on_open([&](wsx::session& s) {
             std::cout << "open" << std::endl;
             for (std::size_t n : sizes)
                 for (bool binary : {false, true}) {
@@ -106,7 +106,7 @@ int connect(const std::string& url, const std::string& ca, const std::string& na
                         s.send(expected.back());
                 }
         })
-        .on_message([&](wsx::tls_session& s, const wsx::message& m) {
+        .on_message([&](wsx::session& s, const wsx::message& m) {
             if (next >= expected.size() || m.text() != expected[next]) {
                 std::cout << "error echo " << next << " differs" << std::endl;
                 failed = true;
@@ -119,11 +119,11 @@ int connect(const std::string& url, const std::string& ca, const std::string& na
                 s.close(wsx::close_code::normal, "done");
             }
         })
-        .on_error([&](wsx::tls_session&, std::error_code ec) {
+        .on_error([&](wsx::session&, std::error_code ec) {
             std::cout << "error " << ec.message() << std::endl;
             failed = true;
         })
-        .on_close([&](wsx::tls_session&, const wsx::close_reason& r) {
+        .on_close([&](wsx::session&, const wsx::close_reason& r) {
             code = r.code;
             std::cout << "close " << r.code << std::endl;
         });

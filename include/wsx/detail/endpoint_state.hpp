@@ -23,13 +23,13 @@
 
 namespace wsx {
 
-template <class Transport> class basic_session;
+class session;
 class upgrade_request;
 
 namespace detail {
 
-template <class Transport> struct endpoint_state {
-    using session_type = basic_session<Transport>;
+struct endpoint_state {
+    using session_type = session;
 
     std::function<void(session_type&)> on_open;
     std::function<void(session_type&, const message&)> on_message;

@@ -50,8 +50,7 @@ namespace wsx::detail {
 /// How a parked operation is resumed.
 enum class wake {
     ready,    ///< the socket reported readiness: try the syscall again
-    aborted,  ///< close() or cancel(): complete with operation_aborted
-    fallback, ///< the socket went back to Asio (stream::socket() after the handshake)
+    aborted,  ///< close(): complete with operation_aborted
 };
 
 // A parked completion handler, type-erased without a heap allocation: the
@@ -287,12 +286,6 @@ public:
         take_parked(e, rd, wr);
     }
 
-    /// Takes the parked operations out, keeping the socket registered.
-    void cancel(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
-        std::lock_guard<std::mutex> lock(mu_);
-        take_parked(e, rd, wr);
-    }
-
     struct snapshot {
         bool ready;
         std::uint32_t edges;
@@ -334,7 +327,7 @@ public:
         return true;
     }
 
-    /// Completes an operation taken out by remove() or cancel().
+    /// Completes an operation taken out by remove().
     template <class Op> void finish(Op& op, wake w) {
         if (op.empty()) return;
         op.run(w);

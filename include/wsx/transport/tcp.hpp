@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -64,7 +65,7 @@ struct tcp {
         /// A server-side stream over an accepted socket.
         stream(transport::socket sock, server_context&) : sock_(std::move(sock)) {}
         /// A client-side stream whose socket will connect.
-        stream(asio::io_context& io, client_context&) : sock_(io) {}
+        stream(asio::io_context& io, const std::shared_ptr<client_context>&) : sock_(io) {}
 
 #if WSX_DETAIL_READINESS
         // The service keeps the address of ent_ while the socket is registered.
@@ -73,19 +74,23 @@ struct tcp {
         ~stream() { close(); }
 #endif
 
-        /// The TCP socket. After the handshake, using it hands the socket
-        /// back to Asio for the rest of the connection, so that options,
-        /// endpoints and close() on it keep working.
-        transport::socket& socket() noexcept {
-#if WSX_DETAIL_READINESS
-            if (registered()) reclaim();
-#endif
-            return sock_;
-        }
+        /// The TCP socket, before the handshake: to connect it, and to read
+        /// the peer's address. (After the handshake the descriptor may
+        /// belong to the readiness service; descriptor() is valid always.)
+        transport::socket& socket() noexcept { return sock_; }
         /// Always false (plain TCP); lets code written for either transport ask.
         static constexpr bool is_secure() noexcept { return false; }
         /// Always null: a client certificate needs TLS (see transport::tls).
         static constexpr const wsx::peer_certificate* peer_certificate() noexcept { return nullptr; }
+        /// Always "": SNI needs TLS.
+        static constexpr std::string_view requested_server_name() noexcept { return {}; }
+        /// The socket's descriptor (-1 once closed), without taking it back from the readiness service.
+        int descriptor() const noexcept {
+#if WSX_DETAIL_READINESS
+            if (registered()) return ent_.fd;
+#endif
+            return sock_.is_open() ? static_cast<int>(const_cast<transport::socket&>(sock_).native_handle()) : -1;
+        }
         /// The host name a client connects to (TLS sends it as SNI).
         void set_host(const std::string&) noexcept {}
 
@@ -234,13 +239,6 @@ struct tcp {
             std::error_code ec;
             sock_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
         }
-        /// Half-closes and then calls the handler with no error.
-        template <class Handler> void async_shutdown(Handler&& h) {
-            shutdown_send();
-            auto ex = asio::get_associated_executor(h, sock_.get_executor());
-            asio::post(ex, [h = std::forward<Handler>(h)]() mutable { h(std::error_code{}); });
-        }
-
         /// Closes the socket, cancelling every pending operation.
         void close() noexcept {
 #if WSX_DETAIL_READINESS
@@ -256,20 +254,6 @@ struct tcp {
 #endif
             std::error_code ec;
             sock_.close(ec);
-        }
-        /// Cancels pending operations, keeping the socket open.
-        void cancel() noexcept {
-#if WSX_DETAIL_READINESS
-            if (registered()) {
-                detail::parked_op rd;
-                detail::parked_write_op wr;
-                svc_->cancel(ent_, rd, wr);
-                complete_aborted(rd, wr);
-                return;
-            }
-#endif
-            std::error_code ec;
-            sock_.cancel(ec);
         }
 
     private:
@@ -347,24 +331,6 @@ struct tcp {
             return domain == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4();
         }
 
-        // socket() after the handshake: the caller may set options, read
-        // endpoints or close the socket through Asio, so Asio gets it back
-        // for good, with the parked operations moved over to it.
-        void reclaim() noexcept {
-            detail::parked_op rd;
-            detail::parked_write_op wr;
-            const int fd = ent_.fd;
-            svc_->remove(ent_, rd, wr);
-            ent_.fd = -1;
-            std::error_code ec;
-            if (!give_back(fd, ec)) {
-                complete_aborted(rd, wr);
-                return;
-            }
-            svc_->finish(rd, detail::wake::fallback);
-            svc_->finish(wr, detail::wake::fallback);
-        }
-
         void complete_aborted(detail::parked_op& rd, detail::parked_write_op& wr) noexcept {
             svc_->finish(rd, detail::wake::aborted);
             svc_->finish(wr, detail::wake::aborted);
@@ -372,7 +338,7 @@ struct tcp {
         }
 
         void release_rest() noexcept {
-            if (wr_ && wr_->tail.empty()) wr_.reset();
+            wr_.reset();
         }
 
         ::ssize_t send_iov(::iovec* iov, std::size_t count) noexcept {
@@ -407,13 +373,8 @@ struct tcp {
         // Runs on the handler's executor: reads, and parks again if there
         // was nothing after all.
         template <class H> void finish_read(H h) {
-            if (!registered()) {
-                if (!sock_.is_open()) {
-                    h(std::error_code(asio::error::operation_aborted), nullptr, 0);
-                    return;
-                }
-                // Given back to Asio while this was on its way.
-                read_op<H>{this, std::move(h)}(std::error_code{});
+            if (!registered()) { // closed while this was on its way
+                h(std::error_code(asio::error::operation_aborted), nullptr, 0);
                 return;
             }
             for (;;) {
@@ -494,43 +455,15 @@ struct tcp {
 
         // Runs on the handler's executor once the socket is writable again.
         template <class H> void finish_write(H h) {
-            if (!registered()) {
-                if (!sock_.is_open()) {
-                    release_rest();
-                    h(std::error_code(asio::error::operation_aborted), wr_done_);
-                    return;
-                }
-                write_tail(std::move(h));
+            if (!registered()) { // closed while this was on its way
+                release_rest();
+                h(std::error_code(asio::error::operation_aborted), wr_done_);
                 return;
             }
             std::error_code ec;
             auto& pw = pending();
             if (write_or_park(pw.rest.data() + pw.pos, pw.rest.size() - pw.pos, h, ec)) return;
             h(ec, wr_done_);
-        }
-
-        // The rest of a write after the socket went back to Asio.
-        template <class H> struct tail_handler {
-            stream* self;
-            H h;
-            std::size_t before;
-
-            using executor_type = asio::associated_executor_t<H, transport::socket::executor_type>;
-            executor_type get_executor() const noexcept {
-                return asio::get_associated_executor(h, self->sock_.get_executor());
-            }
-            void operator()(std::error_code ec, std::size_t n) {
-                self->wr_.reset();
-                h(ec, before + n);
-            }
-        };
-        template <class H> void write_tail(H h) {
-            auto& pw = pending();
-            pw.tail.clear();
-            for (std::size_t i = pw.pos; i < pw.rest.size(); ++i) pw.tail.emplace_back(pw.rest[i].iov_base, pw.rest[i].iov_len);
-            std::vector<::iovec>().swap(pw.rest);
-            pw.pos = 0;
-            asio::async_write(sock_, pw.tail, tail_handler<H>{this, std::move(h), wr_done_});
         }
 
         template <class H> struct read_resume {
@@ -561,9 +494,6 @@ struct tcp {
                         h(std::error_code(asio::error::operation_aborted), nullptr, 0);
                     });
                     break;
-                case detail::wake::fallback:
-                    self->sock_.async_wait(asio::socket_base::wait_read, read_op<H>{self, std::move(h)});
-                    break;
                 }
             }
         };
@@ -581,20 +511,15 @@ struct tcp {
                         h(std::error_code(asio::error::operation_aborted), n);
                     });
                     break;
-                case detail::wake::fallback:
-                    self->write_tail(std::move(h));
-                    break;
                 }
             }
         };
 
         // A write the socket did not take at once: the iovecs left (from
-        // pos), and after a hand-back to Asio the buffers it writes. Rare,
-        // so on the heap rather than in every idle connection.
+        // pos). Rare, so on the heap rather than in every idle connection.
         struct pending_write {
             std::vector<::iovec> rest;
             std::size_t pos = 0;
-            std::vector<asio::const_buffer> tail;
         };
         pending_write& pending() {
             if (!wr_) wr_ = std::make_unique<pending_write>();

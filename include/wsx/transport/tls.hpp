@@ -421,6 +421,7 @@ struct tls {
             detail::tls_configure(ctx_, o.min_version, o.ciphers, o.ciphersuites, true);
             detail::tls_use_certificate(ctx_, o.certificate, o.password, "default certificate");
             if (client_auth) detail::tls_use_client_auth(ctx_.native_handle(), o.client_auth, cas);
+            if (o.configure) o.configure(ctx_.native_handle());
             if (o.sni_certificates.empty()) return;
             sni_ = std::make_unique<detail::tls_sni_table>();
             for (auto& [host, cert] : o.sni_certificates) {
@@ -431,6 +432,7 @@ struct tls {
                 detail::tls_configure(e->ctx, o.min_version, o.ciphers, o.ciphersuites, true);
                 detail::tls_use_certificate(e->ctx, cert, o.password, "SNI host \"" + host + "\"");
                 if (client_auth) detail::tls_use_client_auth(e->ctx.native_handle(), o.client_auth, cas);
+                if (o.configure) o.configure(e->ctx.native_handle());
                 sni_->entries.push_back(std::move(e));
             }
             SSL_CTX_set_tlsext_servername_callback(ctx_.native_handle(), &detail::tls_sni_table::on_servername);
@@ -480,6 +482,7 @@ struct tls {
             std::error_code ec;
             if (!verify_) {
                 ctx_.set_verify_mode(asio::ssl::verify_none);
+                if (o.configure) o.configure(ctx_.native_handle());
                 return;
             }
             if (!o.ca_pem.empty()) {
@@ -497,6 +500,7 @@ struct tls {
             }
             ctx_.set_verify_mode(asio::ssl::verify_peer);
             ERR_clear_error();
+            if (o.configure) o.configure(ctx_.native_handle());
         }
 
         /// The Asio SSL context, for what wsx has no option for (ALPN,
@@ -535,7 +539,10 @@ struct tls {
         stream(transport::socket sock, plain_server_context&) : sock_(std::move(sock)) {}
         /// A client-side TLS stream whose socket will connect. Throws
         /// std::bad_alloc if OpenSSL cannot make the connection's state.
-        stream(asio::io_context& io, client_context& ctx) : sock_(io), ssl_(make_ssl(ctx.native())), client_(&ctx) {}
+        /// The stream shares the context: a client may change its TLS
+        /// settings (client::tls()) while this connection still needs them.
+        stream(asio::io_context& io, std::shared_ptr<client_context> ctx)
+            : sock_(io), ssl_(make_ssl(ctx->native())), client_(std::move(ctx)) {}
 
         /// True when the connection is encrypted (wss://), false on a
         /// listen_plain() port (ws://). Fixed for the stream's life, so a
@@ -552,7 +559,7 @@ struct tls {
         /// port can tell its virtual hosts apart; "" when the client sent
         /// none (clients send none for an IP address) and on a plain port.
         /// Valid once the handshake is done (in on_open and later).
-        std::string_view requested_server_name() noexcept {
+        std::string_view requested_server_name() const noexcept {
             if (!ssl_) return {};
             const char* n = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name);
             return n ? std::string_view(n) : std::string_view();
@@ -564,6 +571,8 @@ struct tls {
         /// handshake ends; valid from then (the handshake handler, on_open)
         /// for the stream's life.
         const wsx::peer_certificate* peer_certificate() const noexcept { return peer_.get(); }
+        /// The socket's descriptor (-1 once closed).
+        int descriptor() const noexcept { return sock_.is_open() ? static_cast<int>(const_cast<transport::socket&>(sock_).native_handle()) : -1; }
         /// OpenSSL's connection, for what wsx has no call for (the cipher in
         /// use, the peer's whole certificate chain); null on a plain port.
         SSL* native_handle() noexcept { return ssl_.get(); }
@@ -640,14 +649,6 @@ struct tls {
             std::error_code ec;
             sock_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
         }
-        /// shutdown_send(), then calls the handler with no error (the
-        /// close_notify leaves at once or never; nothing waits for the peer's).
-        template <class Handler> void async_shutdown(Handler&& h) {
-            shutdown_send();
-            auto ex = asio::get_associated_executor(h, sock_.get_executor());
-            asio::post(ex, [h = std::forward<Handler>(h)]() mutable { h(std::error_code{}); });
-        }
-
         /// Closes the socket, cancelling every pending operation; sends
         /// close_notify first if the connection is established and healthy
         /// (RFC 8446 6.1: each side sends it before closing).
@@ -655,11 +656,6 @@ struct tls {
             send_close_notify();
             std::error_code ec;
             sock_.close(ec);
-        }
-        /// Cancels pending operations, keeping the socket open.
-        void cancel() noexcept {
-            std::error_code ec;
-            sock_.cancel(ec);
         }
 
     private:
@@ -967,7 +963,7 @@ struct tls {
         transport::socket sock_;
         std::unique_ptr<SSL, ssl_deleter> ssl_;
         std::unique_ptr<wsx::peer_certificate> peer_; // mutual TLS only: one pointer on every other connection
-        client_context* client_ = nullptr;
+        std::shared_ptr<client_context> client_;
         std::string host_;
         std::error_code read_error_;
         int read_wants_ = SSL_ERROR_WANT_READ;

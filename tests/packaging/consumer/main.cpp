@@ -39,9 +39,10 @@ bool check_tls() {
     std::printf("tls: %s\n", v);
 #if defined(WSX_CONSUMER_TLS_HEADER)
     asio::io_context io;
-    wsx::tls_client ws{io};
+    // Throws error::tls_unavailable unless <wsx/tls.hpp> installed TLS.
+    wsx::client ws{io, wsx::tls_client_options{}};
     if (ws.ready_state() != wsx::ready_state::closed) {
-        std::printf("a new tls_client is not closed\n");
+        std::printf("a new client is not closed\n");
         return false;
     }
     std::printf("tls: <wsx/tls.hpp> used\n");

@@ -53,7 +53,7 @@ int main() {
     std::printf("strict: port %u, sync client %s\n", static_cast<unsigned>(server.port()),
                 sync.is_open() ? "open" : "closed");
 #if defined(WSX_STRICT_TLS)
-    wsx::tls_client tls_client{io};
+    wsx::client tls_client{io, wsx::tls_client_options{}};
     std::printf("strict: tls client %s\n", tls_client.ready_state() == wsx::ready_state::closed ? "closed" : "?");
 #endif
 #if defined(WSX_STRICT_DEFLATE)
