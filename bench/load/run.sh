@@ -34,6 +34,9 @@
 #   BENCH_CLIENT_CPU   core the load generator is pinned to [1]
 #   BENCH_BINARY=1     binary messages instead of text
 #   BENCH_WSX_ECHO     path of wsx's echo_server [BUILD_DIR/examples/echo_server{/echo_server,}]
+#   BENCH_WSX_BASELINE path of another build of wsx's echo_server (an older commit), run as the
+#                      server `base` when BENCH_SERVERS names it, e.g. BENCH_SERVERS="wsx base":
+#                      a change's before and after, interleaved in one run []
 
 set -uo pipefail
 
@@ -97,6 +100,7 @@ declare -A BIN=(
   [beast]=$BUILD_DIR/bench/load/beast_echo
   [websocketpp]=$BUILD_DIR/bench/load/websocketpp_echo
   [floor]=$BUILD_DIR/bench/load/floor_echo
+  [base]=${BENCH_WSX_BASELINE:-/nonexistent}
 )
 # Scenarios a server cannot run (no TLS, no deflate): its cell is recorded
 # as status=na, shown as n/a, and does not fail the run.
@@ -269,7 +273,7 @@ started=$(date +%s)
 say "== load benchmark: servers [${active[*]}], scenarios [$SCENARIOS], warmup ${WARMUP}s, window ${DURATION}s," \
     "idle hold ${IDLE_HOLD}s, server on core $SERVER_CPU, loadgen on core $CLIENT_CPU"
 
-server_index() { local i=0; for s in wsx beast websocketpp floor; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
+server_index() { local i=0; for s in wsx beast websocketpp floor base; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
 scen_index() { local i=0; for s in $ALL_SCENARIOS; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
 
 run_cell() {   # server scenario port logprefix -> sets $line
