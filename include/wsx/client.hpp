@@ -13,7 +13,7 @@
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
-#include <wsx/transport/tcp.hpp>
+#include <wsx/transport/plain.hpp>
 #include <wsx/url.hpp>
 
 #include <asio/bind_executor.hpp>
@@ -185,7 +185,7 @@ private:
     }
 
     asio::io_context& io_;
-    detail::transport_client_maker<transport::tcp> plain_;
+    detail::transport_client_maker<transport::plain> plain_;
     std::shared_ptr<detail::client_session_maker> tls_; // made at the first wss:// URL, or by tls()
     std::shared_ptr<detail::endpoint_state> state_;
     std::shared_ptr<session_type> session_;

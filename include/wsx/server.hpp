@@ -17,7 +17,7 @@
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
-#include <wsx/transport/tcp.hpp>
+#include <wsx/transport/plain.hpp>
 
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
@@ -157,7 +157,7 @@ public:
 private:
     using maker_ptr = std::shared_ptr<detail::server_session_maker>;
 
-    static maker_ptr plain_maker() { return std::make_shared<detail::transport_server_maker<transport::tcp>>(); }
+    static maker_ptr plain_maker() { return std::make_shared<detail::transport_server_maker<transport::plain>>(); }
     static maker_ptr tls_maker(const tls_server_options& o) {
         auto make = detail::tls_hooks().server;
         if (!make)

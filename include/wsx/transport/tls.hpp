@@ -14,11 +14,7 @@
 // The stream drives OpenSSL directly on the non-blocking socket rather than
 // through asio::ssl::stream, for memory: Asio's stream gives every
 // connection about 68 KiB of buffers of its own, this one none (see stream).
-//
-// A stream made from plain_server_context carries its connection without
-// TLS: that is how one tls_server also serves ws:// (listen_plain) with the
-// same endpoints and sessions. The mode is fixed when the stream is made;
-// each call pays one branch on it, and nothing else.
+// The contract every transport keeps is transport/README.md.
 
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/detail/tls_peer_identity.hpp>
@@ -375,19 +371,12 @@ inline std::uint8_t* tls_write_scratch() {
 
 namespace transport {
 
-/// TLS over OpenSSL, for wss://: the Transport argument of basic_server,
-/// basic_client and basic_session behind wsx::tls_server, wsx::tls_client and
-/// wsx::tls_session (include <wsx/tls.hpp>, link wsx::tls). The session
-/// layer sees the same shape as transport::tcp; only the stream encrypts.
+/// TLS over OpenSSL, for wss://: what server::listen_tls() ports and wss://
+/// URLs use (include <wsx/tls.hpp>, link wsx::tls). The session sees the
+/// same shape as every transport (transport/README.md); only the stream encrypts.
 struct tls {
-    /// wss:// is what a tls_client connects to and a tls_server listens for;
-    /// a connection accepted by listen_plain() is not secure even so
-    /// (ask stream::is_secure()).
-    static constexpr bool secure = true;
-    static constexpr const char* scheme = "wss"; ///< the URL scheme a tls_client accepts
-
-    /// Server-wide TLS state, one per server: the default certificate and
-    /// the SNI ones, made from tls_server_options when the server is made.
+    /// TLS state of one listener: the default certificate and the SNI
+    /// ones, made from tls_server_options by server::listen_tls().
     /// Loading does all the checking up front, so that a bad file fails the
     /// program at startup rather than the first client.
     class server_context {
@@ -452,11 +441,6 @@ struct tls {
         asio::ssl::context ctx_;
         std::unique_ptr<detail::tls_sni_table> sni_;
     };
-
-    /// A listener that does not speak TLS (basic_server::listen_plain):
-    /// a stream made from it passes the bytes through unencrypted, so the
-    /// same server, endpoints and sessions serve ws:// as well. Holds nothing.
-    struct plain_server_context {};
 
     /// Client-wide TLS state, one per client: whom to trust and which
     /// versions and ciphers to offer. Verification of the server's
@@ -524,8 +508,7 @@ struct tls {
     /// adds 2 x 17 KiB plus a 2 x 17 KiB BIO pair to every connection), reads
     /// into the per-thread buffer like tcp::stream, and lets close() send
     /// close_notify at once: an idle connection costs OpenSSL's SSL object
-    /// only. Reach it from a session as `s.stream()`. A stream made from
-    /// plain_server_context carries the bytes unencrypted (is_secure() is false).
+    /// only.
     class stream {
     public:
         /// The executor of the socket.
@@ -534,9 +517,6 @@ struct tls {
         /// A server-side TLS stream over an accepted socket. Throws
         /// std::bad_alloc if OpenSSL cannot make the connection's state.
         stream(transport::socket sock, server_context& ctx) : sock_(std::move(sock)), ssl_(make_ssl(ctx.native())) {}
-        /// A server-side stream without TLS, for a listen_plain() port: no
-        /// OpenSSL state at all, and every call goes straight to the socket.
-        stream(transport::socket sock, plain_server_context&) : sock_(std::move(sock)) {}
         /// A client-side TLS stream whose socket will connect. Throws
         /// std::bad_alloc if OpenSSL cannot make the connection's state.
         /// The stream shares the context: a client may change its TLS
@@ -544,37 +524,34 @@ struct tls {
         stream(asio::io_context& io, std::shared_ptr<client_context> ctx)
             : sock_(io), ssl_(make_ssl(ctx->native())), client_(std::move(ctx)) {}
 
-        /// True when the connection is encrypted (wss://), false on a
-        /// listen_plain() port (ws://). Fixed for the stream's life, so a
-        /// handler may decide on it at any time (say, refuse a login over ws://).
-        bool is_secure() const noexcept { return ssl_ != nullptr; }
+        /// Always true: the connection is encrypted (wss://).
+        static constexpr bool is_secure() noexcept { return true; }
 
         /// The TCP socket under TLS (for its addresses and options; reading
         /// or writing it directly would corrupt the TLS connection).
         transport::socket& socket() noexcept { return sock_; }
         /// Client: the host name to ask for (SNI) and to check the
-        /// certificate against, from the URL (set by basic_client).
+        /// certificate against, from the URL (set by wsx::client).
         void set_host(const std::string& host) { host_ = host; }
         /// Server: the host name the client asked for with SNI, so that one
         /// port can tell its virtual hosts apart; "" when the client sent
-        /// none (clients send none for an IP address) and on a plain port.
+        /// none (clients send none for an IP address) and on a client.
         /// Valid once the handshake is done (in on_open and later).
         std::string_view requested_server_name() const noexcept {
-            if (!ssl_) return {};
             const char* n = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name);
             return n ? std::string_view(n) : std::string_view();
         }
         /// Server: the client certificate the handshake verified (mutual
         /// TLS, tls_server_options::client_auth), or null when the server
         /// did not ask for one, the client presented none (client_auth
-        /// optional), on a plain port, and on a client. Read once when the
+        /// optional), and on a client. Read once when the
         /// handshake ends; valid from then (the handshake handler, on_open)
         /// for the stream's life.
         const wsx::peer_certificate* peer_certificate() const noexcept { return peer_.get(); }
         /// The socket's descriptor (-1 once closed).
         int descriptor() const noexcept { return sock_.is_open() ? static_cast<int>(const_cast<transport::socket&>(sock_).native_handle()) : -1; }
         /// OpenSSL's connection, for what wsx has no call for (the cipher in
-        /// use, the peer's whole certificate chain); null on a plain port.
+        /// use, the peer's whole certificate chain).
         SSL* native_handle() noexcept { return ssl_.get(); }
 
         /// Runs the TLS handshake (server or client side) on the connected
@@ -583,16 +560,11 @@ struct tls {
         /// certificate, a peer that is not TLS), else OpenSSL's (the
         /// asio::error::get_ssl_category()) or the socket's. A plain HTTP
         /// request on a TLS port is answered with a 400 before the failure.
-        /// On a plain port it only sets the socket up.
         template <class Handler> void async_handshake(bool as_server, Handler&& h) {
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             std::error_code ec;
             sock_.non_blocking(true, ec);
             if (!ec) sock_.set_option(asio::ip::tcp::no_delay(true), ec);
-            if (!ssl_) {
-                asio::post(ex, [ec, h = std::forward<Handler>(h)]() mutable { h(ec); });
-                return;
-            }
             if (!ec && !as_server) ec = prepare_client();
             if (!ec) ec = attach_socket();
             if (!ec) {
@@ -615,7 +587,7 @@ struct tls {
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             // Records OpenSSL has already taken off the socket would wait for
             // readability forever.
-            if (read_error_ || (ssl_ && SSL_has_pending(ssl_.get()))) {
+            if (read_error_ || SSL_has_pending(ssl_.get())) {
                 asio::post(ex, [this, h = std::forward<Handler>(h)]() mutable { read_step(std::move(h)); });
                 return;
             }
@@ -635,10 +607,6 @@ struct tls {
         /// gathered into one TLS record, so a frame header and its short
         /// payload go out as one record, not two.
         template <class Buffers, class Handler> void async_write(const Buffers& bufs, Handler&& h) {
-            if (!ssl_) {
-                asio::async_write(sock_, bufs, std::forward<Handler>(h));
-                return;
-            }
             write_step(bufs, 0, std::forward<Handler>(h), true);
         }
 
@@ -744,11 +712,6 @@ struct tls {
 
         std::size_t read_some(std::uint8_t* buf, std::error_code& ec) {
             ec = {};
-            if (!ssl_) {
-                std::size_t n = sock_.read_some(asio::buffer(buf, wsx::detail::thread_buffer_size), ec);
-                if (ec == asio::error::try_again) ec = asio::error::would_block; // the same on Linux, not everywhere
-                return n;
-            }
             if (read_error_) {
                 ec = read_error_;
                 return 0;
@@ -882,7 +845,7 @@ struct tls {
         }
 
         void send_close_notify() noexcept {
-            if (!established_ || fatal_ || !ssl_ || (SSL_get_shutdown(ssl_.get()) & SSL_SENT_SHUTDOWN)) return;
+            if (!established_ || fatal_ || (SSL_get_shutdown(ssl_.get()) & SSL_SENT_SHUTDOWN)) return;
             ERR_clear_error();
             SSL_shutdown(ssl_.get()); // non-blocking: the alert leaves now, or never
             ERR_clear_error();
