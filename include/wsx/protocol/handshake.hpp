@@ -11,6 +11,7 @@
 // std::system_error with wsx::error::bad_argument naming the offender.
 // Checking functions take bytes from the peer and return a std::error_code.
 
+#include <wsx/detail/os_random.hpp>
 #include <wsx/error.hpp>
 #include <wsx/protocol/base64.hpp>
 #include <wsx/protocol/http.hpp>
@@ -27,13 +28,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(__linux__) && defined(__has_include)
-#if __has_include(<sys/random.h>)
-#include <cerrno>
-#include <sys/random.h>
-#define WSX_DETAIL_HAS_GETRANDOM 1
-#endif
-#endif
 
 namespace wsx::protocol {
 
@@ -403,46 +397,12 @@ inline std::string build_error_response(std::error_code ec) {
 
 } // namespace wsx::protocol
 
-namespace wsx::detail {
-
-// RFC 6455 4.1 wants the key to be a nonce "selected randomly for each
-// connection": Sec-WebSocket-Accept proves that the 101 was made for this
-// very request, which only holds if the key cannot be guessed or repeated
-// (a cached or replayed answer would match otherwise). getrandom(2) reads
-// the kernel CSPRNG without a file descriptor, so it works in chroots and
-// when descriptors run out. std::random_device is the fallback elsewhere: it
-// is good on the major platforms today, but the standard lets it be a
-// deterministic engine (older MinGW did exactly that), so it is not the
-// first choice where something better is known to exist.
-inline void os_random(void* out, std::size_t n) {
-    auto p = static_cast<unsigned char*>(out);
-#ifdef WSX_DETAIL_HAS_GETRANDOM
-    while (n != 0) {
-        const ssize_t r = ::getrandom(p, n, 0);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            break; // e.g. ENOSYS on a kernel older than 3.17: use the fallback
-        }
-        p += r;
-        n -= static_cast<std::size_t>(r);
-    }
-    if (n == 0) return;
-#endif
-    std::random_device rd;
-    while (n != 0) {
-        auto v = rd();
-        for (std::size_t i = 0; i < sizeof(v) && n != 0; ++i, --n) {
-            *p++ = static_cast<unsigned char>(v);
-            v >>= 8;
-        }
-    }
-}
-
-} // namespace wsx::detail
-
 namespace wsx::protocol {
 
-/// A fresh Sec-WebSocket-Key: 16 random bytes, base64-encoded.
+/// A fresh Sec-WebSocket-Key: 16 random bytes, base64-encoded. RFC 6455 4.1
+/// wants a nonce "selected randomly for each connection": the accept key
+/// proves the 101 was made for this very request only if the key cannot be
+/// guessed or repeated.
 inline std::string generate_client_key() {
     std::array<std::uint8_t, 16> bytes{};
     wsx::detail::os_random(bytes.data(), bytes.size());

@@ -7,25 +7,19 @@
 // be shared by many receivers (broadcast). A client masks every frame with a
 // fresh key from mask_key_source.
 
+#include <wsx/detail/os_random.hpp>
 #include <wsx/error.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/frame.hpp>
 #include <wsx/protocol/mask.hpp>
 
 #include <array>
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <string>
 #include <string_view>
 #include <system_error>
-
-#if defined(__linux__)
-#include <sys/random.h>
-#include <sys/types.h>
-#endif
 
 namespace wsx {
 namespace protocol {
@@ -35,11 +29,9 @@ namespace protocol {
 /// RFC 6455 10.3: the key must be unpredictable to the application that
 /// chooses the payload, or a script could make its frames look like
 /// plaintext HTTP to an intercepting proxy and poison its cache. So the keys
-/// come from the operating system's CSPRNG: getrandom(2) on Linux (the
-/// kernel's ChaCha20 generator, never blocking after boot), std::random_device
-/// elsewhere (on mainstream library implementations backed by the OS source or
-/// the CPU's RDRAND). One system call fills 256 keys, so a key costs a few
-/// nanoseconds.
+/// come from the operating system's CSPRNG (detail::os_random, which the
+/// handshake's nonce uses too) unless a test hands in its own filler. One
+/// system call fills 256 keys, so a key costs a few nanoseconds.
 ///
 /// Not thread-safe: use one per thread or per connection (it holds 1 KiB).
 /// After fork(), the child must call discard() before using an inherited
@@ -48,6 +40,14 @@ class mask_key_source {
 public:
     /// Keys drawn from the OS per system call.
     static constexpr std::size_t keys_per_refill = 256;
+    /// What fills the pool: `fill(out, n)` writes n bytes.
+    using filler = void (*)(void* out, std::size_t n);
+
+    /// Keys from the operating system's CSPRNG.
+    mask_key_source() noexcept = default;
+    /// Keys from `fill` instead: for tests that need known keys. Never in a
+    /// program on the network (RFC 6455 10.3 wants them unpredictable).
+    explicit mask_key_source(filler fill) noexcept : fill_(fill) {}
 
     /// The next masking key.
     std::array<std::uint8_t, 4> next() {
@@ -63,31 +63,13 @@ public:
 
 private:
     void refill() {
-        std::size_t got = 0;
-#if defined(__linux__)
-        while (got < pool_.size()) {
-            const ssize_t r = ::getrandom(pool_.data() + got, pool_.size() - got, 0);
-            if (r > 0) {
-                got += static_cast<std::size_t>(r);
-            } else if (r < 0 && errno == EINTR) {
-                continue;
-            } else {
-                break; // ENOSYS on a pre-3.17 kernel: fall back below
-            }
-        }
-#endif
-        if (got < pool_.size()) {
-            std::random_device rd;
-            for (std::size_t i = got; i < pool_.size(); i += 4) {
-                const auto w = static_cast<std::uint32_t>(rd());
-                std::memcpy(pool_.data() + i, &w, 4);
-            }
-        }
+        fill_(pool_.data(), pool_.size());
         pos_ = 0;
     }
 
     std::array<std::uint8_t, keys_per_refill * 4> pool_{};
     std::size_t pos_ = keys_per_refill * 4;
+    filler fill_ = &wsx::detail::os_random;
 };
 
 /// A key from this thread's own source: the convenient choice when connections
