@@ -27,7 +27,7 @@
 #include <wsx/protocol/http.hpp>
 #include <wsx/protocol/reader.hpp>
 #include <wsx/protocol/writer.hpp>
-#include <wsx/router.hpp>
+#include <wsx/request_target.hpp>
 #include <wsx/transport/socket.hpp>
 
 #include <asio/async_result.hpp>
@@ -169,9 +169,7 @@ public:
     std::string_view path() const noexcept { return split_target(target()).path; }
     /// A query parameter, percent-decoded ("" if absent).
     std::string query(std::string_view name) const {
-        for (auto& kv : parse_query(split_target(target()).query))
-            if (kv.first == name) return kv.second;
-        return {};
+        return query_value(split_target(target()).query, name).value_or(std::string());
     }
     /// A request header of the opening handshake (case-insensitive; "" if
     /// absent, and after on_open when session_options::keep_request is false).
