@@ -30,14 +30,14 @@ cmake -S "$root" -B "$tbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE
 cmake --build "$tbuild" -j "$jobs" --target integration_test_threads integration_test_shutdown integration_test_readiness
 (cd "$tbuild" && ctest --output-on-failure -R 'integration/test_(threads|shutdown|readiness)$')
 
-echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, integration (on both TCP transports), deflate and tls tests"
+echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, session, integration (on both TCP transports), deflate and tls tests"
 # Also the clang build of the library's own tests, whose warnings are errors too.
 abuild="$build-asan"
 cmake -S "$root" -B "$abuild" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
       -DWSX_SANITIZE=address -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF -DWSX_TEST_ASIO_WAIT_ALL=ON
-mapfile -t asan_targets < <(cmake --build "$abuild" --target help | sed -n 's/^\(\(protocol\|integration\|deflate\|tls\)_test_[a-z0-9_]*\): .*/\1/p')
+mapfile -t asan_targets < <(cmake --build "$abuild" --target help | sed -n 's/^\(\(protocol\|session\|integration\|deflate\|tls\)_test_[a-z0-9_]*\): .*/\1/p')
 cmake --build "$abuild" -j "$jobs" --target "${asan_targets[@]}"
-(cd "$abuild" && ctest --output-on-failure -j "$jobs" -L 'protocol|integration|deflate|tls' -E 'python')
+(cd "$abuild" && ctest --output-on-failure -j "$jobs" -L 'protocol|session|integration|deflate|tls' -E 'python')
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzz (clang, libFuzzer + ASan + UBSan, ${fuzz_seconds}s each)"

@@ -42,6 +42,16 @@
 
 namespace wsx {
 
+class server;
+
+namespace detail {
+// Starts a session made elsewhere (over a transport of its own: the
+// in-memory one of tests/session) as if a listener had accepted it.
+struct server_access {
+    static void start(server& s, std::shared_ptr<session> made);
+};
+} // namespace detail
+
 /// The answer to a plain HTTP request (no upgrade), e.g. the page that
 /// opens the WebSocket. The connection closes after it.
 struct http_reply {
@@ -155,6 +165,7 @@ public:
     }
 
 private:
+    friend struct detail::server_access;
     using maker_ptr = std::shared_ptr<detail::server_session_maker>;
 
     static maker_ptr plain_maker() { return std::make_shared<detail::transport_server_maker<transport::plain>>(); }
@@ -282,6 +293,10 @@ private:
             } catch (const std::bad_alloc&) {
                 return; // no memory for this connection (OpenSSL's state): drop it, keep serving
             }
+            start(std::move(s));
+        }
+        void start(std::shared_ptr<session_type> s) {
+            const std::uint64_t id = s->id();
             {
                 std::lock_guard<std::mutex> lock(mu);
                 sessions.emplace(id, entry{s});
@@ -515,6 +530,11 @@ private:
     asio::io_context& io_;
     std::shared_ptr<core> core_;
 };
+
+inline void detail::server_access::start(server& s, std::shared_ptr<session> made) {
+    std::lock_guard<std::mutex> lock(s.core_->accept_mu);
+    s.core_->start(std::move(made));
+}
 
 } // namespace wsx
 

@@ -1,0 +1,23 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+// What one connection's objects weigh, pinned: an idle connection is mostly
+// its session, so growth here is growth of every idle connection (scenario
+// e of bench/load). The bounds are this platform's sizes today (64-bit
+// Linux, libstdc++); make them smaller when a change allows it, never larger
+// without saying why in the change.
+
+#include "wsx_catch.hpp"
+
+#include <wsx/wsx.hpp>
+
+#if defined(__linux__) && defined(__GLIBCXX__) && defined(__x86_64__)
+TEST_CASE("session sizes: an idle ws:// connection's objects stay within their bounds", "[session][size]") {
+    using plain_session = wsx::detail::stream_session<wsx::transport::plain::stream>;
+    CHECK(sizeof(wsx::protocol::reader) <= 136);
+    CHECK(sizeof(wsx::detail::send_queue) <= 24);
+    CHECK(sizeof(wsx::transport::plain::stream) <= 176);
+    CHECK(sizeof(wsx::session) <= 456);
+    CHECK(sizeof(plain_session) <= 632);
+    // What is made only when used stays out of the session: one pointer each.
+    CHECK(sizeof(wsx::session) - sizeof(wsx::protocol::reader) - sizeof(wsx::detail::send_queue) <= 296);
+}
+#endif
