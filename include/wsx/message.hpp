@@ -9,13 +9,17 @@
 //
 // Sending one message object to many sessions frames it once: the first
 // session that needs shared bytes serialises the frame and caches it in the
-// message, and every later send shares those bytes.
+// message, and every later send shares those bytes. Sends of one message
+// may come from several threads at once (a broadcast from two io threads):
+// the cache is guarded by a lock chosen by the message's address, held only
+// to look a frame up or add one, never while one is built.
 
 #include <wsx/protocol/frame.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +65,13 @@ struct shared_frame {
     std::shared_ptr<const shared_frame> next;
 };
 struct message_access;
+
+// The lock of a message's frame cache: one of a fixed set, picked by the
+// message's address, so that a message costs no mutex of its own.
+inline std::mutex& frame_cache_lock(const void* m) noexcept {
+    static std::mutex locks[64];
+    return locks[(reinterpret_cast<std::uintptr_t>(m) >> 4) % 64];
+}
 } // namespace detail
 
 /// One WebSocket message, text or binary: what on_message receives and what
@@ -86,7 +97,11 @@ public:
 
     /// Copies; the copy owns its bytes (a view into a read buffer is copied, an
     /// owned message shares its bytes).
-    message(const message& other) : op_(other.op_), frame_(other.frame_) {
+    message(const message& other) : op_(other.op_) {
+        {
+            std::lock_guard<std::mutex> lock(detail::frame_cache_lock(&other));
+            frame_ = other.frame_;
+        }
         if (other.owner_) {
             owner_ = other.owner_;
             data_ = other.data_;
@@ -149,15 +164,25 @@ struct message_access {
         return message(op, data, size);
     }
     static std::shared_ptr<const shared_frame> cached_frame(const message& m, std::uint64_t key) noexcept {
+        std::lock_guard<std::mutex> lock(frame_cache_lock(&m));
+        return find(m, key);
+    }
+    // Keeps `f` (its next must be null) unless another thread cached a frame
+    // for the same key meanwhile; returns the frame every send shares.
+    static std::shared_ptr<const shared_frame> cache_frame(const message& m, std::shared_ptr<shared_frame> f) noexcept {
+        std::lock_guard<std::mutex> lock(frame_cache_lock(&m));
+        if (auto kept = find(m, f->key)) return kept;
+        f->next = std::move(m.frame_);
+        m.frame_ = std::move(f);
+        return m.frame_;
+    }
+
+private:
+    static std::shared_ptr<const shared_frame> find(const message& m, std::uint64_t key) noexcept {
         for (const shared_frame* f = m.frame_.get(); f; f = f->next.get()) {
             if (f->key == key) return std::shared_ptr<const shared_frame>(m.frame_, f);
         }
         return nullptr;
-    }
-    // f->next must be null: it is linked in front of the frames already kept.
-    static void cache_frame(const message& m, std::shared_ptr<shared_frame> f) noexcept {
-        f->next = std::move(m.frame_);
-        m.frame_ = std::move(f);
     }
 };
 } // namespace detail

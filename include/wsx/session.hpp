@@ -538,9 +538,7 @@ private:
             // Compressed frames are built at once, even for an echo: the
             // compression costs far more than the copy, and it is what a
             // broadcast must not repeat per receiver.
-            auto f = make_shared_frame(m, key);
-            frame = f;
-            detail::message_access::cache_frame(m, std::move(f));
+            frame = detail::message_access::cache_frame(m, make_shared_frame(m, key));
         }
         asio::dispatch(strand_, [self = this->shared_from_this(), frame, c = std::move(c)]() mutable {
             self->enqueue_shared(frame, std::move(c));

@@ -355,3 +355,57 @@ TEST_CASE("threads: stop() from a non-io thread while clients keep connecting", 
     CHECK(runner.join_within(default_limit));
     CHECK(closes.load() == opens.load());
 }
+
+TEST_CASE("threads: one message object sent from two threads at once is framed safely", "[threads][broadcast]") {
+    asio::io_context io;
+    wsx::server server{io};
+    std::mutex mu;
+    std::vector<wsx::session_handle> handles;
+    server.endpoint("/b").on_open([&](wsx::session& s) {
+        std::lock_guard<std::mutex> lock(mu);
+        handles.push_back(s.handle());
+    });
+    server.listen("127.0.0.1", 0);
+    io_threads runner(io, io_thread_count);
+
+    constexpr int clients_n = 4;
+    constexpr int rounds = 300; // one fresh message per round, sent by both threads to every receiver
+    std::vector<std::unique_ptr<wsx::client>> clients;
+    std::array<std::atomic<int>, clients_n> received{};
+    std::atomic<int> wrong{0}, opened{0};
+    for (int i = 0; i < clients_n; ++i) {
+        auto c = std::make_unique<wsx::client>(io);
+        c->on_open([&](wsx::session&) { ++opened; }).on_message([&, i](wsx::session&, const wsx::message& m) {
+            if (m.text().rfind("the same bytes for everyone ", 0) == 0) ++received[static_cast<std::size_t>(i)];
+            else ++wrong;
+        });
+        c->connect(ws_url(server.port(), "/b"));
+        clients.push_back(std::move(c));
+    }
+    REQUIRE(eventually([&] { return opened == clients_n && [&] { std::lock_guard<std::mutex> l(mu); return handles.size() == clients_n; }(); }));
+
+    // Both threads reach each message's frame cache at about the same time:
+    // one builds and caches the shared frame while the other reads it.
+    std::vector<wsx::message> messages;
+    for (int r = 0; r < rounds; ++r) messages.push_back(wsx::message::text("the same bytes for everyone " + std::to_string(r)));
+    std::vector<std::shared_ptr<wsx::session>> sessions;
+    for (auto& h : handles) sessions.push_back(h.lock());
+    auto sender = [&] {
+        for (const auto& m : messages)
+            for (auto& s : sessions) s->send(m);
+    };
+    std::thread a(sender), b(sender);
+    a.join();
+    b.join();
+    REQUIRE(eventually([&] {
+        for (auto& r : received)
+            if (r != 2 * rounds) return false;
+        return true;
+    }));
+    CHECK(wrong == 0);
+    sessions.clear();
+    clients.clear();
+    asio::post(io, [&] { server.stop(); });
+    runner.release();
+    CHECK(runner.join_within(default_limit));
+}
