@@ -84,3 +84,28 @@ TEST_CASE("session backpressure: a write the socket takes in part resumes where 
     CHECK(got.empty());
     CHECK(m.session->buffered_amount() == 0);
 }
+
+TEST_CASE("session backpressure: a connection that ends with a write in flight keeps its buffers until the write completes",
+          "[session][backpressure]") {
+    memory_server m;
+    std::vector<wsx::close_reason> closes;
+    m.server.endpoint("/feed").on_close([&](wsx::session&, const wsx::close_reason& r) { closes.push_back(r); });
+    m.accept();
+    m.send(upgrade_request("/feed", 80));
+    m.w->take();
+
+    m.w->capacity = 100; // the write of a large message stays in flight
+    m.session->send(std::string(50000, 'z'));
+    m.run();
+    REQUIRE(m.w->wake_write); // parked: the transport still holds the buffers
+
+    m.w->end(); // the peer goes away meanwhile: the session ends
+    m.run();
+    REQUIRE(closes.size() == 1);
+    CHECK(closes[0].code == 1006);
+    // The parked write resumes over the same buffers, and completes aborted.
+    m.w->take();
+    m.run();
+    CHECK(m.w->closed);
+    CHECK(m.server.session_count() == 0);
+}

@@ -32,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <stdexcept>
 #include <system_error>
 
 namespace wsx_test {
@@ -174,13 +175,14 @@ struct memory_transport {
         void close() noexcept {
             if (wire_->closed) return;
             wire_->closed = true;
-            // Parked operations complete with operation_aborted (the contract).
+            // Parked operations complete with operation_aborted (the
+            // contract), later, as Asio's reactor completes cancelled ones.
             auto r = std::move(wire_->wake_read);
             auto w = std::move(wire_->wake_write);
             wire_->wake_read = {};
             wire_->wake_write = {};
-            if (r) r();
-            if (w) w();
+            if (r) asio::post(io_, std::move(r));
+            if (w) asio::post(io_, std::move(w));
         }
 
     private:
@@ -191,6 +193,13 @@ struct memory_transport {
         }
 
         template <class Buffers, class H> void write_some(const Buffers& bufs, std::size_t total, std::size_t done, H h) {
+            // Walk the buffers first, as Asio's write operation does when it
+            // resumes, closed or not: a session that freed them while the
+            // write was in flight breaks the contract, and ASan sees it here.
+            std::size_t left = 0;
+            for (auto it = asio::buffer_sequence_begin(bufs); it != asio::buffer_sequence_end(bufs); ++it)
+                left += asio::const_buffer(*it).size();
+            if (left != total) throw std::logic_error("memory_transport: the buffers of a write changed while it was in flight");
             if (wire_->closed)
                 return post(h, [h, done]() mutable { h(asio::error::operation_aborted, done); });
             // Skip what was written already, then write what fits.

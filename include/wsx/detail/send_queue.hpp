@@ -137,14 +137,26 @@ public:
     }
 
     // The connection is gone: every waiting completion learns it, and the
-    // buffers go.
+    // buffers go, except those of a write in flight: the transport reads
+    // them until that write completes (transport/README.md), and end_write()
+    // lets them go then.
     void fail_all(std::error_code ec) {
-        queued_ = 0;
-        if (!b_) return;
+        if (!b_) {
+            queued_ = 0;
+            return;
+        }
         std::vector<completion> done;
-        for (auto* b : {&b_->inflight, &b_->staging})
+        for (auto* b : {&b_->inflight, &b_->staging}) {
             for (auto& c : b->done) done.push_back(std::move(c));
-        b_.reset();
+            b->done.clear();
+        }
+        if (writing_) {
+            b_->staging = batch{};
+            queued_ = inflight_bytes();
+        } else {
+            b_.reset();
+            queued_ = 0;
+        }
         for (auto& c : done) c(ec);
     }
 
