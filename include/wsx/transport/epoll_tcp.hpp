@@ -16,6 +16,7 @@
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/peer_certificate.hpp>
 #include <wsx/transport/socket.hpp>
+#include <wsx/transport/tcp.hpp>
 
 #include <asio/associated_executor.hpp>
 #include <asio/dispatch.hpp>
@@ -46,14 +47,14 @@ namespace wsx::transport {
 /// Plain TCP for ws:// through the readiness service's epoll set (see transport/README.md).
 struct epoll_tcp {
     /// Listener-wide state a stream is made from (empty for TCP).
-    struct server_context {};
+    using server_context = tcp::server_context;
     /// Client-wide state a stream is made from (empty for TCP).
-    struct client_context {};
+    using client_context = tcp::client_context;
 
     /// One connection's socket, read into the thread's buffer and written
     /// with gather writes. Asio holds it until the handshake (to accept or
     /// connect it), the readiness service from then on.
-    class stream {
+    class stream : public plain_stream_info {
     public:
         /// The executor of the socket.
         using executor_type = asio::io_context::executor_type;
@@ -72,19 +73,11 @@ struct epoll_tcp {
         /// the peer's address. After the handshake the descriptor belongs to
         /// the readiness service (descriptor() is valid always).
         transport::socket& socket() noexcept { return sock_; }
-        /// Always false: plain TCP.
-        static constexpr bool is_secure() noexcept { return false; }
-        /// Always null: a client certificate needs TLS (see transport::tls).
-        static constexpr const wsx::peer_certificate* peer_certificate() noexcept { return nullptr; }
-        /// Always "": SNI needs TLS.
-        static constexpr std::string_view requested_server_name() noexcept { return {}; }
         /// The socket's descriptor (-1 once closed), without taking it back from the readiness service.
         int descriptor() const noexcept {
             if (registered()) return ent_.fd;
             return sock_.is_open() ? static_cast<int>(const_cast<transport::socket&>(sock_).native_handle()) : -1;
         }
-        /// The host name a client connects to (TLS sends it as SNI).
-        void set_host(const std::string&) noexcept {}
 
         /// Called once the TCP connection exists: nothing to negotiate; the
         /// socket moves to the readiness service. A service that cannot take

@@ -30,6 +30,19 @@
 
 namespace wsx::transport {
 
+/// What every plain-TCP stream reports about itself (transport::tcp and
+/// transport::epoll_tcp): no encryption, no peer certificate, no SNI.
+struct plain_stream_info {
+    /// Always false: plain TCP.
+    static constexpr bool is_secure() noexcept { return false; }
+    /// Always null: a client certificate needs TLS (see transport::tls).
+    static constexpr const wsx::peer_certificate* peer_certificate() noexcept { return nullptr; }
+    /// Always "": SNI needs TLS.
+    static constexpr std::string_view requested_server_name() noexcept { return {}; }
+    /// The URL's host: only TLS uses it.
+    static void set_host(const std::string&) noexcept {}
+};
+
 /// Plain TCP for ws:// with Asio doing the waiting (see transport/README.md).
 struct tcp {
     /// Listener-wide state a stream is made from (empty for TCP).
@@ -38,7 +51,7 @@ struct tcp {
     struct client_context {};
 
     /// One connection's socket, read into the thread's buffer and written with gather writes.
-    class stream {
+    class stream : public plain_stream_info {
     public:
         /// The executor of the socket.
         using executor_type = asio::io_context::executor_type;
@@ -50,18 +63,10 @@ struct tcp {
 
         /// The TCP socket: to connect it, and to read the peer's address.
         transport::socket& socket() noexcept { return sock_; }
-        /// Always false: plain TCP.
-        static constexpr bool is_secure() noexcept { return false; }
-        /// Always null: a client certificate needs TLS (see transport::tls).
-        static constexpr const wsx::peer_certificate* peer_certificate() noexcept { return nullptr; }
-        /// Always "": SNI needs TLS.
-        static constexpr std::string_view requested_server_name() noexcept { return {}; }
         /// The socket's descriptor (-1 once closed).
         int descriptor() const noexcept {
             return sock_.is_open() ? static_cast<int>(const_cast<transport::socket&>(sock_).native_handle()) : -1;
         }
-        /// The host name a client connects to (TLS sends it as SNI).
-        void set_host(const std::string&) noexcept {}
 
         /// Called once the TCP connection exists. Nothing to negotiate.
         template <class Handler> void async_handshake(bool /*as_server*/, Handler&& h) {
