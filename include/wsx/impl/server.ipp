@@ -1,0 +1,341 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_IMPL_SERVER_IPP
+#define WSX_IMPL_SERVER_IPP
+
+// wsx::server: listening, accepting, the opening handshake's decisions
+// (routes, origin, caps, the handshake handler, deflate), the connection
+// caps and the memory budget, and shutdown. Included by server.hpp, or
+// compiled once by src.hpp with WSX_SEPARATE_COMPILATION.
+
+#include <wsx/server.hpp>
+
+namespace wsx {
+
+WSX_DECL server::maker_ptr server::plain_maker() {
+    return std::make_shared<detail::transport_server_maker<transport::plain>>();
+}
+
+WSX_DECL void server::core::listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack, const maker_ptr& maker) {
+    auto l = std::make_shared<listener>(io, maker);
+    std::error_code ec;
+    auto where = [&] { return "wsx: cannot listen on " + shown + ":" + std::to_string(ep.port()); };
+    l->acceptor.open(ep.protocol(), ec);
+    if (ec) throw std::system_error(ec, where());
+    l->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (dual_stack) l->acceptor.set_option(asio::ip::v6_only(false), ec);
+    l->acceptor.bind(ep, ec);
+    if (ec) throw std::system_error(ec, where());
+    l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::system_error(ec, where());
+    {
+        std::lock_guard<std::mutex> lock(accept_mu); // ports() may read the list from another thread
+        listeners.push_back(l);
+    }
+    accept(l);
+}
+
+WSX_DECL void server::core::accept(const std::shared_ptr<listener>& l) {
+    auto self = this->shared_from_this();
+    std::lock_guard<std::mutex> lock(accept_mu);
+    if (!l->acceptor.is_open()) return;
+    l->acceptor.async_accept([self, l](std::error_code ec, transport::socket sock) {
+        if (ec == asio::error::operation_aborted) return;
+        {
+            std::lock_guard<std::mutex> lock(self->accept_mu);
+            if (!l->acceptor.is_open()) return;
+            if (ec) {
+                // Out of descriptors or memory: try again shortly rather
+                // than spin, and keep the server up.
+                l->retry.expires_after(std::chrono::milliseconds(50));
+                l->retry.async_wait([self, l](std::error_code e) {
+                    if (!e) self->accept(l);
+                });
+                return;
+            }
+            // Registered under the lock: stop() closes the acceptors
+            // and then lists the sessions, so a connection accepted
+            // just before stop() is in that list and hears 1001 too.
+            self->start(std::move(sock), *l->maker);
+        }
+        self->accept(l);
+    });
+}
+
+WSX_DECL void server::core::start(transport::socket sock, detail::server_session_maker& maker) {
+    std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
+    std::shared_ptr<session_type> s;
+    try {
+        s = maker.make(io, std::move(sock), id);
+    } catch (const std::bad_alloc&) {
+        return; // no memory for this connection (OpenSSL's state): drop it, keep serving
+    }
+    start(std::move(s));
+}
+
+WSX_DECL void server::core::start(std::shared_ptr<session_type> s) {
+    const std::uint64_t id = s->id();
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        sessions.emplace(id, entry{s});
+    }
+    this->budget.set_limit(opts.memory_budget);
+    s->start_server(this->shared_from_this(), defaults, limits);
+}
+
+WSX_DECL detail::session_owner::decision server::core::route(session_type& s, const protocol::http_request& req) {
+    detail::session_owner::decision d;
+    std::error_code ec = protocol::validate_upgrade(req);
+    if (ec == error::not_websocket_request && http) {
+        http_reply reply;
+        try {
+            http(req, reply);
+        } catch (...) {
+            reply = http_reply{};
+            reply.status = 500;
+            reply.body = "internal error\n";
+        }
+        d.response = build_reply(reply);
+        return d;
+    }
+    if (ec) {
+        d.response = protocol::build_error_response(ec);
+        return d;
+    }
+    // An absolute http(s) URI is routed by its path (RFC 6455 4.2.1).
+    auto target = split_target(protocol::resource_name(req.target()));
+    const std::shared_ptr<endpoint_type>* ep = routes.match(target.path, d.params);
+    if (!ep) {
+        d.response = protocol::build_error_response(make_error_code(error::not_found));
+        return d;
+    }
+    auto& st = (*ep)->state_ptr();
+    if (st->check_origin && !st->check_origin(req.header("Origin"))) {
+        d.response = protocol::build_error_response(make_error_code(error::origin_rejected));
+        return d;
+    }
+    // Counted before the handshake handler runs, so that a refused
+    // connection costs the program nothing; given back below if the
+    // upgrade fails after all.
+    if (!admit(s)) {
+        const auto ec = make_error_code(error::too_many_connections);
+        d.response = protocol::build_error_response(
+            http_status_for(ec), ec.message() + "\n",
+            {{"Retry-After", std::to_string(opts.retry_after.count())}});
+        return d;
+    }
+    auto refuse = [&](std::string response) {
+        unadmit(s);
+        d.response = std::move(response);
+        return d;
+    };
+    std::string sub(protocol::select_subprotocol(req, st->subprotocols));
+    protocol::header_list extra;
+    if (st->on_handshake) {
+        upgrade_request u(req, d.params, std::move(sub), s.is_secure(), s.peer_certificate());
+        try {
+            st->on_handshake(u);
+        } catch (...) {
+            return refuse(protocol::build_error_response(500, "handshake handler failed\n"));
+        }
+        if (u.rejected()) return refuse(protocol::build_error_response(u.rejected(), u.reject_body()));
+        sub = u.subprotocol();
+        extra = u.response_headers();
+    }
+    // permessage-deflate: the first acceptable offer, if enabled here.
+    const auto& dopts = st->options.deflate;
+    if (dopts.enabled && dopts.make_codec) d.deflate = protocol::negotiate_deflate(req, dopts, d.extensions);
+    try {
+        d.response = protocol::build_accept_response(req, sub, d.extensions, extra);
+    } catch (const std::system_error&) {
+        return refuse(protocol::build_error_response(500, "bad response header from the handshake handler\n"));
+    }
+    d.subprotocol = std::move(sub);
+    d.endpoint = st;
+    return d;
+}
+
+WSX_DECL bool server::core::admit(const session_type& s) {
+    const asio::ip::address address = counted_as(s.remote_endpoint().address());
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = sessions.find(s.id());
+    if (it == sessions.end()) return false; // already gone
+    entry& e = it->second;
+    if (e.admitted) return true;
+    std::size_t& from_here = per_address[address];
+    if ((opts.max_connections != 0 && admitted >= opts.max_connections) ||
+        (opts.max_connections_per_address != 0 && from_here >= opts.max_connections_per_address)) {
+        if (from_here == 0) per_address.erase(address);
+        refused_by_cap.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    ++from_here;
+    ++admitted;
+    e.admitted = true;
+    return true;
+}
+
+WSX_DECL void server::core::unadmit(const session_type& s) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = sessions.find(s.id());
+    if (it != sessions.end()) release(it->second, counted_as(s.remote_endpoint().address()));
+}
+
+WSX_DECL void server::core::release(entry& e, const asio::ip::address& address) noexcept {
+    if (!e.admitted) return;
+    e.admitted = false;
+    --admitted;
+    auto at = per_address.find(address);
+    if (at != per_address.end() && --at->second == 0) per_address.erase(at);
+}
+
+WSX_DECL void server::core::over_budget() noexcept {
+    if (!this->budget.begin_enforcing()) return;
+    try {
+        asio::post(io, [self = this->shared_from_this()] { self->enforce_budget(); });
+    } catch (...) {
+        this->budget.end_enforcing();
+    }
+}
+
+WSX_DECL void server::core::enforce_budget() {
+    std::vector<std::pair<std::size_t, std::shared_ptr<session_type>>> held;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        held.reserve(sessions.size());
+        for (auto& kv : sessions)
+            if (auto s = kv.second.session.lock()) held.emplace_back(s->memory_held(), std::move(s));
+    }
+    std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    // The sessions already chosen give their bytes back on their own
+    // strands, soon: count them as gone, or every pass until then
+    // would close one more connection than needed.
+    std::size_t used = this->budget.used();
+    const std::size_t limit = this->budget.limit();
+    for (auto& h : held) {
+        if (limit == 0 || used <= limit || h.first == 0) break;
+        used -= std::min(used, h.first);
+        if (h.second->shed_memory()) closed_by_budget.fetch_add(1, std::memory_order_relaxed);
+    }
+    this->budget.end_enforcing();
+}
+
+WSX_DECL server_stats server::core::stats() const {
+    server_stats st;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        st.connections = sessions.size();
+        st.admitted_connections = admitted;
+    }
+    st.memory_in_use = this->budget.used();
+    st.refused_by_cap = refused_by_cap.load(std::memory_order_relaxed);
+    st.closed_by_budget = closed_by_budget.load(std::memory_order_relaxed);
+    return st;
+}
+
+WSX_DECL std::string server::core::build_reply(const http_reply& r) {
+    std::string out = "HTTP/1.1 " + std::to_string(r.status) + " ";
+    out += protocol::http_reason(r.status);
+    out += "\r\nConnection: close\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n";
+    try {
+        wsx::detail::http_append_field(out, "Content-Type", r.content_type);
+        for (auto& h : r.headers) {
+            wsx::detail::http_check_field(h.first, h.second);
+            wsx::detail::http_append_field(out, h.first, h.second);
+        }
+    } catch (const std::system_error&) {
+        return protocol::build_error_response(500, "bad response header from the HTTP handler\n");
+    }
+    out += "\r\n";
+    out += r.body;
+    return out;
+}
+
+WSX_DECL void server::core::forget(std::uint64_t id, const asio::ip::address& from) noexcept {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = sessions.find(id);
+    if (it == sessions.end()) return;
+    release(it->second, counted_as(from));
+    sessions.erase(it);
+}
+
+WSX_DECL std::vector<std::shared_ptr<session>> server::core::all() const {
+    std::vector<std::shared_ptr<session_type>> out;
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& kv : sessions)
+        if (auto s = kv.second.session.lock()) out.push_back(std::move(s));
+    return out;
+}
+
+WSX_DECL std::size_t server::core::count() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return sessions.size();
+}
+
+WSX_DECL void server::core::close_acceptors() {
+    std::lock_guard<std::mutex> lock(accept_mu);
+    for (auto& l : listeners) {
+        std::error_code ec;
+        l->acceptor.close(ec);
+        l->retry.cancel();
+    }
+}
+
+WSX_DECL std::uint16_t server::core::first_port() const {
+    std::lock_guard<std::mutex> lock(accept_mu);
+    if (listeners.empty()) return 0;
+    std::error_code ec;
+    return listeners.front()->acceptor.local_endpoint(ec).port();
+}
+
+WSX_DECL std::vector<std::uint16_t> server::core::all_ports() const {
+    std::vector<std::uint16_t> out;
+    std::lock_guard<std::mutex> lock(accept_mu);
+    for (auto& l : listeners) {
+        std::error_code ec;
+        out.push_back(l->acceptor.local_endpoint(ec).port());
+    }
+    return out;
+}
+
+WSX_DECL void server::stop() {
+    core_->close_acceptors();
+    for (auto& s : core_->all()) s->going_away();
+}
+
+WSX_DECL server::maker_ptr server::tls_maker(const tls_server_options& o) {
+    auto make = detail::tls_hooks().server;
+    if (!make)
+        throw std::system_error(make_error_code(error::tls_unavailable),
+                                "wsx: listen_tls() needs TLS: #include <wsx/tls.hpp> in the program and link wsx::tls");
+    return make(o);
+}
+
+WSX_DECL void server::listen_any(std::uint16_t port, const maker_ptr& maker) {
+    std::error_code ec;
+    asio::ip::tcp::acceptor probe(io_);
+    probe.open(asio::ip::tcp::v6(), ec);
+    if (!ec) {
+        probe.close();
+        core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v6(), port), "[::]", true, maker);
+    } else {
+        core_->listen(asio::ip::tcp::endpoint(asio::ip::tcp::v4(), port), "0.0.0.0", false, maker);
+    }
+}
+
+WSX_DECL void server::listen_at(std::string_view address, std::uint16_t port, const maker_ptr& maker) {
+    std::error_code ec;
+    auto addr = asio::ip::make_address(std::string(address), ec);
+    if (ec)
+        throw std::system_error(ec, "wsx: cannot listen on \"" + std::string(address) + "\" port " +
+                                        std::to_string(port) + ": not an IP address");
+    core_->listen(asio::ip::tcp::endpoint(addr, port), std::string(address), false, maker);
+}
+
+WSX_DECL void detail::server_access::start(server& s, std::shared_ptr<session> made) {
+    std::lock_guard<std::mutex> lock(s.core_->accept_mu);
+    s.core_->start(std::move(made));
+}
+
+} // namespace wsx
+
+#endif

@@ -1,0 +1,143 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_IMPL_SESSION_READ_IPP
+#define WSX_IMPL_SESSION_READ_IPP
+
+// wsx::session, the read side: the read loop with its fair turn, feeding the protocol reader, handing messages to the handlers, pings and pongs, and the memory the connection holds.
+// Included by session.hpp, or compiled once by src.hpp with
+// WSX_SEPARATE_COMPILATION.
+
+#include <wsx/session.hpp>
+
+namespace wsx {
+
+WSX_DECL bool session::shed_memory() {
+    if (shedding_.exchange(true, std::memory_order_acq_rel)) return false;
+    asio::dispatch(strand_, [self = this->shared_from_this()] { self->on_shed_memory(); });
+    return true;
+}
+
+WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
+    if (closed_) return;
+    if (ec) return on_read_error(ec);
+    if (timers_on_) timing().last_activity = clock::now();
+    in_dispatch_ = true;
+    feed(data, n);
+    // A read that filled the buffer means more is waiting: take it now
+    // instead of going back to the reactor, but only up to a turn's
+    // share. A peer that keeps the socket full would otherwise hold the
+    // thread for as long as it likes, and no other connection, timer or
+    // stop() would run meanwhile. read_frames() below then finds the
+    // socket still readable and comes back after what is queued.
+    std::size_t turn = n;
+    while (!closed_ && n == detail::thread_buffer_size && !failing_ && turn < read_turn_bytes) {
+        n = io_read_now(data, ec);
+        if (ec) break;
+        turn += n;
+        feed(data, n);
+    }
+    in_dispatch_ = false;
+    if (closed_) return;
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return on_read_error(ec);
+    flush(true);
+    account_memory();
+    read_frames();
+}
+
+WSX_DECL void session::account_memory() {
+    if (!owner_) return;
+    std::size_t now = 0;
+    if (!closed_) {
+        now = reader_.memory_usage() + queue_.queued_bytes();
+        if (deflate_) now += deflate_->inflated.capacity() + deflate_->deflated.capacity();
+    }
+    const std::size_t was = held_.load(std::memory_order_relaxed);
+    if (now == was) return;
+    held_.store(now, std::memory_order_relaxed);
+    if (now < was) return owner_->budget.shrink(was - now);
+    if (owner_->budget.grow(now - was)) owner_->over_budget();
+}
+
+WSX_DECL void session::on_shed_memory() {
+    if (closed_) return;
+    const auto ec = make_error_code(error::memory_budget_exceeded);
+    reader_ = protocol::reader(reader_.options()); // nothing is read after a failure
+    if (deflate_) {
+        std::vector<std::uint8_t>().swap(deflate_->inflated);
+        std::vector<std::uint8_t>().swap(deflate_->deflated);
+    }
+    if (queue_.queued_bytes() == 0 || !opened_) {
+        fail(ec);
+        account_memory();
+        return;
+    }
+    failing_ = true;
+    closing().failure = ec;
+    report_error(ec);
+    teardown(ec);
+}
+
+WSX_DECL void session::on_read_error(std::error_code ec) {
+    if (close_sent_ && (close_received_ || failing_)) return teardown({});
+    // The peer vanished without a close frame: 1006.
+    if (ec != asio::error::operation_aborted) report_error(make_error_code(error::connection_reset));
+    teardown(make_error_code(error::connection_reset));
+}
+
+WSX_DECL void session::feed(std::uint8_t* data, std::size_t n) {
+    if (failing_) return; // after a protocol error nothing the peer sends is read
+    visitor v{this};
+    std::error_code ec = reader_.feed(data, n, v);
+    if (ec && !closed_) fail(ec);
+}
+
+WSX_DECL void session::on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
+    if (close_sent_ || closed_) return; // RFC 6455 1.4: data after our close is discarded
+    if (op == protocol::opcode::binary && endpoint_->text_only) return fail(make_error_code(error::unsupported_data));
+    if (compressed) {
+        // Every compressed message goes through the inflater, handler or
+        // not: with context takeover the next one depends on it. The
+        // size limit applies to the inflated bytes, as they are inflated.
+        std::vector<std::uint8_t>& inflated = deflate_->inflated;
+        std::error_code ec = deflate_->codec->decompress(data, size, inflated, options_->max_message_size,
+                                                         op == protocol::opcode::text);
+        if (ec) return fail(ec);
+        data = inflated.data();
+        size = inflated.size();
+    }
+    if (endpoint_->on_message) {
+        message m = detail::message_access::view(op, data, size);
+        invoke([&] { endpoint_->on_message(*this, m); });
+    }
+    if (deflate_ && deflate_->inflated.capacity() > protocol::reader::retained_capacity)
+        std::vector<std::uint8_t>().swap(deflate_->inflated);
+}
+
+WSX_DECL void session::on_ping_frame(const std::uint8_t* data, std::size_t size) {
+    if (close_sent_ || closed_) return;
+    // Not while the send queue is over its limit: a peer that sends
+    // pings and never reads would otherwise grow the queue without
+    // bound, one pong per ping. RFC 6455 5.5.3 lets us answer only the
+    // most recent ping anyway.
+    if (options_->auto_pong && queue_.queued_bytes() < options_->max_send_queue) {
+        queue_.push_frame(protocol::opcode::pong, data, size, true, false, key());
+        note_queued();
+    }
+    if (endpoint_->on_ping) invoke([&] { endpoint_->on_ping(*this, byte_view(data, size)); });
+}
+
+WSX_DECL void session::on_pong_frame(const std::uint8_t* data, std::size_t size) {
+    if (ping_outstanding_) {
+        ping_outstanding_ = false;
+        if (timing_) timing_->ping_deadline = clock::time_point::max();
+        // The timer still waits for the pong deadline: bring it forward
+        // to the next ping, or keep-alive pings go out only every
+        // ping_timeout instead of every ping_interval.
+        schedule_timer();
+    }
+    if (close_sent_ || closed_) return;
+    if (endpoint_->on_pong) invoke([&] { endpoint_->on_pong(*this, byte_view(data, size)); });
+}
+
+} // namespace wsx
+
+#endif

@@ -1,0 +1,256 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_IMPL_SESSION_WRITE_IPP
+#define WSX_IMPL_SESSION_WRITE_IPP
+
+// wsx::session, the write side: sends from any thread onto the strand, the send queue's limit, compression, writes straight to the socket, and what follows a finished write.
+// Included by session.hpp, or compiled once by src.hpp with
+// WSX_SEPARATE_COMPILATION.
+
+#include <wsx/session.hpp>
+
+namespace wsx {
+
+WSX_DECL void session::on_written(std::error_code ec) {
+    queue_.end_write(ec);
+    buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
+    if (closed_) return;
+    account_memory();
+    if (ec) {
+        if (opened_ && !close_received_) report_error(make_error_code(error::connection_reset));
+        return teardown(make_error_code(error::connection_reset));
+    }
+    after_write();
+}
+
+WSX_DECL void session::send_bytes(protocol::opcode op, const void* data, std::size_t size, detail::send_queue::completion c) {
+    if (strand_.running_in_this_thread()) {
+        enqueue(op, static_cast<const std::uint8_t*>(data), size, std::move(c));
+        return;
+    }
+    posted_.fetch_add(size, std::memory_order_relaxed);
+    asio::post(strand_, [self = this->shared_from_this(), op,
+                         copy = std::string(static_cast<const char*>(data), size),
+                         c = std::move(c)]() mutable {
+        self->posted_.fetch_sub(copy.size(), std::memory_order_relaxed);
+        self->enqueue(op, reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size(), std::move(c));
+    });
+}
+
+WSX_DECL void session::send_message(const message& m, detail::send_queue::completion c) {
+    // A client masks every frame with a fresh key: nothing to share.
+    if (!is_server_ || options_->fragment_size != 0) {
+        send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
+        return;
+    }
+    // key 0: the plain frame (no compression agreed, or a message below
+    // the threshold). A compressor with context takeover makes bytes
+    // only this connection can decode: nothing to share either.
+    // (deflate_ is set before open and never changes, so reading it from
+    // another thread is safe.)
+    std::uint64_t key = 0;
+    if (deflate_ && deflate_->codec->should_compress(m.size())) {
+        key = deflate_->codec->shared_key();
+        if (key == 0) {
+            send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
+            return;
+        }
+    }
+    std::shared_ptr<const detail::shared_frame> frame = detail::message_access::cached_frame(m, key);
+    if (!frame && key == 0 && strand_.running_in_this_thread()) {
+        // First send of this message: copying into our own queue is
+        // cheaper than a shared frame, and an echo never needs one.
+        // (Fix: this used to build and cache the shared frame right
+        // here anyway, one allocation and copy per echoed message; the
+        // next send of the same message builds it when it needs it.)
+        enqueue(m.opcode(), m.data(), m.size(), std::move(c));
+        return;
+    }
+    if (!frame) {
+        // Compressed frames are built at once, even for an echo: the
+        // compression costs far more than the copy, and it is what a
+        // broadcast must not repeat per receiver.
+        frame = detail::message_access::cache_frame(m, make_shared_frame(m, key));
+    }
+    asio::dispatch(strand_, [self = this->shared_from_this(), frame, c = std::move(c)]() mutable {
+        self->enqueue_shared(frame, std::move(c));
+    });
+}
+
+WSX_DECL std::shared_ptr<detail::shared_frame> session::make_shared_frame(const message& m, std::uint64_t key) const {
+    auto f = std::make_shared<detail::shared_frame>();
+    f->key = key;
+    const std::uint8_t* payload = m.data();
+    std::size_t size = m.size();
+    std::vector<std::uint8_t> compressed;
+    if (key != 0) {
+        deflate_->codec->compress_detached(m.data(), m.size(), compressed);
+        payload = compressed.data();
+        size = compressed.size();
+    }
+    f->bytes.resize(protocol::max_header_size + size);
+    std::size_t h = protocol::write_frame_header(f->bytes.data(), m.opcode(), size, true, key != 0, nullptr);
+    if (size) std::memcpy(f->bytes.data() + h, payload, size);
+    f->bytes.resize(h + size);
+    return f;
+}
+
+WSX_DECL bool session::can_send(detail::send_queue::completion& c) {
+    if (opened_ && !close_sent_ && !closed_) return true;
+    if (c) c(make_error_code(opened_ || closed_ ? error::closed : error::invalid_state));
+    return false;
+}
+
+WSX_DECL bool session::over_limit(std::size_t /*add*/, detail::send_queue::completion& c) {
+    if (queue_.queued_bytes() < options_->max_send_queue) return false;
+    auto ec = make_error_code(error::send_queue_full);
+    drain_wanted_ = true;
+    if (options_->send_policy == send_queue_policy::close) {
+        if (c) c(ec);
+        fail(ec);
+        return true;
+    }
+    if (c) {
+        c(ec);
+    } else if (!refusing_) {
+        // Once per episode, which ends when the queue has drained (see
+        // after_write): a peer that never reads would otherwise make
+        // every refused send a line in the program's log. Not through
+        // report_error's once-per-connection latch: the connection
+        // stays open, and a later fatal error must still reach on_error.
+        refusing_ = true;
+        invoke_nothrow([&] {
+            if (endpoint_->on_error) endpoint_->on_error(*this, ec);
+        });
+    }
+    return true;
+}
+
+WSX_DECL void session::enqueue(protocol::opcode op, const std::uint8_t* data, std::size_t size, detail::send_queue::completion c) {
+    if (!can_send(c) || over_limit(size + protocol::max_header_size, c)) return;
+    // Compress only what will be sent (the limit is checked first): a
+    // message in our LZ77 window that never reaches the peer would
+    // corrupt every later one. RSV1 marks the first frame only.
+    bool rsv1 = false;
+    if (deflate_ && deflate_->codec->should_compress(size)) {
+        deflate_->codec->compress(data, size, deflate_->deflated);
+        data = deflate_->deflated.data();
+        size = deflate_->deflated.size();
+        rsv1 = true;
+    }
+    const std::size_t frag = options_->fragment_size;
+    if (frag == 0 || size <= frag) {
+        if (!write_through(op, data, size, rsv1)) queue_.push_frame(op, data, size, true, rsv1, key());
+    } else {
+        for (std::size_t off = 0; off < size; off += frag) {
+            std::size_t n = size - off < frag ? size - off : frag;
+            queue_.push_frame(off == 0 ? op : protocol::opcode::continuation, data + off, n, off + n == size,
+                              rsv1 && off == 0, key());
+        }
+    }
+    if (c) queue_.push_completion(std::move(c));
+    note_queued();
+}
+
+WSX_DECL bool session::write_through(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool rsv1) {
+    if (!direct_writes_ || size < write_through_min || !is_server_ || queue_.writing() || queue_.has_staged())
+        return false;
+    std::uint8_t header[protocol::max_header_size];
+    const std::size_t h = protocol::write_frame_header(header, op, size, true, rsv1, nullptr);
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(header, h), asio::buffer(data, size)};
+    std::error_code ec;
+    std::size_t n = io_write_now({bufs.data(), bufs.data() + bufs.size()}, ec);
+    // A full socket or a real error: queue it all, and the queued
+    // write reports the error as any write does.
+    if (ec) n = 0;
+    if (n < h) {
+        queue_.push_raw(header + n, h - n);
+        queue_.push_raw(data, size);
+    } else {
+        queue_.push_raw(data + (n - h), size - (n - h));
+    }
+    return true;
+}
+
+WSX_DECL void session::enqueue_shared(const std::shared_ptr<const detail::shared_frame>& f, detail::send_queue::completion c) {
+    if (!can_send(c) || over_limit(f->bytes.size(), c)) return;
+    queue_.push_shared(f);
+    if (c) queue_.push_completion(std::move(c));
+    note_queued();
+}
+
+WSX_DECL void session::send_control(protocol::opcode op, std::string_view payload) {
+    if (payload.size() > 125)
+        throw std::system_error(make_error_code(error::bad_argument),
+                                "wsx: ping/pong payload must be at most 125 bytes");
+    run_on_strand(std::string(payload), [op](session& s, std::string& p) {
+        if (!s.opened_ || s.close_sent_ || s.closed_) return;
+        s.queue_.push_frame(op, reinterpret_cast<const std::uint8_t*>(p.data()), p.size(), true, false, s.key());
+        s.note_queued();
+    });
+}
+
+WSX_DECL void session::write_raw(const std::string& bytes) {
+    auto f = std::make_shared<detail::shared_frame>();
+    f->bytes.assign(bytes.begin(), bytes.end());
+    queue_.push_shared(std::move(f));
+    note_queued();
+}
+
+WSX_DECL void session::note_queued() {
+    buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
+    if (queue_.queued_bytes() >= options_->max_send_queue / 2) drain_wanted_ = true;
+    if (in_dispatch_) return; // the end of the read turn flushes and counts
+    flush();
+    account_memory();
+}
+
+WSX_DECL const std::array<std::uint8_t, 4>* session::key() {
+    if (is_server_) return nullptr;
+    if (!keys_) keys_ = std::make_unique<client_keys>();
+    keys_->current = keys_->source.next();
+    return &keys_->current;
+}
+
+WSX_DECL void session::flush(bool direct) {
+    if (queue_.writing() || !queue_.has_staged() || closed_) return;
+    auto bufs = queue_.begin_write();
+    {
+        // A completion must not run inside the call that queued it.
+        if (direct && direct_writes_ && !queue_.inflight_has_completions()) {
+            std::error_code ec;
+            std::size_t n = io_write_now(bufs, ec);
+            // A full socket or a real error: the asynchronous write
+            // below waits, or reports the error as any write does.
+            if (ec) n = 0;
+            if (n == queue_.inflight_bytes()) {
+                queue_.end_write({});
+                buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
+                if (refused_ || close_sent_ || drain_wanted_)
+                    asio::post(strand_, [self = this->shared_from_this()] { self->after_write(); });
+                return;
+            }
+            bufs = queue_.advance(n);
+        }
+    }
+    io_write(bufs);
+}
+
+WSX_DECL void session::after_write() {
+    if (closed_) return;
+    if (!queue_.writing() && !queue_.has_staged()) {
+        if (refused_) return teardown_after_refusal();
+        if (close_sent_ && (close_received_ || failing_)) return finish_close();
+    }
+    flush();
+    if (!queue_.writing() && drain_wanted_ && opened_ && !close_sent_) {
+        drain_wanted_ = false;
+        refusing_ = false;
+        invoke([&] {
+            if (endpoint_->on_drain) endpoint_->on_drain(*this);
+        });
+    }
+}
+
+} // namespace wsx
+
+#endif
