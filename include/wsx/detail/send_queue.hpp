@@ -111,7 +111,9 @@ public:
         writing_ = false;
         if (!b_) return;
         batch& f = b_->inflight;
-        queued_ -= inflight_bytes();
+        // (After fail_all() nothing counts as queued: the bytes were dropped.)
+        const std::size_t written = inflight_bytes();
+        queued_ -= written < queued_ ? written : queued_;
         f.shared.clear();
         f.bytes.clear();
         // Give memory back after a burst of big messages, keep it for steady traffic.
@@ -150,13 +152,11 @@ public:
             for (auto& c : b->done) done.push_back(std::move(c));
             b->done.clear();
         }
-        if (writing_) {
+        queued_ = 0;
+        if (writing_)
             b_->staging = batch{};
-            queued_ = inflight_bytes();
-        } else {
+        else
             b_.reset();
-            queued_ = 0;
-        }
         for (auto& c : done) c(ec);
     }
 
