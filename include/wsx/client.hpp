@@ -9,6 +9,7 @@
 #include <wsx/endpoint.hpp>
 #include <wsx/error.hpp>
 #include <wsx/protocol/handshake.hpp>
+#include <wsx/detail/session_access.hpp>
 #include <wsx/detail/stream_session.hpp>
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
@@ -112,7 +113,7 @@ public:
 
         std::shared_ptr<session_type> s = (u.secure ? *tls_ : plain_).make(io_, next_id_++);
         session_ = s;
-        s->begin_connecting(state_);
+        detail::session_access::begin_connecting(*s, state_);
         auto resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
         auto state = state_;
         auto verify = [key = r.key, offered = subprotocols_, ext = !r.extensions.empty()](
@@ -123,16 +124,16 @@ public:
         };
         resolver->async_resolve(
             u.host, std::to_string(u.port),
-            asio::bind_executor(s->strand(), [s, resolver, state, host = u.host, request = std::move(request),
+            asio::bind_executor(s->get_executor(), [s, resolver, state, host = u.host, request = std::move(request),
                                               verify = std::move(verify)](std::error_code ec, auto results) mutable {
                 // close() or the connect timeout ended the session meanwhile:
                 // async_connect would reopen the socket teardown closed.
                 if (s->ready_state() == wsx::ready_state::closed) return;
-                if (ec) return s->fail_connect(ec);
-                s->async_connect(host, results, [s, state, request = std::move(request),
+                if (ec) return detail::session_access::fail_connect(*s, ec);
+                detail::session_access::async_connect(*s, host, results, [s, state, request = std::move(request),
                                                  verify = std::move(verify)](std::error_code ec, auto) mutable {
-                    if (ec) return s->fail_connect(ec);
-                    s->start_client(state, std::move(request), std::move(verify));
+                    if (ec) return detail::session_access::fail_connect(*s, ec);
+                    detail::session_access::start_client(*s, state, std::move(request), std::move(verify));
                 });
             }));
     }

@@ -8,6 +8,7 @@
 // annotations, one instance per connection.
 
 #include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/session_access.hpp>
 #include <wsx/error.hpp>
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
@@ -294,20 +295,20 @@ private:
         using S = session_type;
 
         if constexpr (detail::can_on_open<T, S&>::value) {
-            state().on_open = [](S& s) { s.template endpoint_instance<T>().on_open(s); };
+            state().on_open = [](S& s) { detail::session_access::instance<T>(s).on_open(s); };
         } else {
             static_assert(!detail::has_member_on_open<T>::value, "wsx: on_open must be void on_open(wsx::session&)");
         }
 
         if constexpr (detail::can_on_message<T, S&, const message&>::value) {
-            state().on_message = [](S& s, const message& m) { s.template endpoint_instance<T>().on_message(s, m); };
+            state().on_message = [](S& s, const message& m) { detail::session_access::instance<T>(s).on_message(s, m); };
             state().text_only = false;
         } else if constexpr (detail::can_on_message<T, S&, std::string_view>::value) {
-            state().on_message = [](S& s, const message& m) { s.template endpoint_instance<T>().on_message(s, m.text()); };
+            state().on_message = [](S& s, const message& m) { detail::session_access::instance<T>(s).on_message(s, m.text()); };
             state().text_only = true;
         } else if constexpr (detail::can_on_message<T, S&, std::string>::value) {
             state().on_message = [](S& s, const message& m) {
-                s.template endpoint_instance<T>().on_message(s, std::string(m.text()));
+                detail::session_access::instance<T>(s).on_message(s, std::string(m.text()));
             };
             state().text_only = true;
         } else {
@@ -317,18 +318,18 @@ private:
         }
 
         if constexpr (detail::can_on_close<T, S&, const close_reason&>::value) {
-            state().on_close = [](S& s, const close_reason& r) { s.template endpoint_instance<T>().on_close(s, r); };
+            state().on_close = [](S& s, const close_reason& r) { detail::session_access::instance<T>(s).on_close(s, r); };
         } else if constexpr (detail::can_on_close<T, S&>::value) {
-            state().on_close = [](S& s, const close_reason&) { s.template endpoint_instance<T>().on_close(s); };
+            state().on_close = [](S& s, const close_reason&) { detail::session_access::instance<T>(s).on_close(s); };
         } else {
             static_assert(!detail::has_member_on_close<T>::value,
                           "wsx: on_close must be on_close(wsx::session&, const wsx::close_reason&) or on_close(wsx::session&)");
         }
 
         if constexpr (detail::can_on_error<T, S&, std::error_code>::value) {
-            state().on_error = [](S& s, std::error_code ec) { s.template endpoint_instance<T>().on_error(s, ec); };
+            state().on_error = [](S& s, std::error_code ec) { detail::session_access::instance<T>(s).on_error(s, ec); };
         } else if constexpr (detail::can_on_error<T, S&>::value) {
-            state().on_error = [](S& s, std::error_code) { s.template endpoint_instance<T>().on_error(s); };
+            state().on_error = [](S& s, std::error_code) { detail::session_access::instance<T>(s).on_error(s); };
         } else {
             static_assert(!detail::has_member_on_error<T>::value,
                           "wsx: on_error must be on_error(wsx::session&, std::error_code) or on_error(wsx::session&)");

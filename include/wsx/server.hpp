@@ -7,6 +7,7 @@
 // graceful shutdown. It runs on an io_context the user owns.
 
 #include <wsx/detail/config.hpp>
+#include <wsx/detail/session_access.hpp>
 #include <wsx/endpoint.hpp>
 #include <wsx/error.hpp>
 #include <wsx/options.hpp>

@@ -14,8 +14,9 @@
 
 #include <wsx/detail/config.hpp>
 #include <wsx/detail/endpoint_state.hpp>
-#include <wsx/detail/memory_budget.hpp>
 #include <wsx/detail/send_queue.hpp>
+#include <wsx/detail/session_clock.hpp>
+#include <wsx/detail/session_parts.hpp>
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/detail/unique_function.hpp>
 #include <wsx/error.hpp>
@@ -33,7 +34,6 @@
 
 #include <asio/async_result.hpp>
 #include <asio/bind_executor.hpp>
-#include <asio/connect.hpp>
 #include <asio/buffer.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/io_context.hpp>
@@ -47,9 +47,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -70,28 +68,7 @@ class session;
 class session_handle;
 
 namespace detail {
-
-// The server side of a session's opening handshake: decides, from the
-// request, which endpoint (if any) takes the connection, and writes the
-// response. Implemented by basic_server; one virtual call per connection.
-struct session_owner {
-    struct decision {
-        std::shared_ptr<endpoint_state> endpoint; // null: refused
-        std::string response;                                // 101, or the refusal
-        path_params params;
-        std::string subprotocol;
-        std::string extensions;                          // the Sec-WebSocket-Extensions answered
-        std::optional<protocol::deflate_params> deflate; // permessage-deflate agreed
-    };
-    virtual ~session_owner() = default;
-    virtual decision route(session& s, const protocol::http_request& req) = 0;
-    // The connection is gone; `from` is its peer's address (what the caps counted).
-    virtual void forget(std::uint64_t id, const asio::ip::address& from) noexcept = 0;
-    // A session's growth took the budget past its limit.
-    virtual void over_budget() noexcept = 0;
-    memory_budget budget;
-};
-
+struct session_access;
 } // namespace detail
 
 /// One connection: the servlet's `Session`, what every handler receives.
@@ -183,7 +160,7 @@ public:
     // ---- state --------------------------------------------------------
 
     /// The browser's readyState.
-    wsx::ready_state ready_state() const noexcept { return state_.load(std::memory_order_acquire); }
+    wsx::ready_state ready_state() const noexcept { return ready_state_of(phase_.load(std::memory_order_acquire)); }
     /// True while ready_state() is open.
     bool is_open() const noexcept { return ready_state() == wsx::ready_state::open; }
     /// Bytes queued by send() and not yet written to the socket.
@@ -267,59 +244,9 @@ public:
     /// 1006, 1015, out of range) or a reason over 123 bytes throws.
     void close(std::uint16_t code = close_code::normal, std::string_view reason = {});
 
-    /// A send on a gone session (through a handle) completes with error::closed.
-    template <class Token> static auto complete_closed(Token&& token) {
-        return asio::async_initiate<Token, void(std::error_code)>(
-            [](auto handler) {
-                auto ex = asio::get_associated_executor(handler);
-                asio::dispatch(ex, [h = std::move(handler)]() mutable { h(make_error_code(error::closed)); });
-            },
-            token);
-    }
-
-    /// The per-connection object of an endpoint<T> (the class form).
-    template <class T> T& endpoint_instance() noexcept { return *static_cast<T*>(instance_.get()); }
-
-    // ---- used by server / client ----------------------------------------
-
-    /// The strand every handler of this session runs on.
-    const strand_type& strand() const noexcept { return strand_; }
-
-    /// Server: starts reading the opening request (called by basic_server).
-    void start_server(const owner_ptr& owner, const session_options& server_opts, const protocol::http_limits& limits);
-
-    /// Client: the TCP (and TLS) connection exists; send the request and
-    /// read the response. verify(response, chosen_subprotocol) checks it.
-    using response_check = std::function<std::error_code(const protocol::http_response&, std::string&)>;
-    /// Client: sends the opening request and reads the answer (called by basic_client).
-    void start_client(const endpoint_ptr& ep, std::string request, response_check verify);
-
-    /// Client: connects the socket to one of `endpoints` (a resolver's
-    /// results); `host` is the URL's host (TLS asks for it and checks the
-    /// certificate against it). The handler runs on the strand.
-    template <class Endpoints, class Handler>
-    void async_connect(const std::string& host, const Endpoints& endpoints, Handler&& h) {
-        set_host(host);
-        asio::async_connect(tcp_socket(), endpoints, asio::bind_executor(strand_, std::forward<Handler>(h)));
-    }
-
-    /// Timers and deadlines can be started before the socket connects (the
-    /// client's connect timeout); the session then owns that wait.
-    void begin_connecting(const endpoint_ptr& ep);
-    /// Connecting failed before the handshake could start.
-    void fail_connect(std::error_code ec);
-
-    /// Bytes this connection holds for messages, as last counted against the
-    /// server's memory budget (for basic_server; any thread).
-    std::size_t memory_held() const noexcept { return held_.load(std::memory_order_relaxed); }
-    /// The server's memory budget is exceeded and this connection is among
-    /// those holding the most: close it with 1013 (for basic_server). True
-    /// the first time; a session already chosen is not chosen again.
-    bool shed_memory();
-
-    /// Graceful shutdown of the server: 1001 to an open session, an
-    /// unfinished handshake is dropped.
-    void going_away();
+    /// The strand every handler of this session runs on: post work there
+    /// to run it in line with the session's handlers.
+    const strand_type& get_executor() const noexcept { return strand_; }
 
     /// \cond internal
 protected:
@@ -368,6 +295,40 @@ protected:
 
     /// \endcond
 private:
+    friend struct detail::session_access;
+
+    // ---- the connection's life --------------------------------------------
+    // One phase at a time, only ever forward. Written on the strand; read
+    // there, and by ready_state() from any thread.
+    enum class phase : std::uint8_t {
+        connecting,  // the TCP (and TLS) connection is being made
+        handshaking, // the opening handshake: request and response
+        refusing,    // server: the handshake was refused; the answer goes out, then the end
+        open,        // messages both ways
+        closing,     // our close frame is queued: the closing handshake
+        closed,      // torn down (teardown()); nothing more happens
+    };
+    static constexpr wsx::ready_state ready_state_of(phase p) noexcept {
+        return p < phase::open     ? wsx::ready_state::connecting
+               : p == phase::open  ? wsx::ready_state::open
+               : p == phase::closing ? wsx::ready_state::closing
+                                     : wsx::ready_state::closed;
+    }
+    phase phase_now() const noexcept { return phase_.load(std::memory_order_relaxed); }
+    void enter(phase p) noexcept { phase_.store(p, std::memory_order_release); }
+    bool is_closed() const noexcept { return phase_now() == phase::closed; }
+    // Messages may be sent: open, and our close frame not yet queued.
+    bool accepting_sends() const noexcept { return phase_now() == phase::open; }
+    clock::time_point now() const noexcept { return clock_ ? clock_->now() : clock::now(); }
+
+    // ---- what server and client call, through detail::session_access ----
+    void start_server(const owner_ptr& owner, const session_options& server_opts, const protocol::http_limits& limits);
+    void start_client(const endpoint_ptr& ep, std::string request, detail::response_check verify);
+    void begin_connecting(const endpoint_ptr& ep);
+    void fail_connect(std::error_code ec);
+    bool shed_memory();
+    void going_away();
+
     // ---- options to reader --------------------------------------------
     static protocol::reader_options reader_options_for(bool is_server, const session_options& o);
 
@@ -408,11 +369,9 @@ private:
 
     // The limit is a high-water mark on what is already queued, not a cap
     // on one message: a send is refused once the queued bytes have reached
-    // max_send_queue. (Checking queued + this message against the limit made
-    // a message of max_message_size, the default 16 MiB, unsendable with
-    // the default options, and the outcome of a big send depend on whether
-    // a pong happened to be queued.) Memory stays bounded by the limit plus
-    // the one message that crossed it. `add` is kept for the call sites.
+    // max_send_queue, so any message up to max_message_size can be sent
+    // and the outcome does not depend on a pong being queued. Memory stays
+    // bounded by the limit plus the one message that crossed it.
     bool over_limit(std::size_t /*add*/, detail::send_queue::completion& c);
     void enqueue(protocol::opcode op, const std::uint8_t* data, std::size_t size, detail::send_queue::completion c);
 
@@ -491,18 +450,7 @@ private:
     void on_shed_memory();
     void on_read_error(std::error_code ec);
 
-    struct visitor {
-        session* s;
-        void on_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
-            s->on_data_message(op, data, size, compressed);
-        }
-        void on_message_begin(protocol::opcode, bool) {}
-        void on_message_data(const std::uint8_t*, std::size_t) {}
-        void on_message_end() {}
-        void on_ping(const std::uint8_t* data, std::size_t size) { s->on_ping_frame(data, size); }
-        void on_pong(const std::uint8_t* data, std::size_t size) { s->on_pong_frame(data, size); }
-        void on_close(std::uint16_t code, std::string_view reason) { s->on_close_frame(code, reason); }
-    };
+    struct visitor; // what the reader calls back, in session_read.ipp
 
     void feed(std::uint8_t* data, std::size_t n);
     void on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed);
@@ -535,6 +483,7 @@ private:
     clock::time_point next_deadline() const;
     void schedule_timer();
     void on_timer(std::error_code ec);
+    void cancel_timer() noexcept;
 
     // ---- user handlers --------------------------------------------------
     // A handler that throws fails the connection with 1011 (as a servlet
@@ -559,18 +508,7 @@ private:
     }
 
     strand_type strand_;
-    // One timer serves every deadline. The timer is on the io_context's
-    // executor type, not any_io_executor: 48 bytes less.
-    using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, asio::io_context::executor_type>;
-    struct timing_state {
-        explicit timing_state(asio::io_context::executor_type ex) : timer(std::move(ex)) {}
-        timer_type timer;
-        clock::time_point last_activity{};
-        clock::time_point handshake_deadline = clock::time_point::max();
-        clock::time_point close_deadline = clock::time_point::max();
-        clock::time_point ping_deadline = clock::time_point::max();
-        clock::time_point timer_at{};
-    };
+    using timing_state = detail::session_timing;
     // Made when a deadline is first set, dropped at open when there is
     // nothing left to time (no idle timeout, no keep-alive pings).
     std::unique_ptr<timing_state> timing_;
@@ -583,20 +521,16 @@ private:
     endpoint_ptr endpoint_;
     owner_ptr owner_;
     // Shared with the endpoint (or the server's defaults, before routing):
-    // the options are fixed once listening, and a copy per connection cost
-    // 120 bytes. A client session owns its copy (the client's options may
-    // change before its next connect).
+    // the options are fixed once listening, so connections need no copy. A
+    // client session owns its copy (the client's options may change before
+    // its next connect).
     std::shared_ptr<const session_options> options_;
     std::unique_ptr<protocol::http_request> request_;
-    // Client only, during the handshake: the response being read and its check.
-    struct client_handshake {
-        protocol::http_response response;
-        response_check verify;
-        std::string request;
-    };
+    // Client only, during the handshake.
+    using client_handshake = detail::client_handshake;
     std::unique_ptr<client_handshake> client_hs_;
     path_params params_;
-    // Most connections agree no subprotocol: 8 bytes for them, not 32.
+    // Most connections agree no subprotocol: a pointer, not a string.
     std::unique_ptr<const std::string> subprotocol_;
     void set_subprotocol(std::string p) {
         if (!p.empty()) subprotocol_ = std::make_unique<const std::string>(std::move(p));
@@ -607,27 +541,15 @@ private:
     }
     std::any user_data_;
     std::shared_ptr<void> instance_;
-    // A client's masking keys and the one in use (a server has none).
-    struct client_keys {
-        protocol::mask_key_source source;
-        std::array<std::uint8_t, 4> current{};
-    };
+    // A client's masking keys (a server has none).
+    using client_keys = detail::client_keys;
     std::unique_ptr<client_keys> keys_;
-    // permessage-deflate, when agreed: one allocation, so that a connection
-    // without it pays 8 bytes for the option rather than 88.
-    struct compression {
-        std::unique_ptr<protocol::deflate_codec> codec;
-        std::vector<std::uint8_t> inflated, deflated;
-        std::string extensions; // the agreed Sec-WebSocket-Extensions
-    };
+    // permessage-deflate, when agreed.
+    using compression = detail::compression;
     std::unique_ptr<compression> deflate_;
     asio::ip::tcp::endpoint remote_;
-    // What on_close reports, known only once the connection is closing:
-    // made then, so that an open connection pays 8 bytes for it, not 56.
-    struct closing_state {
-        close_reason peer;     // the peer's close frame
-        std::error_code failure; // why we failed the connection
-    };
+    // What on_close reports, made once the connection is closing.
+    using closing_state = detail::closing_state;
     std::unique_ptr<closing_state> closing_;
     closing_state& closing() {
         if (!closing_) closing_ = std::make_unique<closing_state>();
@@ -635,27 +557,31 @@ private:
     }
 
     std::uint64_t id_;
-    std::atomic<wsx::ready_state> state_{wsx::ready_state::connecting};
     std::atomic<std::size_t> buffered_{0};
     std::atomic<std::size_t> posted_{0}; // bytes of sends posted to the strand, not yet queued
     std::atomic<std::size_t> held_{0};   // what account_memory() last reported to the budget
-    std::atomic<bool> shedding_{false};  // chosen by the memory budget (shed_memory)
-    bool is_server_;
+    // Null: the steady clock and the timer above. Tests set one.
+    detail::session_clock* clock_ = nullptr;
+    std::atomic<phase> phase_{phase::connecting};
+    std::atomic<bool> shedding_{false}; // chosen by the memory budget (shed_memory)
+    const bool is_server_;
     const bool direct_writes_;
-    bool opened_ = false;
-    bool close_sent_ = false;
-    bool close_received_ = false;
-    bool closed_ = false;
-    bool failing_ = false;
-    bool refused_ = false;
-    bool in_dispatch_ = false;
-    bool drain_wanted_ = false;
-    bool refusing_ = false; // sends are being refused (send_queue_full told once)
-    bool reported_error_ = false;
-    bool ping_outstanding_ = false;
-    bool timer_pending_ = false;
-    bool timers_on_ = false;
-
+    // Touched on the strand only, so they may share bytes.
+    struct flags {
+        // The close handshake and failure (session_close.ipp).
+        bool close_received : 1; // the peer's close frame arrived
+        bool failing : 1;        // we failed the connection (RFC 6455 7.1.7)
+        bool reported_error : 1; // on_error was called: at most once per connection
+        // The write side (session_write.ipp).
+        bool in_dispatch : 1;    // inside a read's handlers: flush once at the end
+        bool drain_wanted : 1;   // on_drain is owed when the queue empties
+        bool refusing_sends : 1; // sends are being refused (send_queue_full told once)
+        // The timers (session_timers.ipp).
+        bool ping_outstanding : 1;
+        bool timer_pending : 1;
+        bool timers_on : 1; // idle or keep-alive: reads note their time
+    };
+    flags f_{};
 };
 
 } // namespace wsx

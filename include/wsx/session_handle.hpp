@@ -7,6 +7,10 @@
 
 #include <wsx/session.hpp>
 
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -14,6 +18,18 @@
 #include <vector>
 
 namespace wsx {
+
+namespace detail {
+// A send through a handle whose session is gone completes with error::closed.
+template <class Token> auto complete_closed(Token&& token) {
+    return asio::async_initiate<Token, void(std::error_code)>(
+        [](auto handler) {
+            auto ex = asio::get_associated_executor(handler);
+            asio::dispatch(ex, [h = std::move(handler)]() mutable { h(make_error_code(error::closed)); });
+        },
+        token);
+}
+} // namespace detail
 
 /// A weak reference to a session, for keeping beyond a handler (a room's
 /// member list, a timer that pushes later). Sending through a handle whose
@@ -59,17 +75,17 @@ public:
     /// Sends text; the token gets the outcome (error::closed when the session is gone).
     template <class Token> auto send(std::string_view text, Token&& token) const {
         if (auto s = s_.lock()) return s->send(text, std::forward<Token>(token));
-        return session_type::complete_closed(std::forward<Token>(token));
+        return detail::complete_closed(std::forward<Token>(token));
     }
     /// Sends a message; the token gets the outcome.
     template <class Token> auto send(const message& m, Token&& token) const {
         if (auto s = s_.lock()) return s->send(m, std::forward<Token>(token));
-        return session_type::complete_closed(std::forward<Token>(token));
+        return detail::complete_closed(std::forward<Token>(token));
     }
     /// Sends binary bytes; the token gets the outcome.
     template <class Token> auto send_binary(byte_view bytes, Token&& token) const {
         if (auto s = s_.lock()) return s->send_binary(bytes, std::forward<Token>(token));
-        return session_type::complete_closed(std::forward<Token>(token));
+        return detail::complete_closed(std::forward<Token>(token));
     }
     /// Sends a ping (see session::ping()).
     void ping(std::string_view payload = {}) const {

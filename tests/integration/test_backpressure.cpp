@@ -68,7 +68,7 @@ struct producer {
             stop = true;
             return;
         }
-        asio::post(s->strand(), [this, h] { pump(h); });
+        asio::post(s->get_executor(), [this, h] { pump(h); });
     }
 };
 

@@ -12,7 +12,10 @@
 // must queue and wait), and fail_read_at / fail_write_at make the n-th
 // operation fail, so a test can break a connection at every step.
 
+#include "manual_clock.hpp"
+
 #include <wsx/detail/send_queue.hpp>
+#include <wsx/detail/session_access.hpp>
 #include <wsx/detail/stream_session.hpp>
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/detail/unique_function.hpp>
@@ -230,9 +233,11 @@ struct memory_transport {
 };
 
 // A wsx::server with one connection over a wire, as if listen() had
-// accepted it. run() runs what is ready and returns: timers never fire.
+// accepted it. run() runs what is ready and returns; timers fire only when
+// the test moves the clock (clock.advance(), then run()).
 struct memory_server {
     asio::io_context io;
+    manual_clock clock;
     wsx::server server{io};
     std::shared_ptr<wire> w = std::make_shared<wire>();
     std::shared_ptr<wsx::session> session;
@@ -250,6 +255,7 @@ struct memory_server {
     // Starts the connection; add endpoints first.
     void accept() {
         session = std::make_shared<wsx::detail::stream_session<memory_transport::stream>>(io, 1, true, io, w);
+        wsx::detail::session_access::set_clock(*session, &clock);
         wsx::detail::server_access::start(server, session);
         run();
     }

@@ -57,13 +57,13 @@ private:
     std::shared_ptr<stream_session> self() { return std::static_pointer_cast<stream_session>(shared_from_this()); }
 
     void io_handshake() override {
-        stream_.async_handshake(is_server(), asio::bind_executor(strand(), [self = self()](std::error_code ec) {
+        stream_.async_handshake(is_server(), asio::bind_executor(get_executor(), [self = self()](std::error_code ec) {
                                     self->on_transport_ready(ec);
                                 }));
     }
     void io_read(read_step next) override {
         stream_.async_read(asio::bind_executor(
-            strand(), [self = self(), next](std::error_code ec, std::uint8_t* data, std::size_t n) {
+            get_executor(), [self = self(), next](std::error_code ec, std::uint8_t* data, std::size_t n) {
                 ((*self).*next)(ec, data, n);
             }));
     }
@@ -78,7 +78,7 @@ private:
         }
     }
     void io_write(buffer_span bufs) override {
-        stream_.async_write(bufs, asio::bind_executor(strand(), [self = self()](std::error_code ec, std::size_t) {
+        stream_.async_write(bufs, asio::bind_executor(get_executor(), [self = self()](std::error_code ec, std::size_t) {
                                 self->on_written(ec);
                             }));
     }

@@ -79,7 +79,7 @@ WSX_DECL void server::core::start(std::shared_ptr<session_type> s) {
         sessions.emplace(id, entry{s});
     }
     this->budget.set_limit(opts.memory_budget);
-    s->start_server(this->shared_from_this(), defaults, limits);
+    detail::session_access::start_server(*s, this->shared_from_this(), defaults, limits);
 }
 
 WSX_DECL detail::session_owner::decision server::core::route(session_type& s, const protocol::http_request& req) {
@@ -203,7 +203,7 @@ WSX_DECL void server::core::enforce_budget() {
         std::lock_guard<std::mutex> lock(mu);
         held.reserve(sessions.size());
         for (auto& kv : sessions)
-            if (auto s = kv.second.session.lock()) held.emplace_back(s->memory_held(), std::move(s));
+            if (auto s = kv.second.session.lock()) held.emplace_back(detail::session_access::memory_held(*s), std::move(s));
     }
     std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     // The sessions already chosen give their bytes back on their own
@@ -214,7 +214,7 @@ WSX_DECL void server::core::enforce_budget() {
     for (auto& h : held) {
         if (limit == 0 || used <= limit || h.first == 0) break;
         used -= std::min(used, h.first);
-        if (h.second->shed_memory()) closed_by_budget.fetch_add(1, std::memory_order_relaxed);
+        if (detail::session_access::shed_memory(*h.second)) closed_by_budget.fetch_add(1, std::memory_order_relaxed);
     }
     this->budget.end_enforcing();
 }
@@ -299,7 +299,7 @@ WSX_DECL std::vector<std::uint16_t> server::core::all_ports() const {
 
 WSX_DECL void server::stop() {
     core_->close_acceptors();
-    for (auto& s : core_->all()) s->going_away();
+    for (auto& s : core_->all()) detail::session_access::going_away(*s);
 }
 
 WSX_DECL server::maker_ptr server::tls_maker(const tls_server_options& o) {

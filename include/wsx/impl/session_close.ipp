@@ -27,8 +27,8 @@ WSX_DECL void session::close(std::uint16_t code, std::string_view reason) {
 
 WSX_DECL void session::going_away() {
     asio::dispatch(strand_, [self = this->shared_from_this()] {
-        if (self->closed_) return;
-        if (self->opened_) {
+        if (self->is_closed()) return;
+        if (self->phase_now() >= phase::open) {
             std::uint8_t payload[125];
             std::size_t n = protocol::build_close_payload(close_code::going_away, "server shutting down", payload);
             self->start_close(std::string(reinterpret_cast<char*>(payload), n));
@@ -39,10 +39,10 @@ WSX_DECL void session::going_away() {
 }
 
 WSX_DECL void session::on_close_frame(std::uint16_t code, std::string_view reason) {
-    close_received_ = true;
+    f_.close_received = true;
     closing().peer.code = code;
     closing().peer.reason.assign(reason);
-    if (!close_sent_) {
+    if (phase_now() < phase::closing) {
         // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
         std::uint8_t payload[2];
         std::size_t n = 0;
@@ -58,39 +58,38 @@ WSX_DECL void session::on_close_frame(std::uint16_t code, std::string_view reaso
 }
 
 WSX_DECL void session::start_close(const std::string& payload) {
-    if (close_sent_ || closed_) return;
-    if (!opened_) return teardown(make_error_code(error::closed));
+    if (phase_now() >= phase::closing) return;
+    if (phase_now() < phase::open) return teardown(make_error_code(error::closed));
     send_close_frame(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
 }
 
 WSX_DECL void session::send_close_frame(const std::uint8_t* payload, std::size_t n) {
-    close_sent_ = true;
-    state_.store(wsx::ready_state::closing, std::memory_order_release);
+    enter(phase::closing);
     queue_.push_frame(protocol::opcode::close, payload, n, true, false, key());
     note_queued();
-    timing().close_deadline = clock::now() + options_->close_timeout;
+    timing().close_deadline = now() + options_->close_timeout;
     schedule_timer();
 }
 
 WSX_DECL void session::finish_close() {
-    if (closed_) return;
-    if (is_server_ || failing_) {
+    if (is_closed()) return;
+    if (is_server_ || f_.failing) {
         // The server closes TCP first (RFC 6455 7.1.1). Half-close and
         // let the peer read our close frame before the socket goes.
         io_shutdown_send();
-        if (failing_) return; // wait for the peer's EOF or the close timeout
+        if (f_.failing) return; // wait for the peer's EOF or the close timeout
         teardown({});
     }
     // A client waits for the server to close TCP, up to the close timeout.
 }
 
 WSX_DECL void session::fail(std::error_code ec) {
-    if (closed_ || failing_) return;
-    failing_ = true;
+    if (is_closed() || f_.failing) return;
+    f_.failing = true;
     closing().failure = ec;
     report_error(ec);
-    if (!opened_) return teardown(ec);
-    if (!close_sent_) {
+    if (phase_now() < phase::open) return teardown(ec);
+    if (phase_now() == phase::open) {
         std::uint8_t payload[125];
         const std::string message = ec.message();
         std::string_view reason = message;
@@ -103,19 +102,19 @@ WSX_DECL void session::fail(std::error_code ec) {
 }
 
 WSX_DECL void session::report_error(std::error_code ec) {
-    if (reported_error_ || !endpoint_) return;
-    reported_error_ = true;
+    if (f_.reported_error || !endpoint_) return;
+    f_.reported_error = true;
     invoke_nothrow([&] {
         if (endpoint_->on_error) endpoint_->on_error(*this, ec);
     });
 }
 
 WSX_DECL void session::teardown(std::error_code ec) {
-    if (closed_) return;
-    closed_ = true;
-    state_.store(wsx::ready_state::closed, std::memory_order_release);
-    std::error_code ignored;
-    if (timing_) timing_->timer.cancel();
+    const phase was = phase_now();
+    if (was == phase::closed) return;
+    enter(phase::closed);
+    const bool was_open = was >= phase::open;
+    cancel_timer();
     io_close();
     queue_.fail_all(make_error_code(error::closed));
     buffered_.store(0, std::memory_order_relaxed);
@@ -124,12 +123,12 @@ WSX_DECL void session::teardown(std::error_code ec) {
     // A client that never opened still hears on_close (1006), as the
     // browser fires close after a failed connect; a server session
     // that never opened was never the user's.
-    if (opened_) endpoint_->remove(id_);
-    if (opened_ || (!is_server_ && endpoint_)) {
+    if (was_open) endpoint_->remove(id_);
+    if (was_open || (!is_server_ && endpoint_)) {
         close_reason r;
-        if (close_received_) {
+        if (f_.close_received) {
             r = closing_->peer;
-        } else if (failing_) {
+        } else if (f_.failing) {
             r.code = close_code_for(closing_->failure);
             r.reason = closing_->failure.message();
         } else {

@@ -22,7 +22,7 @@ WSX_DECL void session::start_server(const owner_ptr& owner, const session_option
     });
 }
 
-WSX_DECL void session::start_client(const endpoint_ptr& ep, std::string request, response_check verify) {
+WSX_DECL void session::start_client(const endpoint_ptr& ep, std::string request, detail::response_check verify) {
     endpoint_ = ep;
     if (!options_) options_ = std::make_shared<const session_options>(ep->options);
     reader_ = protocol::reader(reader_options_for(false, *options_));
@@ -33,7 +33,7 @@ WSX_DECL void session::start_client(const endpoint_ptr& ep, std::string request,
         // close() or the connect timeout may have ended the session while
         // the resolve/connect was in flight (async_connect reopens the
         // socket teardown closed): do not start a handshake on it.
-        if (self->closed_) {
+        if (self->is_closed()) {
             self->io_close();
             return;
         }
@@ -56,12 +56,13 @@ WSX_DECL void session::begin_connecting(const endpoint_ptr& ep) {
 }
 
 WSX_DECL void session::fail_connect(std::error_code ec) {
-    if (closed_) return;
+    if (is_closed()) return;
     report_error(ec);
     teardown(ec);
 }
 
 WSX_DECL void session::on_transport_ready(std::error_code ec) {
+    if (!ec && phase_now() == phase::connecting) enter(phase::handshaking);
     if (is_server_) {
         if (ec) return teardown(ec);
         return read_request();
@@ -94,7 +95,7 @@ WSX_DECL void session::write_opening(const std::string& bytes) {
 }
 
 WSX_DECL void session::on_request_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
-    if (closed_) return;
+    if (is_closed()) return;
     if (ec) return teardown(ec);
     std::error_code perr;
     std::size_t used = request_->parse(data, n, perr);
@@ -103,7 +104,7 @@ WSX_DECL void session::on_request_bytes(std::error_code ec, std::uint8_t* data, 
 
     auto d = owner_->route(*this, *request_);
     if (!d.endpoint) {
-        refused_ = true;
+        enter(phase::refusing);
         write_raw(std::move(d.response));
         return;
     }
@@ -113,13 +114,13 @@ WSX_DECL void session::on_request_bytes(std::error_code ec, std::uint8_t* data, 
     set_subprotocol(std::move(d.subprotocol));
     reader_ = protocol::reader(reader_options_for(true, *options_));
     if (d.deflate) start_deflate(*d.deflate, protocol::role::server, std::move(d.extensions));
-    in_dispatch_ = true;
+    f_.in_dispatch = true;
     write_opening(d.response);
     open_then_read(data + used, n - used);
 }
 
 WSX_DECL void session::refuse(std::error_code ec) {
-    refused_ = true;
+    enter(phase::refusing);
     write_raw(protocol::build_error_response(http_status_for(ec), ec.message() + "\n"));
 }
 
@@ -129,7 +130,7 @@ WSX_DECL void session::teardown_after_refusal() {
 }
 
 WSX_DECL void session::on_response_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
-    if (closed_) return;
+    if (is_closed()) return;
     if (ec) return fail_connect(ec == asio::error::eof ? make_error_code(error::handshake_bad_response) : ec);
     std::error_code perr;
     protocol::http_response& response = client_hs_->response;
@@ -148,16 +149,16 @@ WSX_DECL void session::on_response_bytes(std::error_code ec, std::uint8_t* data,
             start_deflate(*agreed, protocol::role::client, std::string(response.header("Sec-WebSocket-Extensions")));
     }
     client_hs_.reset();
-    in_dispatch_ = true;
+    f_.in_dispatch = true;
     open_then_read(data + used, n - used);
 }
 
 WSX_DECL void session::open_then_read(std::uint8_t* rest, std::size_t size) {
     open();
     if (!options_->keep_request) request_.reset();
-    if (size != 0 && !closed_) feed(rest, size);
-    in_dispatch_ = false;
-    if (closed_) return;
+    if (size != 0 && !is_closed()) feed(rest, size);
+    f_.in_dispatch = false;
+    if (is_closed()) return;
     flush(true);
     read_frames();
 }
@@ -178,13 +179,13 @@ WSX_DECL void session::open() {
     // 8 bytes for them, not 120. (Idle and keep-alive make them again
     // below, in schedule_timer.)
     if (next_deadline() == clock::time_point::max()) {
+        cancel_timer();
         timing_.reset();
-        timer_pending_ = false;
+        f_.timer_pending = false;
     }
     if (options_->idle_timeout.count() > 0 || options_->ping_interval.count() > 0)
-        timing().last_activity = clock::now();
-    opened_ = true;
-    state_.store(wsx::ready_state::open, std::memory_order_release);
+        timing().last_activity = now();
+    enter(phase::open);
     if (endpoint_->make_instance && !instance_) {
         try {
             instance_ = endpoint_->make_instance();

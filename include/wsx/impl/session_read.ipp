@@ -10,6 +10,19 @@
 
 namespace wsx {
 
+struct session::visitor {
+    session* s;
+    void on_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
+        s->on_data_message(op, data, size, compressed);
+    }
+    void on_message_begin(protocol::opcode, bool) {}
+    void on_message_data(const std::uint8_t*, std::size_t) {}
+    void on_message_end() {}
+    void on_ping(const std::uint8_t* data, std::size_t size) { s->on_ping_frame(data, size); }
+    void on_pong(const std::uint8_t* data, std::size_t size) { s->on_pong_frame(data, size); }
+    void on_close(std::uint16_t code, std::string_view reason) { s->on_close_frame(code, reason); }
+};
+
 WSX_DECL bool session::shed_memory() {
     if (shedding_.exchange(true, std::memory_order_acq_rel)) return false;
     asio::dispatch(strand_, [self = this->shared_from_this()] { self->on_shed_memory(); });
@@ -17,10 +30,10 @@ WSX_DECL bool session::shed_memory() {
 }
 
 WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
-    if (closed_) return;
+    if (is_closed()) return;
     if (ec) return on_read_error(ec);
-    if (timers_on_) timing().last_activity = clock::now();
-    in_dispatch_ = true;
+    if (f_.timers_on) timing().last_activity = now();
+    f_.in_dispatch = true;
     feed(data, n);
     // A read that filled the buffer means more is waiting: take it now
     // instead of going back to the reactor, but only up to a turn's
@@ -29,14 +42,14 @@ WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, st
     // stop() would run meanwhile. read_frames() below then finds the
     // socket still readable and comes back after what is queued.
     std::size_t turn = n;
-    while (!closed_ && n == detail::thread_buffer_size && !failing_ && turn < read_turn_bytes) {
+    while (!is_closed() && n == detail::thread_buffer_size && !f_.failing && turn < read_turn_bytes) {
         n = io_read_now(data, ec);
         if (ec) break;
         turn += n;
         feed(data, n);
     }
-    in_dispatch_ = false;
-    if (closed_) return;
+    f_.in_dispatch = false;
+    if (is_closed()) return;
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return on_read_error(ec);
     flush(true);
     account_memory();
@@ -46,7 +59,7 @@ WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, st
 WSX_DECL void session::account_memory() {
     if (!owner_) return;
     std::size_t now = 0;
-    if (!closed_) {
+    if (!is_closed()) {
         now = reader_.memory_usage() + queue_.queued_bytes();
         if (deflate_) now += deflate_->inflated.capacity() + deflate_->deflated.capacity();
     }
@@ -58,40 +71,40 @@ WSX_DECL void session::account_memory() {
 }
 
 WSX_DECL void session::on_shed_memory() {
-    if (closed_) return;
+    if (is_closed()) return;
     const auto ec = make_error_code(error::memory_budget_exceeded);
     reader_ = protocol::reader(reader_.options()); // nothing is read after a failure
     if (deflate_) {
         std::vector<std::uint8_t>().swap(deflate_->inflated);
         std::vector<std::uint8_t>().swap(deflate_->deflated);
     }
-    if (queue_.queued_bytes() == 0 || !opened_) {
+    if (queue_.queued_bytes() == 0 || phase_now() < phase::open) {
         fail(ec);
         account_memory();
         return;
     }
-    failing_ = true;
+    f_.failing = true;
     closing().failure = ec;
     report_error(ec);
     teardown(ec);
 }
 
 WSX_DECL void session::on_read_error(std::error_code ec) {
-    if (close_sent_ && (close_received_ || failing_)) return teardown({});
+    if (phase_now() == phase::closing && (f_.close_received || f_.failing)) return teardown({});
     // The peer vanished without a close frame: 1006.
     if (ec != asio::error::operation_aborted) report_error(make_error_code(error::connection_reset));
     teardown(make_error_code(error::connection_reset));
 }
 
 WSX_DECL void session::feed(std::uint8_t* data, std::size_t n) {
-    if (failing_) return; // after a protocol error nothing the peer sends is read
+    if (f_.failing) return; // after a protocol error nothing the peer sends is read
     visitor v{this};
     std::error_code ec = reader_.feed(data, n, v);
-    if (ec && !closed_) fail(ec);
+    if (ec && !is_closed()) fail(ec);
 }
 
 WSX_DECL void session::on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
-    if (close_sent_ || closed_) return; // RFC 6455 1.4: data after our close is discarded
+    if (phase_now() >= phase::closing) return; // RFC 6455 1.4: data after our close is discarded
     if (op == protocol::opcode::binary && endpoint_->text_only) return fail(make_error_code(error::unsupported_data));
     if (compressed) {
         // Every compressed message goes through the inflater, handler or
@@ -113,7 +126,7 @@ WSX_DECL void session::on_data_message(protocol::opcode op, const std::uint8_t* 
 }
 
 WSX_DECL void session::on_ping_frame(const std::uint8_t* data, std::size_t size) {
-    if (close_sent_ || closed_) return;
+    if (phase_now() >= phase::closing) return;
     // Not while the send queue is over its limit: a peer that sends
     // pings and never reads would otherwise grow the queue without
     // bound, one pong per ping. RFC 6455 5.5.3 lets us answer only the
@@ -126,15 +139,15 @@ WSX_DECL void session::on_ping_frame(const std::uint8_t* data, std::size_t size)
 }
 
 WSX_DECL void session::on_pong_frame(const std::uint8_t* data, std::size_t size) {
-    if (ping_outstanding_) {
-        ping_outstanding_ = false;
+    if (f_.ping_outstanding) {
+        f_.ping_outstanding = false;
         if (timing_) timing_->ping_deadline = clock::time_point::max();
         // The timer still waits for the pong deadline: bring it forward
         // to the next ping, or keep-alive pings go out only every
         // ping_timeout instead of every ping_interval.
         schedule_timer();
     }
-    if (close_sent_ || closed_) return;
+    if (phase_now() >= phase::closing) return;
     if (endpoint_->on_pong) invoke([&] { endpoint_->on_pong(*this, byte_view(data, size)); });
 }
 

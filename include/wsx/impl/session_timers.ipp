@@ -11,7 +11,7 @@
 namespace wsx {
 
 WSX_DECL void session::arm_handshake_deadline() {
-    timing().handshake_deadline = clock::now() + options_->handshake_timeout;
+    timing().handshake_deadline = now() + options_->handshake_timeout;
     schedule_timer();
 }
 
@@ -20,11 +20,11 @@ WSX_DECL session::clock::time_point session::next_deadline() const {
     const timing_state& m = *timing_;
     clock::time_point t = m.handshake_deadline;
     if (m.close_deadline < t) t = m.close_deadline;
-    if (opened_ && !close_sent_) {
+    if (accepting_sends()) {
         if (options_->idle_timeout.count() > 0 && m.last_activity + options_->idle_timeout < t)
             t = m.last_activity + options_->idle_timeout;
         if (options_->ping_interval.count() > 0) {
-            clock::time_point p = ping_outstanding_ ? m.ping_deadline : m.last_activity + options_->ping_interval;
+            clock::time_point p = f_.ping_outstanding ? m.ping_deadline : m.last_activity + options_->ping_interval;
             if (p < t) t = p;
         }
     }
@@ -32,26 +32,37 @@ WSX_DECL session::clock::time_point session::next_deadline() const {
 }
 
 WSX_DECL void session::schedule_timer() {
-    timers_on_ = options_->idle_timeout.count() > 0 || options_->ping_interval.count() > 0;
-    if (closed_) return;
+    f_.timers_on = options_->idle_timeout.count() > 0 || options_->ping_interval.count() > 0;
+    if (is_closed()) return;
     clock::time_point t = next_deadline();
     if (t == clock::time_point::max()) return;
     timing_state& m = timing();
-    if (timer_pending_ && m.timer_at <= t) return;
-    timer_pending_ = true;
+    if (f_.timer_pending && m.timer_at <= t) return;
+    f_.timer_pending = true;
     m.timer_at = t;
+    if (clock_) {
+        clock_->wait_until(this, t, [self = this->shared_from_this()] {
+            asio::post(self->strand_, [self] { self->on_timer({}); });
+        });
+        return;
+    }
     m.timer.expires_at(t);
     m.timer.async_wait(asio::bind_executor(strand_, [self = this->shared_from_this()](std::error_code ec) {
         self->on_timer(ec);
     }));
 }
 
+WSX_DECL void session::cancel_timer() noexcept {
+    if (clock_) clock_->cancel(this);
+    if (timing_) timing_->timer.cancel();
+}
+
 WSX_DECL void session::on_timer(std::error_code ec) {
     // (No timing state: it was dropped after this wait had fired.)
-    if (ec == asio::error::operation_aborted || closed_ || !timing_) return;
+    if (ec == asio::error::operation_aborted || is_closed() || !timing_) return;
     timing_state& m = *timing_;
-    timer_pending_ = false;
-    clock::time_point now = clock::now();
+    f_.timer_pending = false;
+    const clock::time_point now = this->now();
     if (now >= m.handshake_deadline) {
         m.handshake_deadline = clock::time_point::max();
         if (!is_server_) report_error(make_error_code(error::handshake_timeout));
@@ -61,20 +72,20 @@ WSX_DECL void session::on_timer(std::error_code ec) {
         // Both close frames crossed: the handshake is complete, and a
         // peer that keeps TCP open after it is no error (RFC 6455 7.1.1
         // lets us close the connection ourselves).
-        const bool handshake_done = close_sent_ && close_received_;
-        if (!failing_ && !handshake_done) report_error(make_error_code(error::close_timeout));
+        const bool handshake_done = phase_now() == phase::closing && f_.close_received;
+        if (!f_.failing && !handshake_done) report_error(make_error_code(error::close_timeout));
         return teardown(handshake_done ? std::error_code{} : make_error_code(error::close_timeout));
     }
-    if (opened_ && !close_sent_) {
+    if (accepting_sends()) {
         if (options_->idle_timeout.count() > 0 && now >= m.last_activity + options_->idle_timeout)
             return fail(make_error_code(error::idle_timeout));
         if (options_->ping_interval.count() > 0) {
-            if (ping_outstanding_ && now >= m.ping_deadline) {
+            if (f_.ping_outstanding && now >= m.ping_deadline) {
                 report_error(make_error_code(error::ping_timeout));
                 return teardown(make_error_code(error::ping_timeout));
             }
-            if (!ping_outstanding_ && now >= m.last_activity + options_->ping_interval) {
-                ping_outstanding_ = true;
+            if (!f_.ping_outstanding && now >= m.last_activity + options_->ping_interval) {
+                f_.ping_outstanding = true;
                 m.ping_deadline = now + options_->ping_timeout;
                 queue_.push_frame(protocol::opcode::ping, nullptr, 0, true, false, key());
                 note_queued();

@@ -13,10 +13,10 @@ namespace wsx {
 WSX_DECL void session::on_written(std::error_code ec) {
     queue_.end_write(ec);
     buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
-    if (closed_) return;
+    if (is_closed()) return;
     account_memory();
     if (ec) {
-        if (opened_ && !close_received_) report_error(make_error_code(error::connection_reset));
+        if (phase_now() >= phase::open && !f_.close_received) report_error(make_error_code(error::connection_reset));
         return teardown(make_error_code(error::connection_reset));
     }
     after_write();
@@ -95,15 +95,15 @@ WSX_DECL std::shared_ptr<detail::shared_frame> session::make_shared_frame(const 
 }
 
 WSX_DECL bool session::can_send(detail::send_queue::completion& c) {
-    if (opened_ && !close_sent_ && !closed_) return true;
-    if (c) c(make_error_code(opened_ || closed_ ? error::closed : error::invalid_state));
+    if (accepting_sends()) return true;
+    if (c) c(make_error_code(phase_now() >= phase::open ? error::closed : error::invalid_state));
     return false;
 }
 
 WSX_DECL bool session::over_limit(std::size_t /*add*/, detail::send_queue::completion& c) {
     if (queue_.queued_bytes() < options_->max_send_queue) return false;
     auto ec = make_error_code(error::send_queue_full);
-    drain_wanted_ = true;
+    f_.drain_wanted = true;
     if (options_->send_policy == send_queue_policy::close) {
         if (c) c(ec);
         fail(ec);
@@ -111,13 +111,13 @@ WSX_DECL bool session::over_limit(std::size_t /*add*/, detail::send_queue::compl
     }
     if (c) {
         c(ec);
-    } else if (!refusing_) {
+    } else if (!f_.refusing_sends) {
         // Once per episode, which ends when the queue has drained (see
         // after_write): a peer that never reads would otherwise make
         // every refused send a line in the program's log. Not through
         // report_error's once-per-connection latch: the connection
         // stays open, and a later fatal error must still reach on_error.
-        refusing_ = true;
+        f_.refusing_sends = true;
         invoke_nothrow([&] {
             if (endpoint_->on_error) endpoint_->on_error(*this, ec);
         });
@@ -183,7 +183,7 @@ WSX_DECL void session::send_control(protocol::opcode op, std::string_view payloa
         throw std::system_error(make_error_code(error::bad_argument),
                                 "wsx: ping/pong payload must be at most 125 bytes");
     run_on_strand(std::string(payload), [op](session& s, std::string& p) {
-        if (!s.opened_ || s.close_sent_ || s.closed_) return;
+        if (!s.accepting_sends()) return;
         s.queue_.push_frame(op, reinterpret_cast<const std::uint8_t*>(p.data()), p.size(), true, false, s.key());
         s.note_queued();
     });
@@ -198,8 +198,8 @@ WSX_DECL void session::write_raw(const std::string& bytes) {
 
 WSX_DECL void session::note_queued() {
     buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
-    if (queue_.queued_bytes() >= options_->max_send_queue / 2) drain_wanted_ = true;
-    if (in_dispatch_) return; // the end of the read turn flushes and counts
+    if (queue_.queued_bytes() >= options_->max_send_queue / 2) f_.drain_wanted = true;
+    if (f_.in_dispatch) return; // the end of the read turn flushes and counts
     flush();
     account_memory();
 }
@@ -212,7 +212,7 @@ WSX_DECL const std::array<std::uint8_t, 4>* session::key() {
 }
 
 WSX_DECL void session::flush(bool direct) {
-    if (queue_.writing() || !queue_.has_staged() || closed_) return;
+    if (queue_.writing() || !queue_.has_staged() || is_closed()) return;
     auto bufs = queue_.begin_write();
     {
         // A completion must not run inside the call that queued it.
@@ -225,7 +225,7 @@ WSX_DECL void session::flush(bool direct) {
             if (n == queue_.inflight_bytes()) {
                 queue_.end_write({});
                 buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
-                if (refused_ || close_sent_ || drain_wanted_)
+                if (phase_now() == phase::refusing || phase_now() >= phase::closing || f_.drain_wanted)
                     asio::post(strand_, [self = this->shared_from_this()] { self->after_write(); });
                 return;
             }
@@ -236,15 +236,15 @@ WSX_DECL void session::flush(bool direct) {
 }
 
 WSX_DECL void session::after_write() {
-    if (closed_) return;
+    if (is_closed()) return;
     if (!queue_.writing() && !queue_.has_staged()) {
-        if (refused_) return teardown_after_refusal();
-        if (close_sent_ && (close_received_ || failing_)) return finish_close();
+        if (phase_now() == phase::refusing) return teardown_after_refusal();
+        if (phase_now() == phase::closing && (f_.close_received || f_.failing)) return finish_close();
     }
     flush();
-    if (!queue_.writing() && drain_wanted_ && opened_ && !close_sent_) {
-        drain_wanted_ = false;
-        refusing_ = false;
+    if (!queue_.writing() && f_.drain_wanted && accepting_sends()) {
+        f_.drain_wanted = false;
+        f_.refusing_sends = false;
         invoke([&] {
             if (endpoint_->on_drain) endpoint_->on_drain(*this);
         });

@@ -1,0 +1,59 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_DETAIL_SESSION_ACCESS_HPP
+#define WSX_DETAIL_SESSION_ACCESS_HPP
+
+// What the server, the client and the endpoint layer do to a session that
+// its users may not: start it, connect it, shed it, shut it down. One door
+// instead of public members or a friend per caller, so that wsx::session's
+// public interface is only what a handler needs.
+
+#include <wsx/session.hpp>
+
+#include <asio/bind_executor.hpp>
+#include <asio/connect.hpp>
+
+#include <utility>
+
+namespace wsx::detail {
+
+struct session_access {
+    // Server: starts reading the opening request (the server's listener).
+    static void start_server(session& s, const session::owner_ptr& owner, const session_options& opts,
+                             const protocol::http_limits& limits) {
+        s.start_server(owner, opts, limits);
+    }
+    // Client: timers start before the socket connects (the connect timeout).
+    static void begin_connecting(session& s, const session::endpoint_ptr& ep) { s.begin_connecting(ep); }
+    // Client: connects the socket to one of `endpoints` (a resolver's
+    // results); `host` is the URL's host (TLS asks for it and checks the
+    // certificate against it). The handler runs on the strand.
+    template <class Endpoints, class Handler>
+    static void async_connect(session& s, const std::string& host, const Endpoints& endpoints, Handler&& h) {
+        s.set_host(host);
+        asio::async_connect(s.tcp_socket(), endpoints, asio::bind_executor(s.strand_, std::forward<Handler>(h)));
+    }
+    // Client: connected; sends the request and checks the response.
+    static void start_client(session& s, const session::endpoint_ptr& ep, std::string request, response_check verify) {
+        s.start_client(ep, std::move(request), std::move(verify));
+    }
+    // Client: the connect failed before the handshake.
+    static void fail_connect(session& s, std::error_code ec) { s.fail_connect(ec); }
+
+    // Bytes the connection holds for messages, as last counted against the
+    // server's memory budget (any thread).
+    static std::size_t memory_held(const session& s) noexcept { return s.held_.load(std::memory_order_relaxed); }
+    // The memory budget chose this connection: close it with 1013.
+    static bool shed_memory(session& s) { return s.shed_memory(); }
+    // The server shuts down: 1001.
+    static void going_away(session& s) { s.going_away(); }
+
+    // The per-connection object of a class endpoint (endpoint<T>).
+    template <class T> static T& instance(session& s) noexcept { return *static_cast<T*>(s.instance_.get()); }
+
+    // Tests: the session's deadlines come from `c` (which must outlive it).
+    static void set_clock(session& s, session_clock* c) noexcept { s.clock_ = c; }
+};
+
+} // namespace wsx::detail
+
+#endif

@@ -1,0 +1,107 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_DETAIL_SESSION_PARTS_HPP
+#define WSX_DETAIL_SESSION_PARTS_HPP
+
+// What a wsx::session works with besides its own members: the server side
+// that routes its handshake, and the parts it makes only when used (a
+// pointer each in the session, so an idle connection pays for none of
+// them; tests/session/test_session_sizes pins what that leaves).
+
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/memory_budget.hpp>
+#include <wsx/protocol/close.hpp>
+#include <wsx/protocol/deflate_negotiation.hpp>
+#include <wsx/protocol/http.hpp>
+#include <wsx/protocol/writer.hpp>
+#include <wsx/request_target.hpp>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace wsx {
+
+class session;
+
+namespace detail {
+
+// The server side of a session's opening handshake: decides, from the
+// request, which endpoint (if any) takes the connection, and writes the
+// response. Implemented by basic_server; one virtual call per connection.
+struct session_owner {
+    struct decision {
+        std::shared_ptr<endpoint_state> endpoint; // null: refused
+        std::string response;                                // 101, or the refusal
+        path_params params;
+        std::string subprotocol;
+        std::string extensions;                          // the Sec-WebSocket-Extensions answered
+        std::optional<protocol::deflate_params> deflate; // permessage-deflate agreed
+    };
+    virtual ~session_owner() = default;
+    virtual decision route(session& s, const protocol::http_request& req) = 0;
+    // The connection is gone; `from` is its peer's address (what the caps counted).
+    virtual void forget(std::uint64_t id, const asio::ip::address& from) noexcept = 0;
+    // A session's growth took the budget past its limit.
+    virtual void over_budget() noexcept = 0;
+    memory_budget budget;
+};
+
+// A client's check of the opening handshake's response: sets the chosen
+// subprotocol, returns why the response is refused (or nothing).
+using response_check = std::function<std::error_code(const protocol::http_response&, std::string&)>;
+
+// Every deadline of one session, and the one timer that serves them. The
+// timer is on the io_context's executor type, not any_io_executor, which
+// is larger.
+struct session_timing {
+    using clock = std::chrono::steady_clock;
+    using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, asio::io_context::executor_type>;
+    explicit session_timing(asio::io_context::executor_type ex) : timer(std::move(ex)) {}
+    timer_type timer;
+    clock::time_point last_activity{};
+    clock::time_point handshake_deadline = clock::time_point::max();
+    clock::time_point close_deadline = clock::time_point::max();
+    clock::time_point ping_deadline = clock::time_point::max();
+    clock::time_point timer_at{};
+};
+
+// A client's opening handshake: the response being read and its check.
+struct client_handshake {
+    protocol::http_response response;
+    response_check verify;
+    std::string request;
+};
+
+// A client's masking keys and the one in use.
+struct client_keys {
+    protocol::mask_key_source source;
+    std::array<std::uint8_t, 4> current{};
+};
+
+// permessage-deflate, when agreed.
+struct compression {
+    std::unique_ptr<protocol::deflate_codec> codec;
+    std::vector<std::uint8_t> inflated, deflated;
+    std::string extensions; // the agreed Sec-WebSocket-Extensions
+};
+
+// What on_close reports, known once the connection is closing.
+struct closing_state {
+    protocol::close_reason peer; // the peer's close frame
+    std::error_code failure;     // why we failed the connection
+};
+
+} // namespace detail
+} // namespace wsx
+
+#endif
