@@ -9,16 +9,12 @@
 #include <wsx/endpoint.hpp>
 #include <wsx/error.hpp>
 #include <wsx/protocol/handshake.hpp>
-#include <wsx/detail/session_access.hpp>
-#include <wsx/detail/stream_session.hpp>
+#include <wsx/detail/session_maker.hpp>
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
-#include <wsx/transport/plain.hpp>
 #include <wsx/url.hpp>
 
-#include <asio/bind_executor.hpp>
-#include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
@@ -44,7 +40,7 @@ public:
     using session_type = wsx::session;
 
     /// A client on `io`; wss:// URLs trust the system's CAs.
-    explicit client(asio::io_context& io) : io_(io), state_(std::make_shared<detail::endpoint_state>()) {}
+    explicit client(asio::io_context& io);
     /// A client whose wss:// connections use `o` (whom to trust, a client
     /// certificate); throws as tls() does.
     client(asio::io_context& io, const tls_client_options& o) : client(io) { tls(o); }
@@ -52,10 +48,7 @@ public:
     // A client destroyed with its connection open closes it (1001, going
     // away) and calls none of its handlers after this point: they usually
     // capture objects that die with it.
-    ~client() {
-        state_->detached.store(true, std::memory_order_release);
-        if (session_) session_->close(close_code::going_away);
-    }
+    ~client();
 
     client(const client&) = delete;
     client& operator=(const client&) = delete;
@@ -91,52 +84,7 @@ public:
     /// network (refused, unresolvable, a non-101 answer, timeouts, a
     /// rejected certificate) go to on_error, then on_close with 1006, as in
     /// the browser.
-    void connect(std::string_view address) {
-        url u = parse_url(address);
-        if (u.secure && !tls_) tls_ = make_tls(tls_client_options{});
-        if (session_ && session_->ready_state() != wsx::ready_state::closed)
-            throw std::system_error(make_error_code(error::invalid_state),
-                                    "wsx: connect() called while a connection is open or opening; close() it first");
-
-        protocol::client_request r;
-        r.host = u.host;
-        r.port = u.port;
-        r.target = u.target;
-        r.key = protocol::generate_client_key();
-        r.subprotocols = subprotocols_;
-        r.headers = headers_;
-        r.origin = origin_;
-        r.secure = u.secure;
-        const auto& dopts = state_->options.deflate;
-        if (dopts.enabled && dopts.make_codec) r.extensions = protocol::make_deflate_offer(dopts);
-        std::string request = protocol::build_client_request(r); // throws on a bad header
-
-        std::shared_ptr<session_type> s = (u.secure ? *tls_ : plain_).make(io_, next_id_++);
-        session_ = s;
-        detail::session_access::begin_connecting(*s, state_);
-        auto resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
-        auto state = state_;
-        auto verify = [key = r.key, offered = subprotocols_, ext = !r.extensions.empty()](
-                          const protocol::http_response& res, std::string& chosen) -> std::error_code {
-            std::error_code ec = protocol::verify_response(res, key, offered, ext, &chosen);
-            if (ec == error::handshake_bad_status) return make_status_error(res.status());
-            return ec;
-        };
-        resolver->async_resolve(
-            u.host, std::to_string(u.port),
-            asio::bind_executor(s->get_executor(), [s, resolver, state, host = u.host, request = std::move(request),
-                                              verify = std::move(verify)](std::error_code ec, auto results) mutable {
-                // close() or the connect timeout ended the session meanwhile:
-                // async_connect would reopen the socket teardown closed.
-                if (s->ready_state() == wsx::ready_state::closed) return;
-                if (ec) return detail::session_access::fail_connect(*s, ec);
-                detail::session_access::async_connect(*s, host, results, [s, state, request = std::move(request),
-                                                 verify = std::move(verify)](std::error_code ec, auto) mutable {
-                    if (ec) return detail::session_access::fail_connect(*s, ec);
-                    detail::session_access::start_client(*s, state, std::move(request), std::move(verify));
-                });
-            }));
-    }
+    void connect(std::string_view address);
 
     // ---- the browser's WebSocket API -----------------------------------
 
@@ -171,13 +119,7 @@ public:
     const std::shared_ptr<detail::endpoint_state>& state_ptr() const noexcept { return state_; }
 
 private:
-    static std::shared_ptr<detail::client_session_maker> make_tls(const tls_client_options& o) {
-        auto make = detail::tls_hooks().client;
-        if (!make)
-            throw std::system_error(make_error_code(error::tls_unavailable),
-                                    "wsx: wss:// needs TLS: #include <wsx/tls.hpp> in the program and link wsx::tls");
-        return make(o);
-    }
+    static std::shared_ptr<detail::client_session_maker> make_tls(const tls_client_options& o);
 
     session_type& require_session() {
         if (!session_)
@@ -186,7 +128,7 @@ private:
     }
 
     asio::io_context& io_;
-    detail::transport_client_maker<transport::plain> plain_;
+    std::shared_ptr<detail::client_session_maker> plain_;
     std::shared_ptr<detail::client_session_maker> tls_; // made at the first wss:// URL, or by tls()
     std::shared_ptr<detail::endpoint_state> state_;
     std::shared_ptr<session_type> session_;
@@ -197,5 +139,9 @@ private:
 };
 
 } // namespace wsx
+
+#if !defined(WSX_SEPARATE_COMPILATION)
+#include <wsx/impl/client.ipp>
+#endif
 
 #endif

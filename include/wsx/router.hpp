@@ -31,6 +31,7 @@
 // Captured values are decoded bytes: they may contain '/', "..", or a NUL
 // from "%00". Code that turns them into file names must check them.
 
+#include <wsx/detail/config.hpp>
 #include <wsx/error.hpp>
 #include <wsx/request_target.hpp>
 
@@ -84,122 +85,20 @@ private:
         std::string text; // decoded literal, or the parameter name
     };
 
-    [[noreturn]] void fail(std::string_view problem) const {
-        std::string msg = "path template \"";
-        msg += pattern_;
-        msg += "\": ";
-        msg += problem;
-        throw std::system_error(make_error_code(error::bad_argument), msg);
-    }
+    [[noreturn]] void fail(std::string_view problem) const;
 
     static bool is_name_char(char c) noexcept {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
                c == '.';
     }
 
-    void parse() {
-        if (pattern_.empty() || pattern_[0] != '/') fail("must start with '/'");
-        std::string_view rest = std::string_view(pattern_).substr(1);
-        for (;;) {
-            std::size_t slash = rest.find('/');
-            std::string_view seg = rest.substr(0, slash);
-            bool last = slash == std::string_view::npos;
-            parse_segment(seg, last);
-            if (last) break;
-            rest = rest.substr(slash + 1);
-        }
-        rank_.reserve(segments_.size() + 1);
-        for (const auto& s : segments_) rank_.push_back(s.k);
-        rank_.push_back(catch_all_ ? kind::catch_all : kind::end);
-    }
-
-    void parse_segment(std::string_view seg, bool last) {
-        if (seg == "*") {
-            if (!last) fail("'*' (catch-all) must be the last segment");
-            catch_all_ = true;
-            return;
-        }
-        if (seg.empty()) {
-            // Only a trailing slash may leave an empty segment ("/" and "/chat/").
-            if (!last) fail("empty segment (\"//\")");
-            segments_.push_back({kind::literal, {}});
-            return;
-        }
-        if (seg.front() == '{') {
-            std::size_t close = seg.find('}');
-            if (close == std::string_view::npos) fail("unbalanced '{'");
-            if (close != seg.size() - 1) fail("text after '}' in a segment; a parameter must be a whole segment");
-            std::string_view name = seg.substr(1, close - 1);
-            if (name.empty()) fail("empty parameter name \"{}\"");
-            for (char c : name) {
-                if (c == '{') fail("unbalanced '{'");
-                if (!is_name_char(c))
-                    fail("parameter name \"" + std::string(name) + "\" may only contain letters, digits, '_', '-' and '.'");
-            }
-            for (const auto& s : segments_)
-                if (s.k == kind::param && s.text == name) fail("duplicate parameter name \"" + std::string(name) + "\"");
-            segments_.push_back({kind::param, std::string(name)});
-            return;
-        }
-        std::string literal;
-        literal.reserve(seg.size());
-        for (std::size_t i = 0; i < seg.size(); ++i) {
-            char c = seg[i];
-            auto uc = static_cast<unsigned char>(c);
-            if (c == '{') fail("'{' in the middle of a segment; a parameter must be a whole segment");
-            if (c == '}') fail("unbalanced '}'");
-            if (c == '*') fail("'*' (catch-all) must be a whole segment, and the last one");
-            if (c == '?' || c == '#') fail("'?' or '#' in a path template; match the query separately");
-            if (uc <= 0x20 || uc == 0x7f) fail("space or control character in a path template");
-            if (c == '%') {
-                int v = detail::decode_escape(seg, i);
-                if (v < 0) fail("invalid percent-escape (write %25 for a literal '%')");
-                literal.push_back(static_cast<char>(v));
-                i += 2;
-            } else {
-                literal.push_back(c);
-            }
-        }
-        segments_.push_back({kind::literal, std::move(literal)});
-    }
-
-    bool match_impl(std::string_view path, path_params& params) const {
-        if (path.empty() || path[0] != '/') return false;
-        std::size_t pos = 1; // start of the next path segment; path.size() + 1 once all are used
-        for (const auto& s : segments_) {
-            if (pos > path.size()) return false;
-            std::size_t slash = path.find('/', pos);
-            std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-            std::string_view seg = path.substr(pos, end - pos);
-            if (s.k == kind::literal) {
-                if (!detail::decoded_equals(seg, s.text)) return false;
-            } else {
-                if (seg.empty()) return false;
-                bool ok = false;
-                std::string value = percent_decode(seg, false, ok);
-                if (!ok) return false;
-                params.add(s.text, std::move(value));
-            }
-            pos = end + 1;
-        }
-        if (catch_all_) {
-            std::string_view rest = pos <= path.size() ? path.substr(pos) : std::string_view{};
-            bool ok = false;
-            std::string value = percent_decode(rest, false, ok);
-            if (!ok) return false;
-            params.add("*", std::move(value));
-            return true;
-        }
-        return pos == path.size() + 1;
-    }
-
+    void parse();
+    void parse_segment(std::string_view seg, bool last);
+    bool match_impl(std::string_view path, path_params& params) const;
     // Same kinds and same literals: the two templates match exactly the same paths.
-    bool same_route(const path_template& o) const noexcept {
-        if (rank_ != o.rank_) return false;
-        for (std::size_t i = 0; i < segments_.size(); ++i)
-            if (segments_[i].k == kind::literal && segments_[i].text != o.segments_[i].text) return false;
-        return true;
-    }
+    bool same_route(const path_template& o) const noexcept;
+    // Throws when `o` is the same route as this one, already registered.
+    void check_not_same_route(const path_template& o) const;
 
     std::string pattern_;
     std::vector<segment> segments_;
@@ -219,16 +118,7 @@ public:
     /// names, "/chat/{room}" vs "/chat/{name}"): the second could never match.
     void add(std::string_view pattern, T value) {
         auto e = std::make_unique<entry>(entry{path_template(pattern), std::move(value)});
-        for (const auto& other : entries_) {
-            if (other->tmpl.same_route(e->tmpl)) {
-                std::string msg = "path template \"";
-                msg += e->tmpl.pattern();
-                msg += "\": the same route as \"";
-                msg += other->tmpl.pattern();
-                msg += "\", which is already registered";
-                throw std::system_error(make_error_code(error::bad_argument), msg);
-            }
-        }
+        for (const auto& other : entries_) other->tmpl.check_not_same_route(e->tmpl);
         auto pos = std::upper_bound(entries_.begin(), entries_.end(), e, [](const auto& a, const auto& b) {
             return a->tmpl.rank_ < b->tmpl.rank_;
         });
@@ -262,5 +152,9 @@ private:
 };
 
 } // namespace wsx
+
+#if !defined(WSX_SEPARATE_COMPILATION)
+#include <wsx/impl/router.ipp>
+#endif
 
 #endif

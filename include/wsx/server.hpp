@@ -15,11 +15,10 @@
 #include <wsx/protocol/http.hpp>
 #include <wsx/router.hpp>
 #include <wsx/server_options.hpp>
-#include <wsx/detail/stream_session.hpp>
+#include <wsx/detail/session_maker.hpp>
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
-#include <wsx/transport/plain.hpp>
 
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
@@ -83,20 +82,15 @@ public:
     using http_handler = std::function<void(const protocol::http_request&, http_reply&)>;
 
     /// A server on `io`.
-    explicit server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
+    explicit server(asio::io_context& io);
 
     server(const server&) = delete;
     server& operator=(const server&) = delete;
-    ~server() { core_->close_acceptors(); }
+    ~server();
 
     /// Adds a path: "/chat/{room}" binds one path segment to "room"; a
     /// trailing "/*" matches the rest. Set endpoints up before listening.
-    endpoint_type& endpoint(std::string_view pattern) {
-        auto ep = std::make_shared<endpoint_type>(pattern);
-        ep->options(core_->defaults);
-        core_->routes.add(pattern, ep);
-        return *ep;
-    }
+    endpoint_type& endpoint(std::string_view pattern);
     /// The class form: T's on_open/on_message/on_close/on_error members are
     /// the handlers, and one T is made per connection.
     template <class T> endpoint_type& endpoint(std::string_view pattern) {
@@ -188,7 +182,7 @@ private:
             transport::acceptor acceptor;
             asio::steady_timer retry;
             maker_ptr maker; // makes the session (TCP or TLS) of each connection
-            listener(asio::io_context& io, maker_ptr m) : acceptor(io), retry(io), maker(std::move(m)) {}
+            listener(asio::io_context& io, maker_ptr m);
         };
         std::vector<std::shared_ptr<listener>> listeners;
 

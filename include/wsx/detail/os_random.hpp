@@ -11,45 +11,21 @@
 // engine (older MinGW did exactly that), so it is not the first choice where
 // something better is known to exist.
 
-#include <cstddef>
-#include <random>
+#include <wsx/detail/config.hpp>
 
-#if defined(__linux__) && defined(__has_include)
-#if __has_include(<sys/random.h>)
-#include <cerrno>
-#include <sys/random.h>
-#include <sys/types.h>
-#define WSX_DETAIL_HAS_GETRANDOM 1
-#endif
-#endif
+#include <cstddef>
 
 namespace wsx::detail {
 
 /// Fills `n` bytes at `out` from the operating system's CSPRNG.
-inline void os_random(void* out, std::size_t n) {
-    auto p = static_cast<unsigned char*>(out);
-#ifdef WSX_DETAIL_HAS_GETRANDOM
-    while (n != 0) {
-        const ssize_t r = ::getrandom(p, n, 0);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            break; // e.g. ENOSYS on a kernel older than 3.17: use the fallback
-        }
-        p += r;
-        n -= static_cast<std::size_t>(r);
-    }
-    if (n == 0) return;
-#endif
-    std::random_device rd;
-    while (n != 0) {
-        auto v = rd();
-        for (std::size_t i = 0; i < sizeof(v) && n != 0; ++i, --n) {
-            *p++ = static_cast<unsigned char>(v);
-            v >>= 8;
-        }
-    }
-}
+WSX_DECL void os_random(void* out, std::size_t n);
 
 } // namespace wsx::detail
+
+// <random> (for the fallback) is heavy, and every client-side writer needs
+// only this declaration: the definition is in its own file.
+#if !defined(WSX_SEPARATE_COMPILATION)
+#include <wsx/impl/os_random.ipp>
+#endif
 
 #endif

@@ -7,12 +7,10 @@
 // stream's operations (the contract in include/wsx/transport/README.md).
 // Handlers never see it: they take wsx::session&, whatever the transport.
 //
-// Also the makers a listener or a client keeps, one per transport
-// context, to make the session of each new connection; TLS adds its
-// makers through tls_hooks() when <wsx/tls.hpp> is part of the program, so
-// that a plain build never names OpenSSL.
+// Also the makers of one transport (detail/session_maker.hpp's interfaces).
 
 #include <wsx/detail/send_queue.hpp>
+#include <wsx/detail/session_maker.hpp>
 #include <wsx/peer_certificate.hpp>
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
@@ -90,20 +88,6 @@ private:
     Stream stream_;
 };
 
-// How a listener makes the session of each connection it accepts.
-class server_session_maker {
-public:
-    virtual ~server_session_maker() = default;
-    virtual std::shared_ptr<session> make(asio::io_context& io, transport::socket sock, std::uint64_t id) = 0;
-};
-
-// How a client makes the session of each connection it opens.
-class client_session_maker {
-public:
-    virtual ~client_session_maker() = default;
-    virtual std::shared_ptr<session> make(asio::io_context& io, std::uint64_t id) = 0;
-};
-
 // The makers of one transport (transport::tcp, transport::tls), holding its
 // context: a TLS listener's certificates, a TLS client's trusted CAs.
 template <class Transport> class transport_server_maker final : public server_session_maker {
@@ -131,17 +115,6 @@ private:
     // Shared with each stream, which may outlive this maker.
     std::shared_ptr<typename Transport::client_context> ctx_;
 };
-
-// TLS, when <wsx/tls.hpp> is part of the program (it fills these in before
-// main()); null otherwise, and listen_tls() or a wss:// URL then throw.
-struct tls_support {
-    std::shared_ptr<server_session_maker> (*server)(const tls_server_options&) = nullptr;
-    std::shared_ptr<client_session_maker> (*client)(const tls_client_options&) = nullptr;
-};
-inline tls_support& tls_hooks() noexcept {
-    static tls_support hooks;
-    return hooks;
-}
 
 } // namespace wsx::detail
 

@@ -8,8 +8,24 @@
 // compiled once by src.hpp with WSX_SEPARATE_COMPILATION.
 
 #include <wsx/server.hpp>
+#include <wsx/detail/stream_session.hpp>
+#include <wsx/transport/plain.hpp>
 
 namespace wsx {
+
+WSX_DECL server::server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
+
+WSX_DECL server::~server() { core_->close_acceptors(); }
+
+WSX_DECL server::endpoint_type& server::endpoint(std::string_view pattern) {
+    auto ep = std::make_shared<endpoint_type>(pattern);
+    ep->options(core_->defaults);
+    core_->routes.add(pattern, ep);
+    return *ep;
+}
+
+WSX_DECL server::core::listener::listener(asio::io_context& io, maker_ptr m)
+    : acceptor(io), retry(io), maker(std::move(m)) {}
 
 WSX_DECL server::maker_ptr server::plain_maker() {
     return std::make_shared<detail::transport_server_maker<transport::plain>>();

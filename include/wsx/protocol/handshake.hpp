@@ -21,7 +21,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <random>
 #include <string>
 #include <string_view>
 #include <system_error>
