@@ -14,9 +14,9 @@ TEST_CASE("session sizes: an idle ws:// connection's objects stay within their b
     using plain_session = wsx::detail::stream_session<wsx::transport::plain::stream>;
     CHECK(sizeof(wsx::protocol::reader) <= 136);
     CHECK(sizeof(wsx::detail::send_queue) <= 24);
-    CHECK(sizeof(wsx::transport::plain::stream) <= 176);
+    CHECK(sizeof(wsx::transport::plain::stream) <= 168);
     CHECK(sizeof(wsx::session) <= 448);
-    CHECK(sizeof(plain_session) <= 624);
+    CHECK(sizeof(plain_session) <= 616);
     // What is made only when used stays out of the session: one pointer each.
     CHECK(sizeof(wsx::session) - sizeof(wsx::protocol::reader) - sizeof(wsx::detail::send_queue) <= 288);
 }

@@ -14,6 +14,18 @@
 // parked in its stream. Writability is watched only from the first write
 // that finds the socket full (see watch_writable).
 //
+// A wake-up costs Asio's epoll_wait (the set's descriptor is readable), one
+// epoll_wait on the set for the whole batch and Asio's MOD to re-arm; the
+// sockets' own syscalls are the reads and writes. Waiting on each socket
+// through Asio instead (transport::tcp) saves the inner epoll_wait but pays
+// an epoll_ctl per message: measured slower (bench/README.md, issue 15).
+//
+// No lock is shared by the connections: a socket's readiness and parked
+// flags are one atomic word in a table indexed by descriptor (chunks that
+// never move), which the thread delivering a batch and the socket's strand
+// change with compare-and-swap. Whoever clears the parked bit owns the
+// parked operation.
+//
 // Without epoll (non-Linux), or with WSX_NO_READINESS_SERVICE defined, the
 // transport keeps waiting through Asio. The service also needs the Networking
 // TS executor members (on_work_started/on_work_finished), which
@@ -31,11 +43,11 @@
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <system_error>
 #include <type_traits>
@@ -50,6 +62,7 @@ namespace wsx::detail {
 /// How a parked operation is resumed.
 enum class wake {
     ready,    ///< the socket reported readiness: try the syscall again
+    retry,    ///< readiness came while parking: try again, from the executor (a post)
     aborted,  ///< close(): complete with operation_aborted
 };
 
@@ -163,38 +176,83 @@ using parked_write_op = basic_parked_op<0>;
 /// Direction of a socket operation.
 enum class direction { read = 0, write = 1 };
 
-// One socket's readiness, kept in its stream. `fd` belongs to the stream (its
-// strand); everything else is guarded by the service's mutex.
+// One socket's readiness, both directions and the generation of its
+// descriptor, in one atomic word, so that the thread delivering events and
+// the stream's strand agree on it with compare-and-swap instead of a lock.
+// Per direction (19 bits): parked, ready, hangup, then a 16-bit count of the
+// edges delivered; above them the generation (24 bits).
+namespace readiness_word {
+inline constexpr std::uint64_t parked = 1;   ///< an operation waits in the stream
+inline constexpr std::uint64_t ready = 2;    ///< an edge came and no syscall has shown the socket drained since
+inline constexpr std::uint64_t hangup = 4;   ///< FIN, reset or error reported: readiness that lasts
+inline constexpr unsigned edge_shift = 3;
+inline constexpr std::uint64_t edge_mask = 0xffffu;
+inline constexpr unsigned side_bits = 19;
+inline constexpr unsigned gen_shift = 40;
+inline constexpr std::uint64_t gen_mask = 0xffffffu;
+
+inline constexpr unsigned shift(direction d) noexcept { return d == direction::read ? 0 : side_bits; }
+inline constexpr bool has(std::uint64_t w, direction d, std::uint64_t flag) noexcept { return ((w >> shift(d)) & flag) != 0; }
+inline constexpr std::uint64_t with(std::uint64_t w, direction d, std::uint64_t flag) noexcept { return w | (flag << shift(d)); }
+inline constexpr std::uint64_t without(std::uint64_t w, direction d, std::uint64_t flag) noexcept { return w & ~(flag << shift(d)); }
+inline constexpr std::uint32_t edges(std::uint64_t w, direction d) noexcept {
+    return static_cast<std::uint32_t>((w >> (shift(d) + edge_shift)) & edge_mask);
+}
+inline constexpr std::uint64_t with_edge(std::uint64_t w, direction d) noexcept {
+    const unsigned at = shift(d) + edge_shift;
+    const std::uint64_t next = ((w >> at) + 1) & edge_mask;
+    return (w & ~(edge_mask << at)) | (next << at);
+}
+inline constexpr std::uint32_t gen(std::uint64_t w) noexcept { return static_cast<std::uint32_t>((w >> gen_shift) & gen_mask); }
+/// Both directions idle and not ready, in generation g.
+inline constexpr std::uint64_t fresh(std::uint32_t g) noexcept { return (static_cast<std::uint64_t>(g) & gen_mask) << gen_shift; }
+} // namespace readiness_word
+
+struct readiness_entry;
+
+// Where the service finds a descriptor's state: a table indexed by the
+// descriptor number, in chunks that never move, so that an event is looked
+// up without a lock while another thread adds a socket.
+struct readiness_slot {
+    std::atomic<std::uint64_t> word;
+    // Valid for the word's generation; read only by whoever takes a parked
+    // operation, which keeps its stream (and so the entry) alive.
+    std::atomic<readiness_entry*> entry;
+};
+
+// One socket's registration, kept in its stream and touched by its strand
+// alone, except the parked operations: the thread that delivers an event
+// takes an operation out once its compare-and-swap has cleared `parked`.
 struct readiness_entry {
-    enum state : unsigned char { idle, parked, taken };
-    struct side {
-        // Edge-triggered epoll reports a transition once: this flag remembers
-        // it until a syscall shows the socket drained.
-        bool ready = false;
-        // The peer's FIN, a reset or an error was reported. That readiness
-        // lasts (the next syscall returns at once), and a short read does
-        // not show it gone: recv returns the data before a FIN and the FIN
-        // on the next call, with no further edge in between.
-        bool hangup = false;
-        state st = idle;
-        // Bumped by every delivered event, so that a syscall can tell
-        // whether an edge arrived while it ran (see readiness_service::park).
-        std::uint32_t edges = 0;
-    };
     int fd = -1;
-    // EPOLLOUT is in the set (readiness_service::watch_writable). The
-    // stream's strand alone reads and writes it.
+    std::uint32_t gen = 0;
+    // EPOLLOUT is in the set (readiness_service::watch_writable).
     bool out_watched = false;
-    side sides[2];
     parked_op read_op;
     parked_write_op write_op;
-    side& of(direction d) noexcept { return sides[static_cast<int>(d)]; }
     // Calls f with the parked operation of one direction (their types differ).
     template <class F> decltype(auto) with_op(direction d, F&& f) {
         if (d == direction::read) return f(read_op);
         return f(write_op);
     }
 };
+
+#ifdef WSX_DETAIL_READINESS_COUNTERS
+// For tests: what the service did, counted (relaxed atomics, compiled in only
+// when the test defines the macro, so a production build pays nothing).
+struct readiness_counters {
+    std::atomic<std::uint64_t> wakeups{0};     ///< completions of the wait on the inner set
+    std::atomic<std::uint64_t> inner_waits{0}; ///< epoll_wait calls on the inner set
+    std::atomic<std::uint64_t> ctl_calls{0};   ///< epoll_ctl calls on the inner set (add, watch_writable, remove)
+    std::atomic<std::uint64_t> events{0};      ///< events the inner epoll_wait returned
+    std::atomic<std::uint64_t> resumed{0};     ///< parked operations resumed by an event
+};
+#define WSX_DETAIL_READINESS_COUNT(c) (counters_.c.fetch_add(1, std::memory_order_relaxed))
+#define WSX_DETAIL_READINESS_COUNT_N(c, n) (counters_.c.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed))
+#else
+#define WSX_DETAIL_READINESS_COUNT(c) ((void)0)
+#define WSX_DETAIL_READINESS_COUNT_N(c, n) ((void)0)
+#endif
 
 /// The per-io_context service that owns the inner epoll set.
 class readiness_service : public asio::execution_context::service {
@@ -204,6 +262,7 @@ public:
 
     explicit readiness_service(asio::io_context& io)
         : asio::execution_context::service(io), exec_(io.get_executor()), desc_(io) {
+        for (auto& c : chunks_) c.store(nullptr, std::memory_order_relaxed);
         int fd = ::epoll_create1(EPOLL_CLOEXEC);
         if (fd < 0) throw std::system_error(errno, std::system_category(), "wsx: epoll_create1");
         std::error_code ec;
@@ -215,41 +274,40 @@ public:
         inner_ = fd;
     }
 
+    ~readiness_service() override {
+        for (auto& c : chunks_) delete[] c.load(std::memory_order_relaxed);
+    }
+
     readiness_service(const readiness_service&) = delete;
     readiness_service& operator=(const readiness_service&) = delete;
 
     /// Adds a socket, edge-triggered, for reading; writing is added by the
-    /// first watch_writable().
+    /// first watch_writable(). Called on the stream's strand.
     std::error_code add(readiness_entry& e, int fd) {
-        std::uint32_t gen;
-        bool arm_now = false;
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (shut_) return std::make_error_code(std::errc::operation_canceled);
-            if (static_cast<std::size_t>(fd) >= slots_.size()) slots_.resize(static_cast<std::size_t>(fd) + 1);
-            slot& s = slots_[static_cast<std::size_t>(fd)];
-            s.entry = &e;
-            gen = s.gen;
-            e.fd = fd;
-            e.out_watched = false;
-            // Both true: ADD with EPOLLET reports the current state as an
-            // edge, but a syscall first costs nothing when there is no data.
-            for (auto& side : e.sides) {
-                side.ready = true;
-                side.hangup = false;
-                side.st = readiness_entry::idle;
-                side.edges = 0;
-            }
-            if (!armed_) armed_ = arm_now = true;
-        }
-        epoll_event ev = event_for(fd, gen, false);
+        if (shut_.load(std::memory_order_acquire)) return std::make_error_code(std::errc::operation_canceled);
+        readiness_slot* s = slot_for(fd, true);
+        if (!s) return std::make_error_code(std::errc::too_many_files_open);
+        // A generation of its own: events of the descriptor's previous
+        // owner carry another and are ignored. Both directions ready: ADD
+        // with EPOLLET reports the current state as an edge, but a syscall
+        // first costs nothing when there is no data.
+        const std::uint32_t g = (readiness_word::gen(s->word.load(std::memory_order_relaxed)) + 1) & readiness_word::gen_mask;
+        std::uint64_t w = readiness_word::fresh(g);
+        w = readiness_word::with(readiness_word::with(w, direction::read, readiness_word::ready), direction::write,
+                                 readiness_word::ready);
+        s->entry.store(&e, std::memory_order_release);
+        s->word.store(w, std::memory_order_release);
+        e.fd = fd;
+        e.gen = g;
+        e.out_watched = false;
+        epoll_event ev = event_for(fd, g, false);
+        WSX_DETAIL_READINESS_COUNT(ctl_calls);
         if (::epoll_ctl(inner_, EPOLL_CTL_ADD, fd, &ev) != 0) {
             std::error_code ec(errno, std::system_category());
-            std::lock_guard<std::mutex> lock(mu_);
-            forget(e, fd);
+            forget(e);
             return ec;
         }
-        if (arm_now) arm();
+        if (!armed_.exchange(true, std::memory_order_acq_rel)) arm();
         return {};
     }
 
@@ -263,27 +321,26 @@ public:
     /// watched from then on (a socket that filled once is likely to again).
     std::error_code watch_writable(readiness_entry& e) {
         if (e.out_watched) return {};
-        std::uint32_t gen;
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            gen = slots_[static_cast<std::size_t>(e.fd)].gen;
-        }
-        epoll_event ev = event_for(e.fd, gen, true);
+        epoll_event ev = event_for(e.fd, e.gen, true);
+        WSX_DETAIL_READINESS_COUNT(ctl_calls);
         if (::epoll_ctl(inner_, EPOLL_CTL_MOD, e.fd, &ev) != 0) return std::error_code(errno, std::system_category());
         e.out_watched = true;
         return {};
     }
 
     /// Takes a socket out. Parked operations are returned to the caller,
-    /// which completes them (with the lock released: they may re-enter).
+    /// which completes them. Called on the stream's strand.
     void remove(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
-        const int fd = e.fd;
-        // Before the slot is cleared, so that no event for this socket is
-        // reported once the descriptor number can be reused.
-        ::epoll_ctl(inner_, EPOLL_CTL_DEL, fd, nullptr);
-        std::lock_guard<std::mutex> lock(mu_);
-        forget(e, fd);
-        take_parked(e, rd, wr);
+        // Before the generation changes, so that no event for this socket
+        // is reported once the descriptor number can be reused.
+        WSX_DETAIL_READINESS_COUNT(ctl_calls);
+        ::epoll_ctl(inner_, EPOLL_CTL_DEL, e.fd, nullptr);
+        const std::uint64_t old = forget(e);
+        // An operation whose parked bit this thread cleared is ours; one
+        // taken by an event before is on its way to its executor, and finds
+        // the socket closed there.
+        if (readiness_word::has(old, direction::read, readiness_word::parked)) take(e.read_op, rd);
+        if (readiness_word::has(old, direction::write, readiness_word::parked)) take(e.write_op, wr);
     }
 
     struct snapshot {
@@ -291,40 +348,60 @@ public:
         std::uint32_t edges;
     };
     /// The readiness flag and the edge count, read before a syscall.
-    snapshot peek(readiness_entry& e, direction d) {
-        std::lock_guard<std::mutex> lock(mu_);
-        auto& s = e.of(d);
-        return {s.ready, s.edges};
+    snapshot peek(const readiness_entry& e, direction d) const noexcept {
+        const std::uint64_t w = slot_of(e).word.load(std::memory_order_acquire);
+        return {readiness_word::has(w, d, readiness_word::ready), readiness_word::edges(w, d)};
     }
 
     /// A syscall saw the socket drained (a short read or write, or EAGAIN).
     /// The flag is cleared only if no edge was delivered since `before`: an
     /// edge that came while the syscall ran may be for data it did not see,
     /// and epoll will not report it again.
-    void drained(readiness_entry& e, direction d, std::uint32_t before) {
-        std::lock_guard<std::mutex> lock(mu_);
-        auto& s = e.of(d);
-        if (s.edges == before && !s.hangup) s.ready = false;
+    void drained(readiness_entry& e, direction d, std::uint32_t before) noexcept {
+        std::atomic<std::uint64_t>& word = slot_of(e).word;
+        std::uint64_t w = word.load(std::memory_order_relaxed);
+        for (;;) {
+            if (!drains(w, d, before) || !readiness_word::has(w, d, readiness_word::ready)) return;
+            if (word.compare_exchange_weak(w, readiness_word::without(w, d, readiness_word::ready),
+                                                   std::memory_order_relaxed, std::memory_order_relaxed))
+                return;
+        }
     }
 
     /// Parks the operation made by `make()` until the socket is ready again;
     /// false (and nothing parked) if it is ready now, so the caller retries.
     /// With `before`, the caller's syscall found the socket drained, and the
-    /// flag is cleared as in drained(). Handlers hold outstanding work while
-    /// parked, as Asio's pending operations do, so run() does not return
-    /// under a waiting connection.
+    /// flag is cleared as in drained(). An edge that arrives between the
+    /// check and the parking resumes the operation at once, through a post
+    /// (wake::retry). Handlers hold outstanding work while parked, as Asio's
+    /// pending operations do, so run() does not return under a waiting
+    /// connection.
     template <class Make> bool park(readiness_entry& e, direction d, const std::uint32_t* before, Make&& make) {
-        std::lock_guard<std::mutex> lock(mu_);
-        auto& s = e.of(d);
-        if (before && s.edges == *before && !s.hangup) s.ready = false;
-        if (s.ready) return false;
+        std::atomic<std::uint64_t>& word = slot_of(e).word;
+        std::uint64_t w = word.load(std::memory_order_acquire);
+        if (before && drains(w, d, *before)) w = readiness_word::without(w, d, readiness_word::ready);
+        if (readiness_word::has(w, d, readiness_word::ready)) return false;
         // The io_context is going away: the caller drops the handler, as
         // Asio drops the operations it holds at shutdown.
-        if (shut_) return true;
+        if (shut_.load(std::memory_order_acquire)) return true;
+        // The operation is in place, and counted as work, before the word
+        // says so: from then on the thread delivering events may run it.
         e.with_op(d, [&](auto& op) { op.emplace(make()); });
-        s.st = readiness_entry::parked;
         exec_.on_work_started();
-        return true;
+        std::uint64_t cur = word.load(std::memory_order_relaxed);
+        for (;;) {
+            std::uint64_t next = cur;
+            if (before && drains(cur, d, *before)) next = readiness_word::without(next, d, readiness_word::ready);
+            if (readiness_word::has(next, d, readiness_word::ready)) {
+                // An edge came meanwhile: give the operation back, to run again
+                // from the executor (it must not run inside this call).
+                e.with_op(d, [](auto& op) { op.run(wake::retry); });
+                exec_.on_work_finished();
+                return true;
+            }
+            next = readiness_word::with(next, d, readiness_word::parked);
+            if (word.compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_relaxed)) return true;
+        }
     }
 
     /// Completes an operation taken out by remove().
@@ -337,23 +414,27 @@ public:
     void shutdown() override {
         // The parked handlers own their sessions, which own the streams that
         // hold the handlers: destroy them, without invoking them, to break
-        // that cycle as Asio does with the operations it holds.
+        // that cycle as Asio does with the operations it holds. No thread
+        // runs the io_context any more.
+        shut_.store(true, std::memory_order_release);
         std::vector<parked_op> doomed;
         std::vector<parked_write_op> doomed_writes;
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            shut_ = true;
-            for (auto& sl : slots_) {
-                if (!sl.entry) continue;
-                readiness_entry& e = *sl.entry;
-                for (auto& side : e.sides) {
-                    if (side.st != readiness_entry::parked) continue;
-                    if (&side == &e.of(direction::read))
-                        doomed.emplace_back(std::move(e.read_op));
-                    else
-                        doomed_writes.emplace_back(std::move(e.write_op));
-                    side.st = readiness_entry::idle;
-                }
+        for (auto& c : chunks_) {
+            readiness_slot* chunk = c.load(std::memory_order_acquire);
+            if (!chunk) continue;
+            for (std::size_t i = 0; i < chunk_size; ++i) {
+                readiness_slot& s = chunk[i];
+                readiness_entry* e = s.entry.load(std::memory_order_acquire);
+                if (!e) continue;
+                std::uint64_t w = s.word.load(std::memory_order_acquire);
+                std::uint64_t next;
+                do {
+                    next = readiness_word::without(readiness_word::without(w, direction::read, readiness_word::parked),
+                                                   direction::write, readiness_word::parked);
+                } while (!s.word.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire));
+                if (readiness_word::has(w, direction::read, readiness_word::parked)) doomed.emplace_back(std::move(e->read_op));
+                if (readiness_word::has(w, direction::write, readiness_word::parked))
+                    doomed_writes.emplace_back(std::move(e->write_op));
             }
         }
         doomed.clear();
@@ -363,11 +444,14 @@ public:
         inner_ = -1;
     }
 
+#ifdef WSX_DETAIL_READINESS_COUNTERS
+    const readiness_counters& counters() const noexcept { return counters_; }
+#endif
+
 private:
-    struct slot {
-        readiness_entry* entry = nullptr;
-        std::uint32_t gen = 0;
-    };
+    static constexpr std::size_t chunk_bits = 12;
+    static constexpr std::size_t chunk_size = std::size_t{1} << chunk_bits; // 4096 descriptors, 64 KiB
+    static constexpr std::size_t max_chunks = 4096;                         // descriptors below 2^24
 
     static epoll_event event_for(int fd, std::uint32_t gen, bool out) noexcept {
         epoll_event ev{};
@@ -376,37 +460,55 @@ private:
         return ev;
     }
 
-    // Under the lock. The generation tells a stale event (its socket closed,
-    // the descriptor number reused) from a live one.
-    void forget(readiness_entry& e, int fd) {
-        if (fd >= 0 && static_cast<std::size_t>(fd) < slots_.size()) {
-            slot& s = slots_[static_cast<std::size_t>(fd)];
-            if (s.entry == &e) {
-                s.entry = nullptr;
-                ++s.gen;
-            }
-        }
+    // True if a syscall that started at edge count `before` saw the socket
+    // drained for good: no edge since, and no hangup.
+    static bool drains(std::uint64_t w, direction d, std::uint32_t before) noexcept {
+        return readiness_word::edges(w, d) == before && !readiness_word::has(w, d, readiness_word::hangup);
     }
 
-    // Under the lock.
-    void take_parked(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
-        auto take = [](auto& from, auto& to) {
-            using op_type = std::decay_t<decltype(to)>;
-            to.~op_type();
-            ::new (static_cast<void*>(&to)) op_type(std::move(from));
-        };
-        for (int i = 0; i < 2; ++i) {
-            auto& s = e.sides[i];
-            if (s.st == readiness_entry::parked) {
-                if (i == 0)
-                    take(e.read_op, rd);
-                else
-                    take(e.write_op, wr);
+    // The slot of a socket that add() took: its chunk exists. Looked up
+    // rather than kept in the entry, which every connection carries.
+    readiness_slot& slot_of(const readiness_entry& e) const noexcept {
+        const auto n = static_cast<std::size_t>(e.fd);
+        return chunks_[n >> chunk_bits].load(std::memory_order_acquire)[n & (chunk_size - 1)];
+    }
+
+    readiness_slot* slot_for(int fd, bool create) {
+        if (fd < 0) return nullptr;
+        const auto n = static_cast<std::size_t>(fd);
+        const std::size_t ci = n >> chunk_bits;
+        if (ci >= max_chunks) return nullptr;
+        readiness_slot* chunk = chunks_[ci].load(std::memory_order_acquire);
+        if (!chunk) {
+            if (!create) return nullptr;
+            // Two threads may add the chunk's first sockets at once: one
+            // installs its chunk, the other frees its own.
+            auto* fresh = new readiness_slot[chunk_size];
+            for (std::size_t i = 0; i < chunk_size; ++i) {
+                fresh[i].word.store(0, std::memory_order_relaxed);
+                fresh[i].entry.store(nullptr, std::memory_order_relaxed);
             }
-            // A taken operation is on its way to its executor; it finds the
-            // socket closed or cancelled there.
-            s.st = readiness_entry::idle;
+            if (chunks_[ci].compare_exchange_strong(chunk, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+                chunk = fresh;
+            else
+                delete[] fresh;
         }
+        return &chunk[n & (chunk_size - 1)];
+    }
+
+    // Ends the entry's generation (events still on their way are ignored
+    // from now on) and returns the word as it was.
+    std::uint64_t forget(readiness_entry& e) noexcept {
+        readiness_slot& s = slot_of(e);
+        const std::uint64_t old =
+            s.word.exchange(readiness_word::fresh(e.gen + 1), std::memory_order_acq_rel);
+        s.entry.store(nullptr, std::memory_order_release);
+        return old;
+    }
+
+    template <class Op> static void take(Op& from, Op& to) {
+        to.~Op();
+        ::new (static_cast<void*>(&to)) Op(std::move(from));
     }
 
     struct waiter {
@@ -427,13 +529,16 @@ private:
     void on_ready(std::error_code ec) {
         exec_.on_work_started();
         if (ec) return; // closed at shutdown
+        WSX_DETAIL_READINESS_COUNT(wakeups);
         constexpr int max_events = 128;
         epoll_event events[max_events];
+        WSX_DETAIL_READINESS_COUNT(inner_waits);
         int n = ::epoll_wait(inner_, events, max_events, 0);
         // Re-armed before the batch is delivered: handlers may run long, and
         // another thread can take the next batch meanwhile.
         arm();
         if (n <= 0) return;
+        WSX_DETAIL_READINESS_COUNT_N(events, n);
 
         struct taken {
             readiness_entry* e;
@@ -441,24 +546,34 @@ private:
         };
         taken fire[2 * max_events];
         int count = 0;
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            for (int i = 0; i < n; ++i) {
-                const std::uint64_t key = events[i].data.u64;
-                const auto fd = static_cast<std::size_t>(key & 0xffffffffu);
-                const auto gen = static_cast<std::uint32_t>(key >> 32);
-                if (fd >= slots_.size() || slots_[fd].entry == nullptr || slots_[fd].gen != gen) continue;
-                readiness_entry* e = slots_[fd].entry;
-                const std::uint32_t got = events[i].events;
-                if (got & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-                    mark(*e, direction::read, (got & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0, fire[count], count);
-                if (got & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-                    mark(*e, direction::write, (got & (EPOLLHUP | EPOLLERR)) != 0, fire[count], count);
+        for (int i = 0; i < n; ++i) {
+            const std::uint64_t key = events[i].data.u64;
+            readiness_slot* s = slot_for(static_cast<int>(key & 0x7fffffffu), false);
+            if (!s) continue;
+            const auto gen = static_cast<std::uint32_t>(key >> 32);
+            const std::uint32_t got = events[i].events;
+            const bool rd = (got & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+            const bool rd_hup = (got & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+            const bool wr = (got & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0;
+            const bool wr_hup = (got & (EPOLLHUP | EPOLLERR)) != 0;
+            std::uint64_t w = s->word.load(std::memory_order_acquire);
+            for (;;) {
+                if (readiness_word::gen(w) != gen) break; // its socket is gone
+                // Read before the exchange: once it succeeds the slot may be
+                // reused, and the entry is valid only for this generation.
+                readiness_entry* e = s->entry.load(std::memory_order_acquire);
+                std::uint64_t next = w;
+                if (rd) next = mark(next, direction::read, rd_hup);
+                if (wr) next = mark(next, direction::write, wr_hup);
+                if (!s->word.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+                if (rd && readiness_word::has(w, direction::read, readiness_word::parked)) fire[count++] = {e, direction::read};
+                if (wr && readiness_word::has(w, direction::write, readiness_word::parked)) fire[count++] = {e, direction::write};
+                break;
             }
         }
-        // Without the lock: a handler may park again on the same socket. A
-        // taken operation keeps its stream alive (it owns the session), so an
-        // entry in `fire` stays valid until its own operation has run, even
+        WSX_DETAIL_READINESS_COUNT_N(resumed, count);
+        // A taken operation keeps its stream alive (it owns the session), so
+        // an entry in `fire` stays valid until its own operation has run, even
         // if an earlier handler of this batch closed it.
         for (int i = 0; i < count; ++i) {
             fire[i].e->with_op(fire[i].d, [](auto& op) { op.run(wake::ready); });
@@ -466,26 +581,28 @@ private:
         }
     }
 
-    template <class Taken> static void mark(readiness_entry& e, direction d, bool hangup, Taken& out, int& count) {
-        auto& s = e.of(d);
-        ++s.edges;
-        s.ready = true;
-        if (hangup) s.hangup = true;
-        if (s.st == readiness_entry::parked) {
-            s.st = readiness_entry::taken;
-            out = {&e, d};
-            ++count;
-        }
+    // The word with one direction's edge delivered: ready, counted, and no
+    // longer parked (the caller takes the operation if it was).
+    static std::uint64_t mark(std::uint64_t w, direction d, bool hangup) noexcept {
+        w = readiness_word::with_edge(w, d);
+        w = readiness_word::with(w, d, readiness_word::ready);
+        if (hangup) w = readiness_word::with(w, d, readiness_word::hangup);
+        return readiness_word::without(w, d, readiness_word::parked);
     }
 
     asio::io_context::executor_type exec_;
     asio::posix::basic_stream_descriptor<asio::io_context::executor_type> desc_;
     int inner_ = -1;
-    std::mutex mu_;
-    std::vector<slot> slots_;
-    bool armed_ = false;
-    bool shut_ = false;
+    std::atomic<bool> armed_{false};
+    std::atomic<bool> shut_{false};
+    std::atomic<readiness_slot*> chunks_[max_chunks];
+#ifdef WSX_DETAIL_READINESS_COUNTERS
+    readiness_counters counters_;
+#endif
 };
+
+#undef WSX_DETAIL_READINESS_COUNT
+#undef WSX_DETAIL_READINESS_COUNT_N
 
 } // namespace wsx::detail
 

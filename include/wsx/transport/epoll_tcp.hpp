@@ -409,6 +409,9 @@ struct epoll_tcp {
                     // Inline when the strand is free: the common case costs no post.
                     asio::dispatch(ex, read_resume<H>{self, std::move(h)});
                     break;
+                case detail::wake::retry: // from park(), inside the operation's own call
+                    asio::post(ex, read_resume<H>{self, std::move(h)});
+                    break;
                 case detail::wake::aborted:
                     asio::post(ex, [h = std::move(h)]() mutable {
                         h(std::error_code(asio::error::operation_aborted), nullptr, 0);
@@ -425,6 +428,9 @@ struct epoll_tcp {
                 switch (w) {
                 case detail::wake::ready:
                     asio::dispatch(ex, write_resume<H>{self, std::move(h)});
+                    break;
+                case detail::wake::retry:
+                    asio::post(ex, write_resume<H>{self, std::move(h)});
                     break;
                 case detail::wake::aborted:
                     asio::post(ex, [h = std::move(h), n = self->wr_done_]() mutable {
