@@ -43,14 +43,10 @@ public:
     // Appends one frame; the payload is copied (and masked when a key is given).
     void push_frame(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool fin, bool rsv1,
                     const std::array<std::uint8_t, 4>* key) {
-        batch& b = buffers().staging;
-        std::uint8_t header[protocol::max_header_size];
-        std::size_t h = protocol::write_frame_header(header, op, size, fin, rsv1, key);
-        std::size_t at = b.bytes.size() + h;
-        b.bytes.insert(b.bytes.end(), header, header + h);
-        b.bytes.insert(b.bytes.end(), data, data + size);
-        if (key && size != 0) protocol::mask_in_place(b.bytes.data() + at, size, *key);
-        queued_ += h + size;
+        std::vector<std::uint8_t>& bytes = buffers().staging.bytes;
+        const std::size_t was = bytes.size();
+        protocol::append_frame(bytes, op, data, size, fin, rsv1, key);
+        queued_ += bytes.size() - was;
     }
 
     void push_shared(std::shared_ptr<const shared_frame> f) {

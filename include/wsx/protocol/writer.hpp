@@ -100,22 +100,22 @@ inline std::size_t write_frame_header(std::uint8_t* out, opcode op, std::uint64_
 }
 
 /// Appends a whole frame (header and payload, masked if mask_key is not null)
-/// to out: a std::vector<std::uint8_t>, std::string or anything with size(),
-/// resize() and a writable data() of byte-sized elements.
+/// to out: a std::vector<std::uint8_t>, std::string or any container of
+/// bytes with end() and insert(pos, first, last). The one frame writer: the
+/// session's send queue frames every message with it. Inserting, not
+/// resizing then copying, writes each payload byte once.
 template <class Buffer>
 void append_frame(Buffer& out, opcode op, const void* payload, std::size_t size, bool fin = true,
                   bool rsv1 = false, const std::array<std::uint8_t, 4>* mask_key = nullptr) {
     static_assert(sizeof(*out.data()) == 1, "append_frame needs a buffer of bytes");
     std::uint8_t header[max_header_size];
     const std::size_t hn = write_frame_header(header, op, size, fin, rsv1, mask_key);
-    const std::size_t old = out.size();
-    out.resize(old + hn + size);
-    auto* dst = reinterpret_cast<std::uint8_t*>(&out[0]) + old;
-    std::memcpy(dst, header, hn);
-    if (size != 0) {
-        std::memcpy(dst + hn, payload, size);
-        if (mask_key != nullptr) mask_in_place(dst + hn, size, *mask_key);
-    }
+    const std::size_t at = out.size() + hn;
+    const auto* p = static_cast<const std::uint8_t*>(payload);
+    out.insert(out.end(), header, header + hn);
+    if (size == 0) return;
+    out.insert(out.end(), p, p + size);
+    if (mask_key != nullptr) mask_in_place(reinterpret_cast<std::uint8_t*>(&out[0]) + at, size, *mask_key);
 }
 
 namespace detail {
