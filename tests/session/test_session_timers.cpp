@@ -55,6 +55,19 @@ void pass(memory_server& m, std::chrono::steady_clock::duration d) {
 
 constexpr auto tick = 1ms;
 
+// An open connection on /t whose handlers record what they see, with the
+// endpoint's options as `tune` leaves them.
+struct timed_connection {
+    memory_server m;
+    recorder r;
+    template <class Tune> explicit timed_connection(Tune tune) {
+        auto& ep = m.server.endpoint("/t");
+        tune(ep.options());
+        record(ep, r);
+        open(m);
+    }
+};
+
 } // namespace
 
 TEST_CASE("session timers: a request that never completes is dropped at the handshake timeout", "[session][timers]") {
@@ -88,12 +101,9 @@ TEST_CASE("session timers: an open connection without timeouts holds no timer", 
 }
 
 TEST_CASE("session timers: idle timeout closes with 1001 after silence, and reads push it back", "[session][timers]") {
-    memory_server m;
-    recorder r;
-    auto& ep = m.server.endpoint("/t");
-    ep.options().idle_timeout = 10s;
-    record(ep, r);
-    open(m);
+    timed_connection t([](wsx::session_options& o) { o.idle_timeout = 10s; });
+    auto& m = t.m;
+    auto& r = t.r;
     const int arms_at_open = m.clock.waits;
 
     // Traffic moves the deadline without touching the timer: reads note the
@@ -121,13 +131,9 @@ TEST_CASE("session timers: idle timeout closes with 1001 after silence, and read
 }
 
 TEST_CASE("session timers: keep-alive pings the silent peer and drops it when no pong comes", "[session][timers]") {
-    memory_server m;
-    recorder r;
-    auto& ep = m.server.endpoint("/t");
-    ep.options().ping_interval = 30s;
-    ep.options().ping_timeout = 5s;
-    record(ep, r);
-    open(m);
+    timed_connection t([](wsx::session_options& o) { o.ping_interval = 30s; o.ping_timeout = 5s; });
+    auto& m = t.m;
+    auto& r = t.r;
 
     pass(m, 30s - tick);
     CHECK(frames_out(m).empty());
@@ -147,13 +153,9 @@ TEST_CASE("session timers: keep-alive pings the silent peer and drops it when no
 }
 
 TEST_CASE("session timers: a pong keeps the connection, and the next ping comes an interval later", "[session][timers]") {
-    memory_server m;
-    recorder r;
-    auto& ep = m.server.endpoint("/t");
-    ep.options().ping_interval = 30s;
-    ep.options().ping_timeout = 5s;
-    record(ep, r);
-    open(m);
+    timed_connection t([](wsx::session_options& o) { o.ping_interval = 30s; o.ping_timeout = 5s; });
+    auto& m = t.m;
+    auto& r = t.r;
 
     pass(m, 30s);
     REQUIRE(frames_out(m).size() == 1);
@@ -173,12 +175,9 @@ TEST_CASE("session timers: a pong keeps the connection, and the next ping comes 
 }
 
 TEST_CASE("session timers: a peer that never answers our close frame is dropped at the close timeout", "[session][timers]") {
-    memory_server m;
-    recorder r;
-    auto& ep = m.server.endpoint("/t");
-    ep.options().close_timeout = 3s;
-    record(ep, r);
-    open(m);
+    timed_connection t([](wsx::session_options& o) { o.close_timeout = 3s; });
+    auto& m = t.m;
+    auto& r = t.r;
 
     m.session->close(1000, "bye");
     m.run();
@@ -196,12 +195,9 @@ TEST_CASE("session timers: a peer that never answers our close frame is dropped 
 }
 
 TEST_CASE("session timers: after both close frames crossed, the close timeout ends TCP without an error", "[session][timers]") {
-    memory_server m;
-    recorder r;
-    auto& ep = m.server.endpoint("/t");
-    ep.options().close_timeout = 3s;
-    record(ep, r);
-    open(m);
+    timed_connection t([](wsx::session_options& o) { o.close_timeout = 3s; });
+    auto& m = t.m;
+    auto& r = t.r;
 
     // The peer closes first and the server answers; the server then ends
     // TCP itself (RFC 6455 7.1.1), so only a peer that keeps its side
