@@ -242,7 +242,6 @@ struct readiness_entry {
 // when the test defines the macro, so a production build pays nothing).
 struct readiness_counters {
     std::atomic<std::uint64_t> wakeups{0};     ///< completions of the wait on the inner set
-    std::atomic<std::uint64_t> inner_waits{0}; ///< epoll_wait calls on the inner set
     std::atomic<std::uint64_t> ctl_calls{0};   ///< epoll_ctl calls on the inner set (add, watch_writable, remove)
     std::atomic<std::uint64_t> events{0};      ///< events the inner epoll_wait returned
     std::atomic<std::uint64_t> resumed{0};     ///< parked operations resumed by an event
@@ -532,7 +531,6 @@ private:
         WSX_DETAIL_READINESS_COUNT(wakeups);
         constexpr int max_events = 128;
         epoll_event events[max_events];
-        WSX_DETAIL_READINESS_COUNT(inner_waits);
         int n = ::epoll_wait(inner_, events, max_events, 0);
         // Re-armed before the batch is delivered: handlers may run long, and
         // another thread can take the next batch meanwhile.
