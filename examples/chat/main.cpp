@@ -74,9 +74,9 @@ std::vector<wsx::session_handle> members(wsx::session& s, std::string_view room)
     return out;
 }
 
-// One message object sent to many sessions is framed (and compressed) once.
-void broadcast(wsx::session& s, std::string_view room, std::string json) {
-    const wsx::message m = wsx::message::text(std::move(json));
+// A prepared message is framed (and compressed) once for every member.
+void broadcast(wsx::session& s, std::string_view room, std::string_view json) {
+    const auto m = wsx::prepared_message::text(json);
     for (auto& peer : members(s, room)) peer.send(m);
 }
 
@@ -104,7 +104,7 @@ struct chat_endpoint {
     void on_message(wsx::session& s, std::string_view text) {                       // @OnMessage
         // The page sends {"type":"message","name":...,"text":...}: pass the
         // JSON on as it came (wsx already checked its size and UTF-8).
-        if (text.size() >= 2 && text.front() == '{' && text.back() == '}') broadcast(s, room, std::string(text));
+        if (text.size() >= 2 && text.front() == '{' && text.back() == '}') broadcast(s, room, text);
     }
 
     void on_close(wsx::session& s, const wsx::close_reason& r) {                    // @OnClose

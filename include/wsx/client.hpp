@@ -93,6 +93,8 @@ public:
     void send(std::string_view text) { require_session().send(text); }
     /// Sends a wsx::message.
     void send(const message& m) { require_session().send(m); }
+    /// Sends a prepared message (a client masks it, so it is copied like any other).
+    void send(const prepared_message& m) { require_session().send(m); }
     /// Sends a binary message.
     void send_binary(byte_view bytes) { require_session().send_binary(bytes); }
     /// Sends text; the completion token gets the outcome.

@@ -5,21 +5,16 @@
 // A message handed to on_message is a view into the connection's read
 // buffer: receiving a single-frame message costs no copy. Copying a message
 // object makes the copy own its bytes, so a message kept beyond the handler
-// (a chat history, a queue) never dangles.
-//
-// Sending one message object to many sessions frames it once: the first
-// session that needs shared bytes serialises the frame and caches it in the
-// message, and every later send shares those bytes. Sends of one message
-// may come from several threads at once (a broadcast from two io threads):
-// the cache is guarded by a lock chosen by the message's address, held only
-// to look a frame up or add one, never while one is built.
+// (a chat history, a queue) never dangles. A message is a plain value with
+// nothing cached in it: one message object may be sent from any number of
+// threads at once. To send the same bytes to many sessions, framed once,
+// see prepared_message.
 
 #include <wsx/protocol/frame.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,31 +49,14 @@ public:
 };
 
 namespace detail {
-// A complete server frame (header + unmasked payload) shared by every
-// session a message is broadcast to. A message keeps one per form it was
-// sent in: key 0 is the plain frame, any other key a compressed one (see
-// deflate_codec::shared_key), so receivers with different compression
-// parameters each get theirs, built once.
-struct shared_frame {
-    std::vector<std::uint8_t> bytes;
-    std::uint64_t key = 0;
-    std::shared_ptr<const shared_frame> next;
-};
 struct message_access;
-
-// The lock of a message's frame cache: one of a fixed set, picked by the
-// message's address, so that a message costs no mutex of its own.
-inline std::mutex& frame_cache_lock(const void* m) noexcept {
-    static std::mutex locks[64];
-    return locks[(reinterpret_cast<std::uintptr_t>(m) >> 4) % 64];
-}
 } // namespace detail
 
 /// One WebSocket message, text or binary: what on_message receives and what
 /// send() takes. A received message is a view into the connection's read
 /// buffer (no copy); copying a message makes the copy own its bytes, so a
-/// message kept beyond the handler never dangles. Sending one message object
-/// to many sessions frames it once.
+/// message kept beyond the handler never dangles. To send one message to
+/// many sessions framed once, make a prepared_message of it.
 class message {
 public:
     // An empty text message.
@@ -98,10 +76,6 @@ public:
     /// Copies; the copy owns its bytes (a view into a read buffer is copied, an
     /// owned message shares its bytes).
     message(const message& other) : op_(other.op_) {
-        {
-            std::lock_guard<std::mutex> lock(detail::frame_cache_lock(&other));
-            frame_ = other.frame_;
-        }
         if (other.owner_) {
             owner_ = other.owner_;
             data_ = other.data_;
@@ -155,34 +129,12 @@ private:
     const std::uint8_t* data_ = nullptr;
     std::size_t size_ = 0;
     std::shared_ptr<const std::string> owner_;
-    mutable std::shared_ptr<const detail::shared_frame> frame_;
 };
 
 namespace detail {
 struct message_access {
     static message view(protocol::opcode op, const std::uint8_t* data, std::size_t size) noexcept {
         return message(op, data, size);
-    }
-    static std::shared_ptr<const shared_frame> cached_frame(const message& m, std::uint64_t key) noexcept {
-        std::lock_guard<std::mutex> lock(frame_cache_lock(&m));
-        return find(m, key);
-    }
-    // Keeps `f` (its next must be null) unless another thread cached a frame
-    // for the same key meanwhile; returns the frame every send shares.
-    static std::shared_ptr<const shared_frame> cache_frame(const message& m, std::shared_ptr<shared_frame> f) noexcept {
-        std::lock_guard<std::mutex> lock(frame_cache_lock(&m));
-        if (auto kept = find(m, f->key)) return kept;
-        f->next = std::move(m.frame_);
-        m.frame_ = std::move(f);
-        return m.frame_;
-    }
-
-private:
-    static std::shared_ptr<const shared_frame> find(const message& m, std::uint64_t key) noexcept {
-        for (const shared_frame* f = m.frame_.get(); f; f = f->next.get()) {
-            if (f->key == key) return std::shared_ptr<const shared_frame>(m.frame_, f);
-        }
-        return nullptr;
     }
 };
 } // namespace detail

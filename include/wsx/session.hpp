@@ -23,6 +23,7 @@
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
 #include <wsx/peer_certificate.hpp>
+#include <wsx/prepared_message.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/frame.hpp>
 #include <wsx/protocol/handshake.hpp>
@@ -204,8 +205,10 @@ public:
     void send(const char* text) { send(std::string_view(text)); }
     /// Sends a text message (a std::string).
     void send(const std::string& text) { send(std::string_view(text)); }
-    /// Sends a wsx::message: text stays text, binary binary; sent to many sessions it is framed once.
+    /// Sends a wsx::message: text stays text, binary binary (its payload is copied into the queue).
     void send(const message& m) { send_message(m, {}); }
+    /// Sends a prepared message: its frame is shared, not copied (see prepared_message).
+    void send(const prepared_message& m) { send_prepared(m, {}); }
     /// Sends `size` bytes at `data` as a binary message.
     void send_binary(const void* data, std::size_t size) { send_bytes(protocol::opcode::binary, data, size, {}); }
     /// Sends a binary message.
@@ -226,6 +229,11 @@ public:
     template <class Token> auto send(const message& m, Token&& token) {
         return initiate(std::forward<Token>(token),
                         [this, &m](detail::send_queue::completion c) { send_message(m, std::move(c)); });
+    }
+    /// Sends a prepared message; the token gets the outcome.
+    template <class Token> auto send(const prepared_message& m, Token&& token) {
+        return initiate(std::forward<Token>(token),
+                        [this, &m](detail::send_queue::completion c) { send_prepared(m, std::move(c)); });
     }
     /// Sends binary bytes; the token gets the outcome.
     template <class Token> auto send_binary(byte_view bytes, Token&& token) {
@@ -358,10 +366,9 @@ private:
 
     void send_bytes(protocol::opcode op, const void* data, std::size_t size, detail::send_queue::completion c);
     void send_message(const message& m, detail::send_queue::completion c);
-
-    // Broadcast frames are built lazily: only the second send of one
-    // message object pays for a plain one (an echo never does).
-    std::shared_ptr<detail::shared_frame> make_shared_frame(const message& m, std::uint64_t key) const;
+    void send_prepared(const prepared_message& m, detail::send_queue::completion c);
+    // The compressed form of `m` for this session's deflate parameters.
+    detail::shared_frame* make_compressed(const prepared_message& m, std::uint64_t key) const;
 
     // ---- the write side (on the strand) ---------------------------------
 

@@ -66,6 +66,10 @@ public:
     void send(const message& m) const {
         if (auto s = s_.lock()) s->send(m);
     }
+    /// Sends a prepared message (its frame is shared, see prepared_message).
+    void send(const prepared_message& m) const {
+        if (auto s = s_.lock()) s->send(m);
+    }
     /// Sends a binary message.
     void send_binary(byte_view bytes) const {
         if (auto s = s_.lock()) s->send_binary(bytes);
@@ -79,6 +83,11 @@ public:
     }
     /// Sends a message; the token gets the outcome.
     template <class Token> auto send(const message& m, Token&& token) const {
+        if (auto s = s_.lock()) return s->send(m, std::forward<Token>(token));
+        return detail::complete_closed(std::forward<Token>(token));
+    }
+    /// Sends a prepared message; the token gets the outcome.
+    template <class Token> auto send(const prepared_message& m, Token&& token) const {
         if (auto s = s_.lock()) return s->send(m, std::forward<Token>(token));
         return detail::complete_closed(std::forward<Token>(token));
     }

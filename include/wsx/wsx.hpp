@@ -8,6 +8,7 @@
 #include <wsx/error.hpp>
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
+#include <wsx/prepared_message.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/frame.hpp>
 #include <wsx/protocol/handshake.hpp>

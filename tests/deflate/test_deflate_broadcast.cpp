@@ -1,8 +1,8 @@
-// Broadcast with permessage-deflate (issue #6): a message sent to many
+// Broadcast with permessage-deflate: a prepared_message sent to many
 // sessions is compressed once for all receivers whose server side agreed
 // server_no_context_takeover with the same window, and per receiver when
 // the compressor keeps its context (those bytes depend on what that
-// connection sent before). Counted with a codec factory that wraps wsx's
+// connection sent before). A plain wsx::message is compressed per receiver. Counted with a codec factory that wraps wsx's
 // own codec and counts every compression it is asked for.
 
 #include "wsx_catch.hpp"
@@ -64,13 +64,15 @@ struct broadcast_run {
     std::vector<std::string> received; // per client, the broadcast as it arrived
     std::vector<std::string> extensions;
     int compressions = 0;
+    std::size_t forms = 0; // the prepared message's compressed forms
 };
 
 // `clients` clients connect; the first one sends "go"; the server then sends
-// one message object to every open session (the sender included).
-// client_window[i] is what client i asks for as server_max_window_bits.
+// one prepared message (or, with `prepared` false, one wsx::message) to
+// every open session (the sender included). client_window[i] is what client
+// i asks for as server_max_window_bits.
 broadcast_run run_broadcast(bool server_no_context_takeover, const std::vector<std::uint8_t>& client_window,
-                            const std::string& text, std::size_t threshold = 0) {
+                            const std::string& text, std::size_t threshold = 0, bool prepared = true) {
     asio::io_context io;
     wsx::server server{io};
     auto& so = server.default_options().deflate;
@@ -79,11 +81,18 @@ broadcast_run run_broadcast(bool server_no_context_takeover, const std::vector<s
     so.compress_threshold = threshold;
     so.server_no_context_takeover = server_no_context_takeover;
     std::size_t server_opened = 0;
+    std::size_t forms = 0;
     server.endpoint("/room").on_open([&](wsx::session&) { ++server_opened; }).on_message([&](wsx::session& s, const wsx::message& m) {
         if (m.text() != "go") return;
         compressions = 0;
-        const auto out = wsx::message::text(text);
+        if (!prepared) {
+            const auto out = wsx::message::text(text);
+            for (auto& h : s.open_sessions()) h.send(out);
+            return;
+        }
+        const auto out = wsx::prepared_message::text(text);
         for (auto& h : s.open_sessions()) h.send(out);
+        forms = out.compressed_forms();
     });
     server.listen("127.0.0.1", 0);
 
@@ -115,6 +124,7 @@ broadcast_run run_broadcast(bool server_no_context_takeover, const std::vector<s
     clients[0]->send("go");
     REQUIRE(run_until(io, [&] { return done == n; }));
     r.compressions = compressions.load();
+    r.forms = forms;
     for (auto& c : clients) c->close();
     server.stop();
     CHECK(run_to_completion(io));
@@ -132,6 +142,14 @@ TEST_CASE("deflate broadcast: one compression for every receiver without context
         CHECK(r.received[i] == text);
     }
     CHECK(r.compressions == 1);
+    CHECK(r.forms == 1);
+}
+
+TEST_CASE("deflate broadcast: a plain message is compressed for each receiver", "[deflate][broadcast]") {
+    const std::string text = payload(20000);
+    const auto r = run_broadcast(true, {15, 15, 15, 15}, text, 0, false);
+    for (auto& got : r.received) CHECK(got == text);
+    CHECK(r.compressions == 4);
 }
 
 TEST_CASE("deflate broadcast: receivers that agreed different windows get one compression per window",
@@ -144,6 +162,7 @@ TEST_CASE("deflate broadcast: receivers that agreed different windows get one co
     }
     CHECK(r.extensions[1].find("server_max_window_bits=10") != std::string::npos);
     CHECK(r.compressions == 3);
+    CHECK(r.forms == 3);
 }
 
 TEST_CASE("deflate broadcast: with context takeover every receiver compresses its own", "[deflate][broadcast]") {
@@ -155,6 +174,7 @@ TEST_CASE("deflate broadcast: with context takeover every receiver compresses it
         CHECK(r.received[i] == text);
     }
     CHECK(r.compressions == 4);
+    CHECK(r.forms == 0);
 }
 
 TEST_CASE("deflate broadcast: a message below the threshold goes out uncompressed, framed once",
@@ -162,4 +182,32 @@ TEST_CASE("deflate broadcast: a message below the threshold goes out uncompresse
     const auto r = run_broadcast(true, {15, 15, 15}, "short", 64);
     for (auto& got : r.received) CHECK(got == "short");
     CHECK(r.compressions == 0);
+    CHECK(r.forms == 0);
+}
+
+TEST_CASE("deflate broadcast: a client sends a prepared message through its own compressor",
+          "[deflate][broadcast]") {
+    asio::io_context io;
+    wsx::server server{io};
+    server.default_options().deflate = wsx::enable_deflate();
+    std::vector<std::string> got;
+    server.endpoint("/in").on_message([&](wsx::session&, const wsx::message& m) { got.emplace_back(m.text()); });
+    server.listen("127.0.0.1", 0);
+    wsx::client c{io};
+    c.options().deflate = wsx::enable_deflate();
+    bool open = false;
+    c.on_open([&](wsx::session&) { open = true; });
+    c.connect(url_for(server, "/in"));
+    REQUIRE(run_until(io, [&] { return open; }));
+    const std::string text = payload(5000);
+    const auto pm = wsx::prepared_message::text(text);
+    c.send(pm);
+    c.send(pm); // the second one leans on the client's context
+    REQUIRE(run_until(io, [&] { return got.size() == 2; }));
+    CHECK(got[0] == text);
+    CHECK(got[1] == text);
+    CHECK(pm.compressed_forms() == 0); // a client shares nothing
+    c.close();
+    server.stop();
+    CHECK(run_to_completion(io));
 }

@@ -107,8 +107,8 @@ struct server_endpoint {
         check.enter();
         std::string_view t = m.text();
         if (t.rfind("bcast:", 0) == 0) {
-            // One message object to every open session: framed once, shared.
-            wsx::message out = wsx::message::text("b:" + std::string(t.substr(6)));
+            // One prepared message to every open session: framed once, shared.
+            const auto out = wsx::prepared_message::text("b:" + std::string(t.substr(6)));
             for (auto& peer : s.open_sessions()) peer.send(out);
         } else {
             check.on_text(t);
@@ -356,7 +356,7 @@ TEST_CASE("threads: stop() from a non-io thread while clients keep connecting", 
     CHECK(closes.load() == opens.load());
 }
 
-TEST_CASE("threads: one message object sent from two threads at once is framed safely", "[threads][broadcast]") {
+TEST_CASE("threads: one message sent from two threads at once arrives whole, prepared or not", "[threads][broadcast]") {
     asio::io_context io;
     wsx::server server{io};
     std::mutex mu;
@@ -384,15 +384,24 @@ TEST_CASE("threads: one message object sent from two threads at once is framed s
     }
     REQUIRE(eventually([&] { return opened == clients_n && [&] { std::lock_guard<std::mutex> l(mu); return handles.size() == clients_n; }(); }));
 
-    // Both threads reach each message's frame cache at about the same time:
-    // one builds and caches the shared frame while the other reads it.
+    // Both threads send each object at about the same time: a message is
+    // copied by both, a prepared message's one frame is shared by both and
+    // by every receiver's queue.
     std::vector<wsx::message> messages;
-    for (int r = 0; r < rounds; ++r) messages.push_back(wsx::message::text("the same bytes for everyone " + std::to_string(r)));
+    std::vector<wsx::prepared_message> prepared;
+    for (int r = 0; r < rounds; ++r) {
+        const std::string text = "the same bytes for everyone " + std::to_string(r);
+        if (r % 2) prepared.push_back(wsx::prepared_message::text(text));
+        else messages.push_back(wsx::message::text(text));
+    }
     std::vector<std::shared_ptr<wsx::session>> sessions;
     for (auto& h : handles) sessions.push_back(h.lock());
     auto sender = [&] {
-        for (const auto& m : messages)
-            for (auto& s : sessions) s->send(m);
+        for (std::size_t i = 0; i < messages.size(); ++i)
+            for (auto& s : sessions) {
+                s->send(messages[i]);
+                if (i < prepared.size()) s->send(prepared[i]);
+            }
     };
     std::thread a(sender), b(sender);
     a.join();

@@ -37,6 +37,7 @@
 #include <string_view>
 #include <stdexcept>
 #include <system_error>
+#include <vector>
 
 namespace wsx_test {
 
@@ -48,6 +49,7 @@ struct wire {
     std::string from_session;      // bytes the session wrote, for the test to take()
     std::size_t capacity = SIZE_MAX; // how much from_session may hold: the "socket buffer"
     int reads = 0, writes = 0;     // read and write attempts that moved bytes (or failed)
+    std::vector<const void*> sources; // where each buffer the session wrote from began (shared or copied bytes)
     int fail_read_at = 0;          // from the n-th read on, reads fail with connection_reset (0: never)
     int fail_write_at = 0;         // from the n-th write on, writes fail with broken_pipe (0: never)
     bool shut_down = false;        // the session half-closed (shutdown_send)
@@ -160,6 +162,7 @@ struct memory_transport {
             for (auto it = asio::buffer_sequence_begin(bufs); it != asio::buffer_sequence_end(bufs) && n < room; ++it) {
                 asio::const_buffer b(*it);
                 const std::size_t k = std::min(b.size(), room - n);
+                if (k != 0) wire_->sources.push_back(b.data());
                 wire_->from_session.append(static_cast<const char*>(b.data()), k);
                 n += k;
             }

@@ -10,6 +10,7 @@
 // Both buffers keep their capacity, so a steady stream allocates nothing.
 
 #include <wsx/detail/unique_function.hpp>
+#include <wsx/detail/shared_frame.hpp>
 #include <wsx/message.hpp>
 #include <wsx/protocol/frame.hpp>
 #include <wsx/protocol/mask.hpp>

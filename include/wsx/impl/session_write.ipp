@@ -37,61 +37,55 @@ WSX_DECL void session::send_bytes(protocol::opcode op, const void* data, std::si
 }
 
 WSX_DECL void session::send_message(const message& m, detail::send_queue::completion c) {
-    // A client masks every frame with a fresh key: nothing to share.
+    if (strand_.running_in_this_thread()) {
+        enqueue(m.opcode(), m.data(), m.size(), std::move(c));
+        return;
+    }
+    // A copy of an owned message shares its bytes: posting it costs a
+    // reference count, not a copy of the payload.
+    posted_.fetch_add(m.size(), std::memory_order_relaxed);
+    asio::post(strand_, [self = this->shared_from_this(), m = message(m), c = std::move(c)]() mutable {
+        self->posted_.fetch_sub(m.size(), std::memory_order_relaxed);
+        self->enqueue(m.opcode(), m.data(), m.size(), std::move(c));
+    });
+}
+
+WSX_DECL void session::send_prepared(const prepared_message& m, detail::send_queue::completion c) {
+    // A client masks every frame with a fresh key, and fragments are
+    // framed per session: nothing to share.
     if (!is_server_ || options_->fragment_size != 0) {
         send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
         return;
     }
-    // key 0: the plain frame (no compression agreed, or a message below
-    // the threshold). A compressor with context takeover makes bytes
-    // only this connection can decode: nothing to share either.
-    // (deflate_ is set before open and never changes, so reading it from
-    // another thread is safe.)
-    std::uint64_t key = 0;
+    // A compressor with context takeover makes bytes only this
+    // connection can decode: it compresses its own copy. (deflate_ is set
+    // before open and never changes, so reading it from another thread is
+    // safe.)
+    std::shared_ptr<const detail::shared_frame> frame;
     if (deflate_ && deflate_->codec->should_compress(m.size())) {
-        key = deflate_->codec->shared_key();
+        const std::uint64_t key = deflate_->codec->shared_key();
         if (key == 0) {
             send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
             return;
         }
+        frame = detail::prepared_access::compressed(m, key, [&] { return make_compressed(m, key); });
+    } else {
+        frame = detail::prepared_access::plain(m);
     }
-    std::shared_ptr<const detail::shared_frame> frame = detail::message_access::cached_frame(m, key);
-    if (!frame && key == 0 && strand_.running_in_this_thread()) {
-        // First send of this message: copying into our own queue is
-        // cheaper than a shared frame, and an echo never needs one.
-        // (Fix: this used to build and cache the shared frame right
-        // here anyway, one allocation and copy per echoed message; the
-        // next send of the same message builds it when it needs it.)
-        enqueue(m.opcode(), m.data(), m.size(), std::move(c));
-        return;
-    }
-    if (!frame) {
-        // Compressed frames are built at once, even for an echo: the
-        // compression costs far more than the copy, and it is what a
-        // broadcast must not repeat per receiver.
-        frame = detail::message_access::cache_frame(m, make_shared_frame(m, key));
-    }
-    asio::dispatch(strand_, [self = this->shared_from_this(), frame, c = std::move(c)]() mutable {
+    asio::dispatch(strand_, [self = this->shared_from_this(), frame = std::move(frame), c = std::move(c)]() mutable {
         self->enqueue_shared(frame, std::move(c));
     });
 }
 
-WSX_DECL std::shared_ptr<detail::shared_frame> session::make_shared_frame(const message& m, std::uint64_t key) const {
-    auto f = std::make_shared<detail::shared_frame>();
+WSX_DECL detail::shared_frame* session::make_compressed(const prepared_message& m, std::uint64_t key) const {
+    // Once per parameter set and message: a temporary is cheap enough.
+    std::vector<std::uint8_t> deflated;
+    deflate_->codec->compress_detached(m.data(), m.size(), deflated);
+    auto f = std::make_unique<detail::shared_frame>();
     f->key = key;
-    const std::uint8_t* payload = m.data();
-    std::size_t size = m.size();
-    std::vector<std::uint8_t> compressed;
-    if (key != 0) {
-        deflate_->codec->compress_detached(m.data(), m.size(), compressed);
-        payload = compressed.data();
-        size = compressed.size();
-    }
-    f->bytes.resize(protocol::max_header_size + size);
-    std::size_t h = protocol::write_frame_header(f->bytes.data(), m.opcode(), size, true, key != 0, nullptr);
-    if (size) std::memcpy(f->bytes.data() + h, payload, size);
-    f->bytes.resize(h + size);
-    return f;
+    f->bytes.reserve(protocol::max_header_size + deflated.size());
+    protocol::append_frame(f->bytes, m.opcode(), deflated.data(), deflated.size(), true, true);
+    return f.release();
 }
 
 WSX_DECL bool session::can_send(detail::send_queue::completion& c) {
