@@ -16,6 +16,7 @@
 #include <wsx/router.hpp>
 #include <wsx/server_options.hpp>
 #include <wsx/detail/session_maker.hpp>
+#include <wsx/detail/session_registry.hpp>
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
 #include <wsx/transport/socket.hpp>
@@ -186,16 +187,16 @@ private:
         };
         std::vector<std::shared_ptr<listener>> listeners;
 
-        // Every accepted connection; `admitted` once route() counted it
-        // against the caps, which forget() then gives back. (The address
-        // is the session's own, passed back to forget(): a copy here would
-        // be 32 bytes more per connection.)
-        struct entry {
-            std::weak_ptr<session_type> session;
-            bool admitted = false;
-        };
-        mutable std::mutex mu;
-        std::unordered_map<std::uint64_t, entry> sessions;
+        // Every accepted connection, shared with each endpoint (which
+        // lists its open ones from it). An entry is `admitted` once route()
+        // counted it against the caps, which forget() then gives back.
+        // (The address is the session's own, passed back to forget(): a
+        // copy here would be 32 bytes more per connection.)
+        using entry = detail::session_registry::entry;
+        using session_map = detail::session_registry::map_type;
+        std::shared_ptr<detail::session_registry> registry = std::make_shared<detail::session_registry>();
+        // The caps' counts, under the registry's lock (with_lock), so that
+        // they change with the entries' `admitted` in one step.
         std::unordered_map<asio::ip::address, std::size_t> per_address; // admitted, by remote address
         std::size_t admitted = 0;
         std::atomic<std::uint64_t> refused_by_cap{0};
@@ -227,7 +228,7 @@ private:
         }
         bool admit(const session_type& s);
         void unadmit(const session_type& s);
-        // Under mu.
+        // Under the registry's lock.
         void release(entry& e, const asio::ip::address& address) noexcept;
 
         // Some connection took the memory budget past its limit: close the

@@ -3,22 +3,20 @@
 #define WSX_DETAIL_ENDPOINT_STATE_HPP
 
 // What every session of one endpoint shares: its handlers, its options and
-// the list of its open sessions (for broadcast). Sessions hold it by
-// shared_ptr, so handlers outlive every session that may call them.
+// the registry its open sessions are listed in (for broadcast). Sessions
+// hold it by shared_ptr, so handlers outlive every session that may call them.
 
+#include <wsx/detail/session_registry.hpp>
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
 #include <wsx/protocol/close.hpp>
 
 #include <atomic>
-#include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unordered_map>
 #include <vector>
 
 namespace wsx {
@@ -51,30 +49,16 @@ struct endpoint_state {
     std::function<bool(std::string_view origin)> check_origin;
     std::function<void(upgrade_request&)> on_handshake;
 
-    void add(std::uint64_t id, const std::shared_ptr<session_type>& s) {
-        std::lock_guard<std::mutex> lock(mu_);
-        open_.emplace(id, s);
-    }
-    void remove(std::uint64_t id) {
-        std::lock_guard<std::mutex> lock(mu_);
-        open_.erase(id);
-    }
-    std::vector<std::shared_ptr<session_type>> snapshot() const {
-        std::vector<std::shared_ptr<session_type>> out;
-        std::lock_guard<std::mutex> lock(mu_);
-        out.reserve(open_.size());
-        for (auto& kv : open_)
-            if (auto s = kv.second.lock()) out.push_back(std::move(s));
-        return out;
-    }
-    std::size_t open_count() const {
-        std::lock_guard<std::mutex> lock(mu_);
-        return open_.size();
-    }
+    // Where its sessions are listed once open: the server's registry for
+    // a server's endpoint (set as the endpoint is added), the client's own
+    // for a client. Null for an endpoint no server took: it has no sessions.
+    std::shared_ptr<session_registry> registry;
 
-private:
-    mutable std::mutex mu_;
-    std::unordered_map<std::uint64_t, std::weak_ptr<session_type>> open_;
+    // This endpoint's open sessions (open_sessions()).
+    std::vector<std::shared_ptr<session_type>> snapshot() const {
+        if (!registry) return {};
+        return registry->open_on(this);
+    }
 };
 
 } // namespace detail

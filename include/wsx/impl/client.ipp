@@ -19,7 +19,11 @@ namespace wsx {
 WSX_DECL client::client(asio::io_context& io)
     : io_(io),
       plain_(std::make_shared<detail::transport_client_maker<transport::plain>>()),
-      state_(std::make_shared<detail::endpoint_state>()) {}
+      state_(std::make_shared<detail::endpoint_state>()) {
+    // Its own: a client's sessions are no server's, and their ids are
+    // only unique within this client.
+    state_->registry = std::make_shared<detail::session_registry>();
+}
 
 WSX_DECL client::~client() {
     state_->detached.store(true, std::memory_order_release);

@@ -20,6 +20,7 @@ WSX_DECL server::~server() { core_->close_acceptors(); }
 WSX_DECL server::endpoint_type& server::endpoint(std::string_view pattern) {
     auto ep = std::make_shared<endpoint_type>(pattern);
     ep->options(core_->defaults);
+    ep->state_ptr()->registry = core_->registry;
     core_->routes.add(pattern, ep);
     return *ep;
 }
@@ -89,11 +90,7 @@ WSX_DECL void server::core::start(transport::socket sock, detail::server_session
 }
 
 WSX_DECL void server::core::start(std::shared_ptr<session_type> s) {
-    const std::uint64_t id = s->id();
-    {
-        std::lock_guard<std::mutex> lock(mu);
-        sessions.emplace(id, entry{s});
-    }
+    registry->add(s->id(), s);
     this->budget.set_limit(opts.memory_budget);
     detail::session_access::start_server(*s, this->shared_from_this(), defaults, limits);
 }
@@ -172,28 +169,31 @@ WSX_DECL detail::session_owner::decision server::core::route(session_type& s, co
 
 WSX_DECL bool server::core::admit(const session_type& s) {
     const asio::ip::address address = counted_as(s.remote_endpoint().address());
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = sessions.find(s.id());
-    if (it == sessions.end()) return false; // already gone
-    entry& e = it->second;
-    if (e.admitted) return true;
-    std::size_t& from_here = per_address[address];
-    if ((opts.max_connections != 0 && admitted >= opts.max_connections) ||
-        (opts.max_connections_per_address != 0 && from_here >= opts.max_connections_per_address)) {
-        if (from_here == 0) per_address.erase(address);
-        refused_by_cap.fetch_add(1, std::memory_order_relaxed);
-        return false;
-    }
-    ++from_here;
-    ++admitted;
-    e.admitted = true;
-    return true;
+    return registry->with_lock([&](session_map& sessions) {
+        auto it = sessions.find(s.id());
+        if (it == sessions.end()) return false; // already gone
+        entry& e = it->second;
+        if (e.admitted) return true;
+        std::size_t& from_here = per_address[address];
+        if ((opts.max_connections != 0 && admitted >= opts.max_connections) ||
+            (opts.max_connections_per_address != 0 && from_here >= opts.max_connections_per_address)) {
+            if (from_here == 0) per_address.erase(address);
+            refused_by_cap.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        ++from_here;
+        ++admitted;
+        e.admitted = true;
+        return true;
+    });
 }
 
 WSX_DECL void server::core::unadmit(const session_type& s) {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = sessions.find(s.id());
-    if (it != sessions.end()) release(it->second, counted_as(s.remote_endpoint().address()));
+    const asio::ip::address address = counted_as(s.remote_endpoint().address());
+    registry->with_lock([&](session_map& sessions) {
+        auto it = sessions.find(s.id());
+        if (it != sessions.end()) release(it->second, address);
+    });
 }
 
 WSX_DECL void server::core::release(entry& e, const asio::ip::address& address) noexcept {
@@ -215,12 +215,11 @@ WSX_DECL void server::core::over_budget() noexcept {
 
 WSX_DECL void server::core::enforce_budget() {
     std::vector<std::pair<std::size_t, std::shared_ptr<session_type>>> held;
-    {
-        std::lock_guard<std::mutex> lock(mu);
+    registry->with_lock([&](const session_map& sessions) {
         held.reserve(sessions.size());
         for (auto& kv : sessions)
             if (auto s = kv.second.session.lock()) held.emplace_back(detail::session_access::memory_held(*s), std::move(s));
-    }
+    });
     std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     // The sessions already chosen give their bytes back on their own
     // strands, soon: count them as gone, or every pass until then
@@ -237,11 +236,10 @@ WSX_DECL void server::core::enforce_budget() {
 
 WSX_DECL server_stats server::core::stats() const {
     server_stats st;
-    {
-        std::lock_guard<std::mutex> lock(mu);
+    registry->with_lock([&](const session_map& sessions) {
         st.connections = sessions.size();
         st.admitted_connections = admitted;
-    }
+    });
     st.memory_in_use = this->budget.used();
     st.refused_by_cap = refused_by_cap.load(std::memory_order_relaxed);
     st.closed_by_budget = closed_by_budget.load(std::memory_order_relaxed);
@@ -267,25 +265,18 @@ WSX_DECL std::string server::core::build_reply(const http_reply& r) {
 }
 
 WSX_DECL void server::core::forget(std::uint64_t id, const asio::ip::address& from) noexcept {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = sessions.find(id);
-    if (it == sessions.end()) return;
-    release(it->second, counted_as(from));
-    sessions.erase(it);
+    const asio::ip::address address = counted_as(from);
+    registry->with_lock([&](session_map& sessions) {
+        auto it = sessions.find(id);
+        if (it == sessions.end()) return;
+        release(it->second, address);
+        sessions.erase(it);
+    });
 }
 
-WSX_DECL std::vector<std::shared_ptr<session>> server::core::all() const {
-    std::vector<std::shared_ptr<session_type>> out;
-    std::lock_guard<std::mutex> lock(mu);
-    for (auto& kv : sessions)
-        if (auto s = kv.second.session.lock()) out.push_back(std::move(s));
-    return out;
-}
+WSX_DECL std::vector<std::shared_ptr<session>> server::core::all() const { return registry->all(); }
 
-WSX_DECL std::size_t server::core::count() const {
-    std::lock_guard<std::mutex> lock(mu);
-    return sessions.size();
-}
+WSX_DECL std::size_t server::core::count() const { return registry->size(); }
 
 WSX_DECL void server::core::close_acceptors() {
     std::lock_guard<std::mutex> lock(accept_mu);

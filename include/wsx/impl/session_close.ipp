@@ -119,11 +119,15 @@ WSX_DECL void session::teardown(std::error_code ec) {
     queue_.fail_all(make_error_code(error::closed));
     buffered_.store(0, std::memory_order_relaxed);
     account_memory();
-    if (owner_) owner_->forget(id_, remote_.address());
+    // A server's session leaves the registry with its caps, in one lock;
+    // one without a server (a client's) is listed only while open.
+    if (owner_)
+        owner_->forget(id_, remote_.address());
+    else if (was_open && endpoint_->registry)
+        endpoint_->registry->remove(id_);
     // A client that never opened still hears on_close (1006), as the
     // browser fires close after a failed connect; a server session
     // that never opened was never the user's.
-    if (was_open) endpoint_->remove(id_);
     if (was_open || (!is_server_ && endpoint_)) {
         close_reason r;
         if (f_.close_received) {

@@ -196,7 +196,7 @@ WSX_DECL void session::open() {
         // gets 1011 as for any handler that throws.
         if (!instance_) return fail(make_error_code(error::handler_exception));
     }
-    endpoint_->add(id_, this->shared_from_this());
+    if (endpoint_->registry) endpoint_->registry->open(id_, this->weak_from_this(), endpoint_.get());
     schedule_timer();
     invoke([&] {
         if (endpoint_->on_open) endpoint_->on_open(*this);
