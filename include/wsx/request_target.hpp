@@ -94,25 +94,34 @@ inline std::string percent_decode(std::string_view s, bool plus_as_space, bool& 
     return out;
 }
 
+namespace detail {
+// Calls f(raw name, raw value) for each non-empty "name=value" piece of a
+// query, in order, until f returns false. Nothing is decoded here.
+template <class F> void for_each_query_piece(std::string_view query, F f) {
+    while (!query.empty()) {
+        const std::size_t amp = query.find('&');
+        const std::string_view piece = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (piece.empty()) continue;
+        const std::size_t eq = piece.find('=');
+        if (!f(piece.substr(0, eq), eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1))) return;
+    }
+}
+} // namespace detail
+
 /// Splits "a=1&b=x+y&c" into decoded (name, value) pairs in order, keeping
 /// repeated names: [("a","1"), ("b","x y"), ("c","")]. Empty pieces ("a=1&&b")
 /// are skipped, and so is a pair whose name or value has an invalid %-escape.
 inline std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
     std::vector<std::pair<std::string, std::string>> out;
-    while (!query.empty()) {
-        std::size_t amp = query.find('&');
-        std::string_view piece = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (piece.empty()) continue;
-        std::size_t eq = piece.find('=');
-        std::string_view raw_name = piece.substr(0, eq);
-        std::string_view raw_value = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
+    detail::for_each_query_piece(query, [&](std::string_view raw_name, std::string_view raw_value) {
         bool name_ok = false;
         bool value_ok = false;
         std::string name = percent_decode(raw_name, true, name_ok);
         std::string value = percent_decode(raw_value, true, value_ok);
         if (name_ok && value_ok) out.emplace_back(std::move(name), std::move(value));
-    }
+        return true;
+    });
     return out;
 }
 
@@ -120,19 +129,15 @@ inline std::vector<std::pair<std::string, std::string>> parse_query(std::string_
 /// after decoding), or nothing. Lets a handler read one parameter without
 /// building the whole list.
 inline std::optional<std::string> query_value(std::string_view query, std::string_view name) {
-    while (!query.empty()) {
-        std::size_t amp = query.find('&');
-        std::string_view piece = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (piece.empty()) continue;
-        std::size_t eq = piece.find('=');
+    std::optional<std::string> found;
+    detail::for_each_query_piece(query, [&](std::string_view raw_name, std::string_view raw_value) {
         bool ok = false;
-        if (percent_decode(piece.substr(0, eq), true, ok) != name || !ok) continue;
-        std::string value =
-            percent_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1), true, ok);
-        if (ok) return value;
-    }
-    return std::nullopt;
+        if (percent_decode(raw_name, true, ok) != name || !ok) return true;
+        std::string value = percent_decode(raw_value, true, ok);
+        if (ok) found = std::move(value);
+        return !ok;
+    });
+    return found;
 }
 
 /// The values captured by a path template, in template order. Views returned

@@ -98,11 +98,9 @@ struct epoll_tcp {
             using H = std::decay_t<Handler>;
             H handler(std::forward<Handler>(h));
             auto ex = asio::get_associated_executor(handler, sock_.get_executor());
-            if (!registered()) { // closed
-                asio::post(ex, [h = std::move(handler)]() mutable { h(std::error_code(asio::error::operation_aborted), nullptr, 0); });
-                return;
-            }
-            if (svc_->park(ent_, detail::direction::read, nullptr, [&] { return read_parked<H>{this, std::move(handler)}; }))
+            if (!registered()) // closed
+                return read_resume<H>{this, std::move(handler)}.abort(ex);
+            if (svc_->park(ent_, detail::direction::read, nullptr, [&] { return read_parked(this, std::move(handler)); }))
                 return;
             // The read itself waits for the handler's executor: the data
             // goes into the buffer of the thread that runs the handler.
@@ -304,7 +302,7 @@ struct epoll_tcp {
                 std::size_t n = recv_some(buf, before, ec);
                 if (ec == asio::error::would_block || ec == asio::error::try_again) {
                     if (svc_->park(ent_, detail::direction::read, &before,
-                                   [&] { return read_parked<H>{this, std::move(h)}; }))
+                                   [&] { return read_parked(this, std::move(h)); }))
                         return;
                     continue; // an edge came while recv ran
                 }
@@ -366,7 +364,7 @@ struct epoll_tcp {
                     return false;
                 }
                 if (svc_->park(ent_, detail::direction::write, &snap.edges,
-                               [&] { return write_parked<H>{this, std::move(h)}; }))
+                               [&] { return write_parked(this, std::move(h)); }))
                     return true;
                 iov = pw.rest.data() + pw.pos; // an edge came: try again
                 count = pw.rest.size() - pw.pos;
@@ -390,56 +388,48 @@ struct epoll_tcp {
             stream* self;
             H h;
             void operator()() { self->finish_read(std::move(h)); }
+            template <class Ex> void abort(const Ex& ex) && {
+                asio::post(ex, [h = std::move(h)]() mutable { h(std::error_code(asio::error::operation_aborted), nullptr, 0); });
+            }
         };
         template <class H> struct write_resume {
             stream* self;
             H h;
             void operator()() { self->finish_write(std::move(h)); }
+            template <class Ex> void abort(const Ex& ex) && {
+                asio::post(ex, [h = std::move(h), n = self->wr_done_]() mutable {
+                    h(std::error_code(asio::error::operation_aborted), n);
+                });
+            }
         };
 
-        // What the service holds for a waiting operation. The handler owns
-        // the session and so this stream, which therefore outlives it.
-        template <class H> struct read_parked {
-            stream* self;
-            H h;
+        // What the service holds for a waiting operation (a read_resume or
+        // write_resume). The handler owns the session and so this stream,
+        // which therefore outlives it.
+        template <class Resume> struct parked {
+            Resume r;
             void operator()(detail::wake w) && {
-                auto ex = asio::get_associated_executor(h, self->sock_.get_executor());
+                auto ex = asio::get_associated_executor(r.h, r.self->sock_.get_executor());
                 switch (w) {
                 case detail::wake::ready:
                     // Inline when the strand is free: the common case costs no post.
-                    asio::dispatch(ex, read_resume<H>{self, std::move(h)});
+                    asio::dispatch(ex, std::move(r));
                     break;
                 case detail::wake::retry: // from park(), inside the operation's own call
-                    asio::post(ex, read_resume<H>{self, std::move(h)});
+                    asio::post(ex, std::move(r));
                     break;
                 case detail::wake::aborted:
-                    asio::post(ex, [h = std::move(h)]() mutable {
-                        h(std::error_code(asio::error::operation_aborted), nullptr, 0);
-                    });
+                    std::move(r).abort(ex);
                     break;
                 }
             }
         };
-        template <class H> struct write_parked {
-            stream* self;
-            H h;
-            void operator()(detail::wake w) && {
-                auto ex = asio::get_associated_executor(h, self->sock_.get_executor());
-                switch (w) {
-                case detail::wake::ready:
-                    asio::dispatch(ex, write_resume<H>{self, std::move(h)});
-                    break;
-                case detail::wake::retry:
-                    asio::post(ex, write_resume<H>{self, std::move(h)});
-                    break;
-                case detail::wake::aborted:
-                    asio::post(ex, [h = std::move(h), n = self->wr_done_]() mutable {
-                        h(std::error_code(asio::error::operation_aborted), n);
-                    });
-                    break;
-                }
-            }
-        };
+        template <class H> static parked<read_resume<H>> read_parked(stream* self, H&& h) {
+            return {read_resume<H>{self, std::forward<H>(h)}};
+        }
+        template <class H> static parked<write_resume<H>> write_parked(stream* self, H&& h) {
+            return {write_resume<H>{self, std::forward<H>(h)}};
+        }
 
         // A write the socket did not take at once: the iovecs left (from
         // pos). Rare, so on the heap rather than in every idle connection.
