@@ -7,6 +7,8 @@
 // when it was loaded over https://); everything one member sends goes to
 // every member of the same room. The endpoint is a class, the servlet way:
 // one chat_endpoint per connection, its members named like the annotations.
+// A room is a topic: members subscribe to it, and a message published to it
+// is framed once for all of them.
 // Built with zlib, the rooms speak permessage-deflate with every browser.
 
 #include "../common/options.hpp"
@@ -23,7 +25,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <vector>
 
 namespace {
 
@@ -66,20 +67,6 @@ std::string clean_name(std::string name) {
     return name;
 }
 
-// The members of a room.
-std::vector<wsx::session_handle> members(wsx::session& s, std::string_view room) {
-    std::vector<wsx::session_handle> out;
-    for (auto& peer : s.open_sessions())
-        if (auto p = peer.lock(); p && p->path_param("room") == room) out.push_back(peer);
-    return out;
-}
-
-// A prepared message is framed (and compressed) once for every member.
-void broadcast(wsx::session& s, std::string_view room, std::string_view json) {
-    const auto m = wsx::prepared_message::text(json);
-    for (auto& peer : members(s, room)) peer.send(m);
-}
-
 std::string presence(std::string_view type, std::string_view name, std::string_view room, std::size_t count) {
     return R"({"type":)" + json_string(type) + R"(,"name":)" + json_string(name) + R"(,"room":)" +
            json_string(room) + R"(,"count":)" + std::to_string(count) + "}";
@@ -89,28 +76,35 @@ std::string presence(std::string_view type, std::string_view name, std::string_v
 
 // @ServerEndpoint("/chat/{room}"): one instance per connection, so the
 // members are this connection's state, whether it came over ws:// or wss://.
+// The server is handed in by the endpoint's factory (see main).
 struct chat_endpoint {
+    wsx::server& server;
     std::string name;
     std::string room;
+    bool joined = false;
 
     void on_open(wsx::session& s) {                                                 // @OnOpen
         name = clean_name(s.query("name"));
         room = std::string(s.path_param("room"));
-        std::size_t count = members(s, room).size();
+        if (room.size() > wsx::max_topic_size) return s.close(wsx::close_code::policy_violation, "room name too long");
+        joined = s.subscribe(room);
+        const std::size_t count = server.subscribers(room);
         std::cout << name << " joined " << room << " (" << count << " here)" << std::endl;
-        broadcast(s, room, presence("join", name, room, count));
+        server.publish(room, presence("join", name, room, count));                 // everyone, s too
     }
 
-    void on_message(wsx::session& s, std::string_view text) {                       // @OnMessage
+    void on_message(wsx::session&, std::string_view text) {                         // @OnMessage
         // The page sends {"type":"message","name":...,"text":...}: pass the
         // JSON on as it came (wsx already checked its size and UTF-8).
-        if (text.size() >= 2 && text.front() == '{' && text.back() == '}') broadcast(s, room, text);
+        if (text.size() >= 2 && text.front() == '{' && text.back() == '}') server.publish(room, text);
     }
 
-    void on_close(wsx::session& s, const wsx::close_reason& r) {                    // @OnClose
-        std::size_t count = members(s, room).size();
+    void on_close(wsx::session&, const wsx::close_reason& r) {                      // @OnClose
+        if (!joined) return;
+        // A closed session has left its topics: the count is of those still here.
+        const std::size_t count = server.subscribers(room);
         std::cout << name << " left " << room << " (" << r.code << ", " << count << " here)" << std::endl;
-        broadcast(s, room, presence("leave", name, room, count));
+        server.publish(room, presence("leave", name, room, count));
     }
 
     void on_error(wsx::session&, std::error_code ec) {                              // @OnError
@@ -161,7 +155,7 @@ int main(int argc, char** argv) {
         options.max_frame_size = max_chat_message;
 #ifdef WSX_EXAMPLE_DEFLATE
         // Browsers offer permessage-deflate on every connection; say yes. The
-        // server resets its compressor after each message, so a broadcast is
+        // server resets its compressor after each message, so a publish is
         // compressed once and the same frame goes to every member, and the
         // windows are small (4 KiB, the largest chat message) to keep each
         // connection's zlib state near 50 KiB instead of 300 KiB.
@@ -171,7 +165,7 @@ int main(int argc, char** argv) {
         options.deflate.client_max_window_bits = 12;
         options.deflate.mem_level = 5;
 #endif
-        server.endpoint<chat_endpoint>("/chat/{room}");
+        server.endpoint<chat_endpoint>("/chat/{room}", [&server] { return chat_endpoint{server, {}, {}, false}; });
         server.on_http(serve_page);
     });
 }

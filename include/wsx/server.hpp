@@ -150,6 +150,24 @@ public:
     std::uint16_t port() const { return core_->first_port(); }
     /// The port of every listener, in the order listen() and listen_tls() were called.
     std::vector<std::uint16_t> ports() const { return core_->all_ports(); }
+    /// Sends `m` to every session subscribed to `topic` (docs/topics.md) and
+    /// returns how many. Any thread, also outside handlers. Throws
+    /// std::system_error(error::bad_argument) for a name longer than
+    /// wsx::max_topic_size.
+    std::size_t publish(std::string_view topic, const prepared_message& m) {
+        return detail::publish_to(core_->topics, topic, 0, &m, m.opcode(), nullptr, 0);
+    }
+    /// Publishes a message (framed once, and only when someone listens).
+    std::size_t publish(std::string_view topic, const message& m) {
+        return detail::publish_to(core_->topics, topic, 0, nullptr, m.opcode(), m.data(), m.size());
+    }
+    /// Publishes the text message `text`.
+    std::size_t publish(std::string_view topic, std::string_view text) {
+        return detail::publish_to(core_->topics, topic, 0, nullptr, protocol::opcode::text, text.data(), text.size());
+    }
+    /// How many sessions are subscribed to `topic` now (any thread).
+    std::size_t subscribers(std::string_view topic) const { return core_->topics.subscribers(topic); }
+
     /// Connections accepted and not yet closed (handshakes in progress included).
     std::size_t session_count() const { return core_->count(); }
 

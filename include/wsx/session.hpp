@@ -70,6 +70,9 @@ class session_handle;
 
 namespace detail {
 struct session_access;
+// The publish of session::publish and server::publish (session_topics.ipp).
+WSX_DECL std::size_t publish_to(const topic_registry& r, std::string_view topic, std::uint64_t skip,
+                                const prepared_message* m, protocol::opcode op, const void* data, std::size_t size);
 } // namespace detail
 
 /// One connection: the servlet's `Session`, what every handler receives.
@@ -187,6 +190,27 @@ public:
     }
     /// Replaces the per-session user data with `value` (of any type).
     template <class T> void set_data(T value) { user_data_ = std::move(value); }
+
+    // ---- topics (a server's sessions; docs/topics.md) --------------------
+
+    /// Subscribes to `topic` (any bytes, at most wsx::max_topic_size); false
+    /// if already subscribed or closed. A session leaves all its topics as it
+    /// closes. Any thread. Throws std::system_error: error::invalid_state on
+    /// a client's session, error::bad_argument for a longer name.
+    bool subscribe(std::string_view topic);
+    /// Leaves `topic`; false if not subscribed.
+    bool unsubscribe(std::string_view topic);
+    /// True while subscribed to `topic`.
+    bool is_subscribed(std::string_view topic) const;
+    /// The topics this session is subscribed to, in no particular order.
+    std::vector<std::string> topics() const;
+    /// Sends `m` to every subscriber of `topic` but this session (which need
+    /// not subscribe to publish); returns how many it was sent to.
+    std::size_t publish(std::string_view topic, const prepared_message& m);
+    /// Publishes a message (framed once, and only when someone listens).
+    std::size_t publish(std::string_view topic, const message& m);
+    /// Publishes the text message `text`.
+    std::size_t publish(std::string_view topic, std::string_view text);
 
     // ---- sending --------------------------------------------------------
     // Every send queues and returns at once. With a completion token the
@@ -364,6 +388,7 @@ private:
         }
     }
 
+    detail::topic_registry& topic_table() const;
     void send_bytes(protocol::opcode op, const void* data, std::size_t size, detail::send_queue::completion c);
     void send_message(const message& m, detail::send_queue::completion c);
     void send_prepared(const prepared_message& m, detail::send_queue::completion c);
@@ -600,6 +625,7 @@ private:
 #include <wsx/impl/session_handshake.ipp>
 #include <wsx/impl/session_read.ipp>
 #include <wsx/impl/session_timers.ipp>
+#include <wsx/impl/session_topics.ipp>
 #include <wsx/impl/session_write.ipp>
 #endif
 

@@ -28,6 +28,7 @@
 #include <wsx/impl/session_handshake.ipp>
 #include <wsx/impl/session_read.ipp>
 #include <wsx/impl/session_timers.ipp>
+#include <wsx/impl/session_topics.ipp>
 #include <wsx/impl/session_write.ipp>
 #include <wsx/impl/sync_client.ipp>
 

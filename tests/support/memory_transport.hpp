@@ -273,6 +273,51 @@ struct memory_server {
     }
 };
 
+// Several connections to one wsx::server over wires, as if listen() had
+// accepted them (memory_server has one). Add endpoints first.
+struct memory_connections {
+    asio::io_context io;
+    manual_clock clock;
+    wsx::server server{io};
+    std::vector<std::shared_ptr<wire>> wires;
+    std::vector<std::shared_ptr<wsx::session>> sessions;
+
+    memory_connections() = default;
+    memory_connections(const memory_connections&) = delete;
+    memory_connections& operator=(const memory_connections&) = delete;
+    // A parked read holds its session, which holds the wire: break the cycle.
+    ~memory_connections() {
+        for (auto& w : wires) {
+            w->wake_read = {};
+            w->wake_write = {};
+        }
+    }
+
+    // Starts connection number wires.size() + 1 (its session's id).
+    std::size_t accept() {
+        wires.push_back(std::make_shared<wire>());
+        sessions.push_back(std::make_shared<wsx::detail::stream_session<memory_transport::stream>>(
+            io, wires.size(), true, io, wires.back()));
+        wsx::detail::session_access::set_clock(*sessions.back(), &clock);
+        wsx::detail::server_access::start(server, sessions.back());
+        run();
+        return wires.size() - 1;
+    }
+    void run() {
+        io.restart();
+        io.poll();
+    }
+    void send(std::size_t i, std::string_view bytes) {
+        wires[i]->feed(bytes);
+        run();
+    }
+    // The peer ends TCP without a close frame.
+    void drop(std::size_t i) {
+        wires[i]->end();
+        run();
+    }
+};
+
 } // namespace wsx_test
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <wsx/detail/endpoint_state.hpp>
 #include <wsx/detail/memory_budget.hpp>
+#include <wsx/detail/topic_registry.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/deflate_negotiation.hpp>
 #include <wsx/protocol/http.hpp>
@@ -54,6 +55,7 @@ struct session_owner {
     // A session's growth took the budget past its limit.
     virtual void over_budget() noexcept = 0;
     memory_budget budget;
+    topic_registry topics;
 };
 
 // A client's check of the opening handshake's response: sets the chosen

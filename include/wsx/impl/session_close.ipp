@@ -121,8 +121,10 @@ WSX_DECL void session::teardown(std::error_code ec) {
     account_memory();
     // A server's session leaves the registry with its caps, in one lock;
     // one without a server (a client's) is listed only while open.
-    if (owner_)
+    if (owner_) {
+        owner_->topics.leave_all(id_);
         owner_->forget(id_, remote_.address());
+    }
     else if (was_open && endpoint_->registry)
         endpoint_->registry->remove(id_);
     // A client that never opened still hears on_close (1006), as the

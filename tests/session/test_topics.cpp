@@ -1,0 +1,183 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+// Topics over the in-memory transport: several connections on one server,
+// each a wire the test reads, so who received what is exact.
+
+#include "allocation_count.hpp"
+#include "loopback.hpp"
+#include "memory_transport.hpp"
+#include "wsx_catch.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace wsx_test;
+
+namespace {
+
+// A server with `n` open connections on /room, each over its own wire.
+struct room : memory_connections {
+    wsx::server_endpoint* ep = nullptr;
+
+    explicit room(std::size_t n, std::size_t max_send_queue = 1 << 20) {
+        server.default_options().max_send_queue = max_send_queue;
+        ep = &server.endpoint("/room");
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t k = accept();
+            send(k, upgrade_request("/room", 80));
+            REQUIRE(wires[k]->take().rfind("HTTP/1.1 101", 0) == 0);
+        }
+    }
+    // The text messages connection i received since the last call.
+    std::vector<std::string> received(std::size_t i) {
+        run();
+        std::vector<std::string> out;
+        std::string bytes = wires[i]->take();
+        bool masked = false;
+        while (auto f = take_frame(bytes, masked))
+            if (f->opcode == op::text) out.push_back(f->payload);
+        return out;
+    }
+};
+
+} // namespace
+
+TEST_CASE("topics: a publish reaches the topic's subscribers and no one else", "[session][topics]") {
+    room r(3);
+    CHECK(r.sessions[0]->subscribe("lobby"));
+    CHECK(r.sessions[1]->subscribe("lobby"));
+    CHECK(r.sessions[2]->subscribe("kitchen"));
+    CHECK(r.server.subscribers("lobby") == 2);
+    CHECK(r.server.subscribers("kitchen") == 1);
+    CHECK(r.server.subscribers("attic") == 0);
+
+    CHECK(r.server.publish("lobby", "hello lobby") == 2);
+    CHECK(r.received(0) == std::vector<std::string>{"hello lobby"});
+    CHECK(r.received(1) == std::vector<std::string>{"hello lobby"});
+    CHECK(r.received(2).empty());
+
+    // A session's publish skips the sender, which need not subscribe.
+    CHECK(r.sessions[0]->publish("lobby", "from 0") == 1);
+    CHECK(r.sessions[2]->publish("lobby", wsx::message::text("from 2")) == 2);
+    CHECK(r.received(0) == std::vector<std::string>{"from 2"});
+    CHECK(r.received(1) == std::vector<std::string>{"from 0", "from 2"});
+    CHECK(r.received(2).empty());
+}
+
+TEST_CASE("topics: subscribe, unsubscribe and the session's own list", "[session][topics]") {
+    room r(2);
+    auto& s = *r.sessions[0];
+    CHECK(s.subscribe("a"));
+    CHECK_FALSE(s.subscribe("a")); // once
+    CHECK(s.subscribe(std::string("b\0c", 3))); // any bytes
+    CHECK(s.subscribe(""));
+    auto mine = s.topics();
+    std::sort(mine.begin(), mine.end());
+    CHECK(mine == std::vector<std::string>{"", "a", std::string("b\0c", 3)});
+    CHECK(s.is_subscribed("a"));
+    CHECK_FALSE(s.is_subscribed("b"));
+    CHECK_FALSE(r.sessions[1]->is_subscribed("a"));
+
+    CHECK(s.unsubscribe("a"));
+    CHECK_FALSE(s.unsubscribe("a"));
+    CHECK_FALSE(s.is_subscribed("a"));
+    CHECK(r.server.subscribers("a") == 0);
+    CHECK(r.server.publish("a", "nobody") == 0);
+    CHECK(r.received(0).empty());
+}
+
+TEST_CASE("topics: a closed session has left every topic", "[session][topics]") {
+    room r(2);
+    r.sessions[0]->subscribe("x");
+    r.sessions[0]->subscribe("y");
+    r.sessions[1]->subscribe("x");
+    r.drop(0); // the peer ends TCP
+    REQUIRE(r.sessions[0]->ready_state() == wsx::ready_state::closed);
+    CHECK(r.server.subscribers("x") == 1);
+    CHECK(r.server.subscribers("y") == 0);
+    CHECK(r.sessions[0]->topics().empty());
+    CHECK_FALSE(r.sessions[0]->subscribe("x")); // closed: refused
+    CHECK(r.server.subscribers("x") == 1);
+    CHECK(r.server.publish("x", "still here") == 1);
+    CHECK(r.received(1) == std::vector<std::string>{"still here"});
+}
+
+TEST_CASE("topics: a published message is framed once and shared by every receiver", "[session][topics]") {
+    room r(3);
+    for (auto& s : r.sessions) s->subscribe("t");
+    const auto pm = wsx::prepared_message::text("shared bytes");
+    CHECK(r.server.publish("t", pm) == 3);
+    r.run();
+    for (auto& w : r.wires) CHECK(std::find(w->sources.begin(), w->sources.end(), pm.data() - 2) != w->sources.end());
+}
+
+TEST_CASE("topics: publishing to a topic nobody subscribed to allocates nothing", "[session][topics]") {
+    room r(1);
+    r.sessions[0]->subscribe("busy");
+    const std::string long_name(200, 'n'); // beyond any small-string buffer
+    const auto pm = wsx::prepared_message::text("x");
+    std::size_t sent = 0;
+    allocations::cost c;
+    {
+        allocations::window w;
+        for (int i = 0; i < 100; ++i) {
+            sent += r.server.publish(long_name, pm);
+            sent += r.server.publish(long_name, "text made only for listeners");
+        }
+        c = w.now();
+    }
+    CHECK(sent == 0);
+    if (!allocations::counted) {
+        WARN("allocations are not counted under a sanitizer; the bound is checked in the plain build");
+        return;
+    }
+    CHECK(c.count == 0);
+    // The same publish to a topic with a listener does allocate (the
+    // targets, the frame): the counter sees publishes.
+    {
+        allocations::window w;
+        CHECK(r.server.publish("busy", "text made only for listeners") == 1);
+        c = w.now();
+    }
+    CHECK(c.count > 0);
+}
+
+TEST_CASE("topics: a handler may unsubscribe and publish again from inside a publish", "[session][topics]") {
+    // Connection 0 never reads: its queue is full at once, so the publish's
+    // send to it runs on_error inline, and that handler changes the topic.
+    room r(3, 64);
+    int errors = 0;
+    r.ep->on_error([&](wsx::session& s, std::error_code ec) {
+        if (ec != wsx::error::send_queue_full) return;
+        ++errors;
+        s.unsubscribe("t");
+        s.publish("t", "0 left");
+    });
+    for (auto& s : r.sessions) s->subscribe("t");
+    r.wires[0]->capacity = 0;
+    r.sessions[0]->send(std::string(100, 'f')); // over max_send_queue: what follows is refused
+    r.run();
+    r.server.publish("t", "first");
+    r.run();
+    CHECK(errors == 1);
+    CHECK(r.server.subscribers("t") == 2);
+    auto got1 = r.received(1), got2 = r.received(2);
+    CHECK(std::count(got1.begin(), got1.end(), "first") == 1);
+    CHECK(std::count(got1.begin(), got1.end(), "0 left") == 1);
+    CHECK(got1 == got2);
+}
+
+TEST_CASE("topics: programmer errors are system_errors", "[session][topics]") {
+    room r(1);
+    const std::string too_long(wsx::max_topic_size + 1, 't');
+    CHECK_THROWS_AS(r.sessions[0]->subscribe(too_long), std::system_error);
+    CHECK_THROWS_AS(r.server.publish(too_long, "x"), std::system_error);
+    CHECK(r.sessions[0]->subscribe(std::string(wsx::max_topic_size, 't')));
+    try {
+        r.sessions[0]->subscribe(too_long);
+    } catch (const std::system_error& e) {
+        CHECK(e.code() == wsx::error::bad_argument);
+        CHECK(std::string(e.what()).find("topic") != std::string::npos);
+    }
+}
