@@ -11,6 +11,7 @@
 #include <wsx/wsx.hpp>
 
 #include <array>
+#include <map>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -148,4 +149,66 @@ TEST_CASE("topics: a client's session has none", "[topics]") {
     CHECK_FALSE(subscribed);
     server.stop();
     CHECK(run_to_completion(io));
+}
+
+TEST_CASE("topics: a subscriber that stops reading meets its queue limit; the others get everything", "[topics]") {
+    constexpr std::size_t queue_limit = 64 * 1024;
+    // More than the kernel's socket buffers can hide (loopback ones grow to
+    // megabytes), so the slow reader's queue must fill.
+    constexpr int count = 600;
+    const std::string payload(16 * 1024, 'm');
+    asio::io_context io;
+    wsx::server server{io};
+    server.default_options().max_send_queue = queue_limit;
+    std::mutex mu;
+    std::map<std::uint64_t, int> full; // send_queue_full reports, by session id
+    auto& ep = server.endpoint("/t/{topic}")
+                   .on_open([](wsx::session& s) { s.subscribe(s.path_param("topic")); })
+                   .on_error([&](wsx::session& s, std::error_code ec) {
+                       std::lock_guard<std::mutex> lock(mu);
+                       if (ec == wsx::error::send_queue_full) ++full[s.id()];
+                   });
+    server.listen("127.0.0.1", 0);
+    const auto port = server.port();
+    io_threads runner(io, 2);
+
+    raw_peer slow;
+    slow.shrink_receive_buffer(4096);
+    slow.connect(port);
+    REQUIRE(slow.handshake("/t/feed", port));
+    std::atomic<int> fast_got{0};
+    wsx::client fast(io);
+    fast.on_message([&](wsx::session&, const wsx::message& m) {
+        if (m.text() == payload) ++fast_got;
+    });
+    fast.connect(ws_url(port, "/t/feed"));
+    REQUIRE(eventually([&] { return server.subscribers("feed") == 2; }));
+
+    // Paced by the reader that keeps up (two messages in flight at most,
+    // under its limit), as a real feed would be; the other falls behind.
+    int handed = 0;
+    for (int i = 0; i < count; ++i) {
+        if (!eventually([&] { return fast_got >= i - 2; })) break;
+        handed += static_cast<int>(server.publish("feed", payload));
+    }
+    CHECK(handed == 2 * count);
+    REQUIRE(eventually([&] { return fast_got == count; }));
+
+    // The slow one's queue stopped at its limit plus the message that crossed it.
+    std::shared_ptr<wsx::session> slow_session;
+    for (auto& h : ep.open_sessions())
+        if (auto s = h.lock(); s && s->buffered_amount() > 0) slow_session = s;
+    REQUIRE(slow_session);
+    CHECK(eventually([&] { return slow_session->buffered_amount() <= queue_limit + payload.size() + 4; }));
+    CHECK(slow_session->buffered_amount() >= queue_limit);
+    CHECK(slow_session->is_open()); // the default policy refuses, it does not close
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        CHECK(full.size() == 1);
+        CHECK(full[slow_session->id()] == 1); // told once per episode
+    }
+    slow_session.reset();
+    slow.close();
+    fast.close();
+    CHECK(stop_and_join(io, server, runner));
 }
