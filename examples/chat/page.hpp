@@ -7,8 +7,10 @@
 // onopen / onmessage / onclose / onerror, and send() with objects turned
 // into JSON. Every line on the page starts with the handler that printed it,
 // and #status follows ws.readyState (CONNECTING, OPEN, CLOSING, CLOSED).
+// #count is how many are in the room, from the "count" of the last join or
+// leave the server sent this connection ("-" when not in a room).
 // Element ids (#name #room #join #leave #text #send #messages #status
-// #extensions) are what the browser tests drive; keep them.
+// #count #extensions) are what the browser tests drive; keep them.
 
 namespace chat {
 
@@ -39,6 +41,8 @@ inline constexpr const char* page = R"page(<!doctype html>
 </p>
 <p class="info">
   readyState: <span id="status">CLOSED</span>
+  <!-- Members of the room now, this page included: the "count" of each join and leave. -->
+  &middot; in the room: <span id="count">-</span>
   <!-- What the server agreed to in the handshake, e.g. "permessage-deflate; server_no_context_takeover". -->
   &middot; extensions: <span id="extensions">none</span>
 </p>
@@ -91,6 +95,7 @@ function join() {
   ws = socket;
   showState();
   $("extensions").textContent = "none";
+  $("count").textContent = "-";      // known again at our own join
 
   // 2. the server registered us: we may send from now on. The handshake is
   // over, so socket.extensions says whether messages may be compressed.
@@ -105,6 +110,9 @@ function join() {
     let m;
     try { m = JSON.parse(e.data); } catch (err) { return; }
     if (m === null || typeof m !== "object") return;
+    // Every join and leave says how many are in the room now.
+    if ((m.type === "join" || m.type === "leave") && ws === socket && Number.isInteger(m.count))
+      $("count").textContent = String(m.count);
     if (m.type === "join") show("onmessage", m.name + " joined " + m.room + " (" + m.count + " here)", "event");
     else if (m.type === "leave") show("onmessage", m.name + " left (" + m.count + " here)", "event");
     else if (m.type === "message") show("onmessage", String(m.name) + ": " + String(m.text));
@@ -114,6 +122,7 @@ function join() {
   socket.onclose = (e) => {
     if (ws !== socket) return;       // an older connection, replaced by a new join
     showState();
+    $("count").textContent = "-";    // no longer in the room
     show("onclose", e.code + " " + (meaning[e.code] || "application code") +
          (e.reason ? ', reason "' + e.reason + '"' : ", no reason"), "event");
   };
@@ -128,6 +137,7 @@ function leave() {
   if (!ws) return;
   ws.close(1000, "left the room");   // CLOSING until the server answers the close
   showState();
+  $("count").textContent = "-";      // no more joins or leaves reach a closing socket
 }
 
 // 3. send: an object goes as JSON text

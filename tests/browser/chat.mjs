@@ -7,8 +7,10 @@
 //   node chat.mjs --chat PATH --out DIR --deflate ON|OFF [--tls] [--chromium /usr/bin/chromium]
 //
 // Two pages join the same room; a message typed in one shows up in the
-// other; reloading the second page closes its WebSocket and the first page
-// and the server both see it leave. Every line on the page names the
+// other; a third page in another room never sees it (nor do the first two
+// see the third's), and each page's #count shows how many are in its room;
+// reloading the second page closes its WebSocket and the first page and the
+// server both see it leave, the count dropping to 1. Every line on the page names the
 // handler that ran (onopen, onmessage, onclose with the code, its meaning
 // and the reason, onerror), and #status follows readyState: leaving shows
 // CLOSING then CLOSED and "onclose 1000 normal closure, no reason"; a join the server
@@ -71,6 +73,11 @@ const ROOM = "interop-room";
 // the broadcast really is compressed and Chromium really inflates it.
 const MESSAGE = 'hello from alice <b>not bold</b> & "quotes" \u2014 \ud55c\uae00 \u{1F642}';
 const REPLY = "hi alice, bob here";
+// The rooms-apart case: a third page in OTHER_ROOM, and one message from each page.
+const OTHER_ROOM = "other-room";
+const ALICE_ROOM_ONLY = "for interop-room only, says alice";
+const CAROL_ROOM_ONLY = "for other-room only, says carol";
+const BOB_BARRIER = "bob again, in the same room";
 
 // A throwaway CA and a server certificate for localhost and 127.0.0.1
 // signed by it: the two commands examples/chat/README.md shows.
@@ -110,12 +117,28 @@ function check_served_certificate(port, certs) {
   }), 10000, "a TLS connection to the chat");
 }
 
-async function join_room(page, url, name) {
+// Joins on a freshly loaded page and waits until the page saw the server
+// announce its own join: after that it is in the room, and its #count is
+// that announcement's unless someone else joins or leaves.
+async function join_room(page, url, name, room = ROOM) {
   await page.goto(url, { timeout: 15000 });
   await page.fill("#name", name);
-  await page.fill("#room", ROOM);
+  await page.fill("#room", room);
   await page.click("#join");
   await page.waitForFunction(() => document.querySelector("#status").textContent === "OPEN", null, { timeout: 15000 });
+  await wait_message(page, `onmessage ${name} joined ${room} (`, false);
+}
+
+// What the page's #count shows: the members of its room, or "-" when it is in none.
+async function check_count(page, who, expected) {
+  const shown = await page.textContent("#count");
+  check(shown === String(expected), `${who}'s page shows ${JSON.stringify(shown)} in the room, not ${expected}`);
+}
+
+// No line of the page contains any of texts.
+async function check_never(page, who, texts) {
+  for (const line of await messages(page))
+    for (const t of texts) check(!line.includes(t), `${who}'s page shows ${JSON.stringify(line)}, which is not for its room`);
 }
 
 // The li texts of #messages.
@@ -227,7 +250,8 @@ try {
   console.log(`chromium ${context.browser() ? context.browser().version() : "(persistent context)"}`);
   const alice = context.pages()[0] || (await context.newPage());
   const bob = await context.newPage();
-  for (const p of [alice, bob]) p.on("pageerror", (e) => run.fail("page_error", e));
+  const carol = await context.newPage(); // in OTHER_ROOM
+  for (const p of [alice, bob, carol]) p.on("pageerror", (e) => run.fail("page_error", e));
 
   await run.case("page_served", async () => {
     const res = await alice.goto(url, { timeout: 15000 });
@@ -235,6 +259,7 @@ try {
     check((res.headers()["content-type"] || "").startsWith("text/html"), `GET / is ${res.headers()["content-type"]}`);
     check(await alice.title() === "wsx chat", `the page title is ${await alice.title()}`);
     check(await alice.textContent("#status") === "CLOSED", "the page is not CLOSED before joining");
+    await check_count(alice, "alice", "-");
     const protocol = await alice.evaluate(() => location.protocol);
     check(protocol === (args.tls ? "https:" : "http:"), `the page was loaded over ${protocol}`);
     if (args.tls) {
@@ -251,8 +276,12 @@ try {
     await join_room(bob, url, "bob");
     await wait_message(alice, "onmessage bob joined " + ROOM, false);
     await wait_message(bob, "onopen connected to ", false);
-    await chat.wait_line(/^alice joined interop-room \(\d+ here\)$/);
-    await chat.wait_line(/^bob joined interop-room \(\d+ here\)$/);
+    await chat.wait_line(/^alice joined interop-room \(1 here\)$/);
+    await chat.wait_line(/^bob joined interop-room \(2 here\)$/);
+    // alice saw her own join (1 here) before bob joined, then bob's (2 here); bob saw his own.
+    await wait_message(alice, `onmessage bob joined ${ROOM} (2 here)`, true);
+    await check_count(alice, "alice", 2);
+    await check_count(bob, "bob", 2);
     const first = (await messages(alice))[0] || "";
     check(first.startsWith("onopen connected to ws"), `alice's first line is ${JSON.stringify(first)}, not onopen`);
   });
@@ -272,33 +301,69 @@ try {
     await wait_message(alice, "onmessage bob: " + REPLY, true);
   });
 
+  // A room is a topic: a publish reaches its subscribers and no one else.
+  // The negative checks come after barriers the server orders for us (it
+  // writes to each connection in the order it published to it): carol's own
+  // message reaches carol after anything published to her before it, and so
+  // does bob's own message to bob and alice. No sleeping.
+  await run.case("rooms_apart", async () => {
+    await join_room(carol, url, "carol", OTHER_ROOM);
+    await chat.wait_line(/^carol joined other-room \(1 here\)$/);
+    await check_count(carol, "carol", 1);
+    await say(alice, ALICE_ROOM_ONLY);
+    await wait_message(bob, "onmessage alice: " + ALICE_ROOM_ONLY, true);   // published, to ROOM
+    await wait_message(alice, "onmessage alice: " + ALICE_ROOM_ONLY, true);
+    await say(carol, CAROL_ROOM_ONLY);
+    await wait_message(carol, "onmessage carol: " + CAROL_ROOM_ONLY, true); // after alice's, had it come
+    await say(bob, BOB_BARRIER);
+    await wait_message(bob, "onmessage bob: " + BOB_BARRIER, true);          // after carol's, had it come
+    await wait_message(alice, "onmessage bob: " + BOB_BARRIER, true);
+    // carol's lines: her onopen, her join and her message; nothing of alice's or bob's room.
+    await check_never(carol, "carol", ["alice", "bob", ALICE_ROOM_ONLY, BOB_BARRIER, ROOM]);
+    for (const [page, who] of [[alice, "alice"], [bob, "bob"]])
+      await check_never(page, who, ["carol", CAROL_ROOM_ONLY, OTHER_ROOM]);
+    await check_count(alice, "alice", 2);
+    await check_count(bob, "bob", 2);
+    await check_count(carol, "carol", 1);
+    console.log(`carol in ${OTHER_ROOM} saw ${(await messages(carol)).length} lines, none from ${ROOM}`);
+  });
+
   await run.case("reload_closes", async () => {
     await bob.reload({ timeout: 15000 });
     // The reloaded page starts over: not joined, no messages.
     check(await bob.textContent("#status") === "CLOSED", "the reloaded page is still joined");
+    await check_count(bob, "bob", "-");
     // The server's on_close ran for bob, and the room heard it.
     const left = await chat.wait_line(/^bob left interop-room \((\d+), (\d+) here\)$/);
     console.log(`server saw bob leave with close code ${left[1]}`);
     check(left[1] === "1001" || left[1] === "1006",
       `bob's socket closed with ${left[1]}; a page going away closes with 1001 (or drops TCP: 1006)`);
-    await wait_message(alice, "bob left");
+    check(left[2] === "1", `the server counts ${left[2]} in ${ROOM} after bob left, not 1 (carol is elsewhere)`);
+    await wait_message(alice, "onmessage bob left (1 here)", true);
     check(await alice.textContent("#status") === "OPEN", "alice lost her connection when bob left");
+    await check_count(alice, "alice", 1);
   });
 
   await run.case("leave_closes", async () => {
     const left_before = await count(alice, "bob left");
     await join_room(bob, url, "bob");
+    await check_count(bob, "bob", 2);
+    await wait_count(alice, `onmessage bob joined ${ROOM} (2 here)`, 2); // the second time bob joined
+    await check_count(alice, "alice", 2);
     // close() makes readyState CLOSING at once; read it in the same task, before the server can answer.
-    const closing = await bob.evaluate(() => {
+    const [closing, shown] = await bob.evaluate(() => {
       document.querySelector("#leave").click();
-      return document.querySelector("#status").textContent;
+      return [document.querySelector("#status").textContent, document.querySelector("#count").textContent];
     });
     check(closing === "CLOSING", `right after leave the page shows ${closing}, not CLOSING`);
+    check(shown === "-", `right after leave the page shows ${JSON.stringify(shown)} in the room, not "-"`);
     // The reason shown is the server's, from its close frame; wsx answers a close with the code alone.
     await wait_message(bob, "onclose 1000 normal closure, no reason", true);
     check(await bob.textContent("#status") === "CLOSED", "after onclose the page is not CLOSED");
     await chat.wait_line(/^bob left interop-room \(1000, \d+ here\)$/);
     await wait_count(alice, "bob left", left_before + 1);
+    await check_count(alice, "alice", 1);
+    await check_count(bob, "bob", "-");
   });
 
   await run.case("refused_onerror", async () => {
@@ -307,6 +372,7 @@ try {
     await wait_message(bob, "onerror the connection failed", true);
     await wait_message(bob, "onclose 1006 abnormal closure (no close frame), no reason", true);
     check(await bob.textContent("#status") === "CLOSED", "a refused connection does not show CLOSED");
+    await check_count(bob, "bob", "-");
     const handlers = new Set((await messages(bob)).map((line) => line.split(" ")[0]));
     for (const h of ["onopen", "onmessage", "onclose", "onerror"]) check(handlers.has(h), `no ${h} line on the page`);
   });
