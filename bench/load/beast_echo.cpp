@@ -1,7 +1,7 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 //
 // beast_echo: the Boost.Beast anchor of the wsx load benchmark.
-// Usage: beast_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem] [--deflate]
+// Usage: beast_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem] [--deflate] [--fanout]
 //
 // Written the way Beast's own asynchronous examples are: one session object
 // per connection kept alive by shared_from_this, websocket::stream over
@@ -20,6 +20,16 @@
 // What differs: Beast 1.74 has no size threshold, so it compresses every
 // message, as echo_server --deflate does (compress_threshold 0); Beast's
 // deflate is its own port of zlib (boost/beast/zlib), not zlib itself.
+//
+// --fanout (the fan-out scenarios, bench/README.md): instead of echoing,
+// every message received is sent to every open connection, the sender
+// included. Written the way Beast's chat example does it (the CppCon 2018
+// chat server, example/websocket/server/chat-multi in Beast's tree, on one
+// thread): a shared state holding the set of sessions, which join when the
+// WebSocket handshake is done and leave in their destructor; a message is
+// copied once into a std::shared_ptr<std::string const>, and each session
+// queues the pointer and writes its queue one message at a time. Reading
+// goes on while the queue is written, as in the chat example.
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -37,6 +47,8 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <unordered_set>
+#include <vector>
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -47,18 +59,61 @@ namespace {
 
 constexpr std::size_t max_message_bytes = 16 * 1024 * 1024;
 
+// --fanout: one message for every session's queue, copied once.
+struct shared_message {
+    std::string data;
+    bool text = true;
+};
+
+class member {
+public:
+    virtual void send(const std::shared_ptr<const shared_message>& m) = 0;
+
+protected:
+    ~member() = default;
+};
+
+// The chat example's shared_state: who is connected, and a send to all of
+// them. One thread runs the io_context, so it needs no mutex.
+class shared_state {
+public:
+    void join(member* m) { sessions_.insert(m); }
+    void leave(member* m) { sessions_.erase(m); }
+    void send(const std::shared_ptr<const shared_message>& m)
+    {
+        for (member* s : sessions_) s->send(m);
+    }
+
+private:
+    std::unordered_set<member*> sessions_;
+};
+
 struct config {
     bool deflate = false;
+    shared_state* fanout = nullptr;   // --fanout
 #if BEAST_ECHO_TLS
     std::optional<net::ssl::context> tls;
 #endif
 };
 
 template <class NextLayer>
-class session : public std::enable_shared_from_this<session<NextLayer>> {
+class session final : public member, public std::enable_shared_from_this<session<NextLayer>> {
 public:
     template <class... Args>
     explicit session(const config& cfg, Args&&... args) : cfg_(cfg), ws_(std::forward<Args>(args)...) {}
+
+    ~session()
+    {
+        if (joined_) cfg_.fanout->leave(this);
+    }
+
+    // --fanout: queue the message; write it now unless a write is under way.
+    void send(const std::shared_ptr<const shared_message>& m) override
+    {
+        queue_.push_back(m);
+        if (queue_.size() > 1) return;
+        do_fanout_write();
+    }
 
     void run()
     {
@@ -106,6 +161,10 @@ private:
     void on_accept(beast::error_code ec)
     {
         if (ec) return;
+        if (cfg_.fanout) {
+            cfg_.fanout->join(this);
+            joined_ = true;
+        }
         do_read();
     }
 
@@ -118,6 +177,15 @@ private:
     {
         // closed, reset or protocol error: the session simply ends.
         if (ec) return;
+        if (cfg_.fanout) {
+            auto m = std::make_shared<shared_message>();
+            m->data = beast::buffers_to_string(buffer_.data());
+            m->text = ws_.got_text();
+            buffer_.consume(buffer_.size());
+            cfg_.fanout->send(std::move(m));
+            do_read();
+            return;
+        }
         ws_.text(ws_.got_text());
         ws_.async_write(buffer_.data(), beast::bind_front_handler(&session::on_write, this->shared_from_this()));
     }
@@ -129,9 +197,25 @@ private:
         do_read();
     }
 
+    void do_fanout_write()
+    {
+        ws_.text(queue_.front()->text);
+        ws_.async_write(net::buffer(queue_.front()->data),
+                        beast::bind_front_handler(&session::on_fanout_write, this->shared_from_this()));
+    }
+
+    void on_fanout_write(beast::error_code ec, std::size_t)
+    {
+        if (ec) return;
+        queue_.erase(queue_.begin());
+        if (!queue_.empty()) do_fanout_write();
+    }
+
     const config& cfg_;
     websocket::stream<NextLayer> ws_;
     beast::flat_buffer buffer_;
+    std::vector<std::shared_ptr<const shared_message>> queue_;   // --fanout
+    bool joined_ = false;
 };
 
 class listener : public std::enable_shared_from_this<listener> {
@@ -184,7 +268,8 @@ private:
 int usage(const char* why = nullptr)
 {
     if (why) std::fprintf(stderr, "beast_echo: %s\n", why);
-    std::fprintf(stderr, "usage: beast_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem] [--deflate]\n");
+    std::fprintf(stderr, "usage: beast_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem] [--deflate]\n"
+                         "                  [--fanout]\n");
     return 2;
 }
 
@@ -197,6 +282,7 @@ int main(int argc, char** argv)
     std::string cert, key;
     bool tls = false;
     config cfg;
+    shared_state everyone;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--port" && i + 1 < argc) {
@@ -211,6 +297,8 @@ int main(int argc, char** argv)
             tls = true;
         } else if (arg == "--deflate") {
             cfg.deflate = true;
+        } else if (arg == "--fanout") {
+            cfg.fanout = &everyone;
         } else {
             return usage();
         }

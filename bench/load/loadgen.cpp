@@ -16,6 +16,12 @@
 // - permessage-deflate (--deflate, RFC 7692): outgoing messages compressed
 //   with zlib, every echo inflated and checked byte for byte (WSX_LOADGEN_DEFLATE).
 //
+// Fan-out (--fanout N): N subscriber connections and one publisher
+// connection against a server that subscribes every connection to one topic
+// and publishes every message it receives to it (bench/README.md, "Fan-out").
+// Every connection, the publisher too, must receive every published message,
+// in order, byte for byte.
+//
 // Output: one line of key=value pairs on stdout (see print_usage for the keys);
 // diagnostics go to stderr. Exit status: 0 ok, 1 mismatch or protocol/IO
 // error, 2 bad usage, 3 timeout (the server stopped answering), 4 could not
@@ -71,6 +77,10 @@ constexpr int exit_usage = 2;
 constexpr int exit_timeout = 3;
 constexpr int exit_connect = 4;
 
+// Fan-out: quiet time between the last connection opening and the first
+// message published (see run()).
+constexpr double fanout_settle_s = 0.1;
+
 // ---------------------------------------------------------------- options
 
 struct options {
@@ -83,6 +93,7 @@ struct options {
     double warmup = 1.0;
     long server_pid = 0;
     bool idle = false;
+    std::size_t fanout = 0;          // subscribers (0: echo mode); connections = fanout + 1
     bool binary = false;
     bool self_test = false;
     bool json = false;               // JSON-ish payloads (see payload_pattern) instead of hex + letters
@@ -110,6 +121,17 @@ void print_usage()
         "                       /proc/PID/stat) and RSS (/proc/PID/status VmRSS)\n"
         "  --idle               open C connections, complete the handshakes, hold them idle and report the\n"
         "                       server's RSS growth per connection, then echo one message on each\n"
+        "  --fanout N           fan-out: N subscriber connections plus one publisher (connections = N + 1;\n"
+        "                       do not give --connections). The server must publish every message it receives\n"
+        "                       to every connection, the sender included. The publisher sends --size byte\n"
+        "                       messages, at most --inflight not yet received by every connection (default 1:\n"
+        "                       the next one when all N + 1 have the previous); every connection checks every\n"
+        "                       message, in order. After the window, publishing stops and every message sent\n"
+        "                       must arrive (else timeout, missing=...). Keys: deliveries_per_s (messages\n"
+        "                       received, all connections), server_cpu_us_per_delivery, rss_per_sub_bytes\n"
+        "                       (server RSS growth from before the first connect to the window's end, per\n"
+        "                       connection), rss_per_sub_open_bytes (the same, once all are open, before any\n"
+        "                       message), p50_us/p99_us (publisher's send to each receipt)\n"
         "  --binary             send binary messages (default text)\n"
         "  --payload KIND       pattern (default: hex sequence number, then letters a..z) or json (JSON-ish\n"
         "                       records with varying numbers, for compression; see payload_pattern)\n"
@@ -155,6 +177,7 @@ bool parse_count(const char* text, std::size_t& out)
 
 bool parse_options(int argc, char** argv, options& o)
 {
+    bool connections_given = false;
     for (int i = 1; i < argc; ++i) {
         std::string key = argv[i];
         std::string value;
@@ -191,7 +214,8 @@ bool parse_options(int argc, char** argv, options& o)
         else if (key == "--ca-file") o.ca_file = value;
         else if (key == "--payload") { ok = value == "json" || value == "pattern"; o.json = value == "json"; }
         else if (key == "--port") { ok = parse_count(value.c_str(), count) && count > 0 && count < 65536; o.port = static_cast<int>(count); }
-        else if (key == "--connections") { ok = parse_count(value.c_str(), o.connections) && o.connections > 0; }
+        else if (key == "--connections") { ok = parse_count(value.c_str(), o.connections) && o.connections > 0; connections_given = true; }
+        else if (key == "--fanout") { ok = parse_count(value.c_str(), o.fanout) && o.fanout > 0; }
         else if (key == "--inflight") { ok = parse_count(value.c_str(), o.inflight) && o.inflight > 0; }
         else if (key == "--size") { ok = parse_count(value.c_str(), o.size) && o.size <= (std::size_t{64} << 20); }
         else if (key == "--duration") { ok = parse_number(value.c_str(), o.duration) && o.duration > 0; }
@@ -220,6 +244,14 @@ bool parse_options(int argc, char** argv, options& o)
         return false;
     }
 #endif
+    if (o.fanout > 0) {
+        if (connections_given || o.idle || o.deflate) {
+            std::fprintf(stderr, "wsx_loadgen: --fanout sets the connections itself (N + 1) and goes with neither "
+                                 "--connections, --idle nor --deflate\n");
+            return false;
+        }
+        o.connections = o.fanout + 1;
+    }
     if (!o.ca_file.empty() && !o.tls) {
         std::fprintf(stderr, "wsx_loadgen: --ca-file only makes sense with --tls\n");
         return false;
@@ -837,7 +869,7 @@ struct histogram {
 // ---------------------------------------------------------------- the client
 
 enum class conn_state : unsigned char { idle, connecting, tls_handshaking, handshaking, open, closed };
-enum class run_phase : unsigned char { connecting, warmup, measure, idle_hold, idle_check, closing, done };
+enum class run_phase : unsigned char { connecting, warmup, measure, draining, idle_hold, idle_check, closing, done };
 
 struct connection;
 
@@ -881,6 +913,16 @@ struct loadgen {
     std::size_t closed = 0;           // connections the server has closed after our close frame
     std::size_t closed_clean = 0;     // ... and answered with a close frame first
 
+    // Fan-out (--fanout): the last connection publishes; every connection
+    // receives. Message `seq` is complete once all of them have it; the
+    // publisher keeps at most `inflight` messages not complete.
+    std::size_t publisher = 0;
+    bool publishing = false;
+    std::uint64_t complete = 0;                 // messages every connection has received
+    std::vector<std::uint32_t> round_counts;    // receipts of message seq, at seq % inflight
+    std::vector<std::uint64_t> pub_stamps;      // send time of message seq, at seq % inflight
+    std::uint64_t window_complete = 0;          // messages completed in the window
+
     std::string failure;
     int failure_code = exit_ok;
 
@@ -902,6 +944,8 @@ struct loadgen {
     bool on_handshake_bytes(connection& c, const unsigned char* p, std::size_t n, std::uint64_t now);
     void on_open(connection& c, std::uint64_t now);
     void send_message(connection& c, std::uint64_t now);
+    void on_delivery(connection& c, unsigned op, std::size_t length);
+    void publish_more(std::uint64_t now);
     void flush(connection& c);
     void start_closing();
     void on_server_eof(connection& c);
@@ -934,8 +978,10 @@ struct connection final : frame_sink {
     void check(const unsigned char* p, std::size_t n, std::size_t off)
     {
         if (bad) return;
-        if (received >= sent) { bad = true; return; }   // an echo nobody asked for
-        bad = !gen->pattern.matches(payload_pattern::value(index, received), off, p, n);
+        // Echo: our own messages. Fan-out: the publisher's, on every connection.
+        const connection& from = gen->opt.fanout ? gen->conns[gen->publisher] : *this;
+        if (received >= from.sent) { bad = true; return; }   // a message nobody sent
+        bad = !gen->pattern.matches(payload_pattern::value(from.index, received), off, p, n);
     }
 
     void on_data(const unsigned char* p, std::size_t n, std::size_t off) override
@@ -955,6 +1001,10 @@ struct connection final : frame_sink {
 
     void on_message_end(unsigned op, std::size_t length) override
     {
+        if (gen->opt.fanout) {
+            gen->on_delivery(*this, op, length);
+            return;
+        }
         if (received >= sent) {
             gen->fail(exit_failure, "connection %zu: server sent a message that was never sent to it", index);
             return;
@@ -1027,6 +1077,11 @@ loadgen::loadgen(const options& o)
     for (std::size_t i = 0; i < conns.size(); ++i) {
         conns[i].gen = this;
         conns[i].index = i;
+    }
+    if (opt.fanout) {
+        publisher = conns.size() - 1;
+        round_counts.assign(opt.inflight, 0);
+        pub_stamps.assign(opt.inflight, 0);
     }
 #if WSX_LOADGEN_DEFLATE
     if (opt.deflate) {
@@ -1417,7 +1472,7 @@ void loadgen::on_open(connection& c, std::uint64_t now)
     c.state = conn_state::open;
     --pending;
     ++open_count;
-    if (!opt.idle) {
+    if (!opt.idle && !opt.fanout) {
         for (std::size_t k = 0; k < opt.inflight; ++k) send_message(c, now);
     }
     if (next_to_connect < conns.size()) start_connect(next_to_connect++);
@@ -1446,6 +1501,52 @@ void loadgen::send_message(connection& c, std::uint64_t now)
     append_frame(c.out, opcode, nullptr, pattern.size, rng, &pattern, payload_pattern::value(c.index, c.sent));
     ++c.sent;
     ++outstanding;
+}
+
+// Fan-out: connection c received a whole message; it must be the
+// publisher's message number c.received.
+void loadgen::on_delivery(connection& c, unsigned op, std::size_t length)
+{
+    if (c.received >= conns[publisher].sent) {
+        fail(exit_failure, "connection %zu: server sent a message that was never published", c.index);
+        return;
+    }
+    if (op != opcode || length != pattern.size) c.bad = true;
+    const std::uint64_t seq = c.received++;
+    --outstanding;
+    if (c.bad) {
+        if (mismatches == 0)
+            std::fprintf(stderr, "wsx_loadgen: connection %zu: message #%" PRIu64 " differs from what was published (opcode %u, %zu bytes)\n",
+                         c.index, seq, op, length);
+        ++mismatches;
+        c.bad = false;
+    }
+    const std::size_t slot = static_cast<std::size_t>(seq % opt.inflight);
+    if (phase == run_phase::measure) {
+        ++window_msgs;
+        hist.add(c.now - pub_stamps[slot]);
+    }
+    // Each connection receives in order, so messages complete in order.
+    if (++round_counts[slot] < conns.size()) return;
+    round_counts[slot] = 0;
+    ++complete;
+    if (phase == run_phase::measure) ++window_complete;
+    publish_more(c.now);
+}
+
+// Fan-out: the publisher sends until `inflight` messages are not complete.
+void loadgen::publish_more(std::uint64_t now)
+{
+    if (!publishing) return;
+    connection& p = conns[publisher];
+    const std::uint64_t before = p.sent;
+    while (p.sent < complete + opt.inflight) {
+        pub_stamps[static_cast<std::size_t>(p.sent % opt.inflight)] = now;
+        append_frame(p.out, opcode, nullptr, pattern.size, rng, &pattern, payload_pattern::value(p.index, p.sent));
+        ++p.sent;
+        outstanding += conns.size();
+    }
+    if (p.sent != before) flush(p);
 }
 
 void loadgen::flush(connection& c)
@@ -1601,6 +1702,7 @@ int run(const options& opt)
         g.start_connect(g.next_to_connect++);
 
     std::uint64_t t_open = 0, t_w0 = 0, t_w1 = 0, deadline = 0, self0 = 0, self1 = 0, busy0 = 0, busy1 = 0;
+    std::uint64_t publish_at = 0;   // fan-out: the first message
     server_sample s_open, s_w0, s_w1;
     std::vector<epoll_event> events(1024);
 
@@ -1614,6 +1716,13 @@ int run(const options& opt)
                 if (opt.idle) {
                     g.phase = run_phase::idle_hold;
                     deadline = now + seconds_to_ns(opt.duration);
+                } else if (opt.fanout) {
+                    // The server subscribes a connection as it opens it; a
+                    // moment of quiet lets the last subscribe land before the
+                    // first message is published.
+                    g.phase = run_phase::warmup;
+                    publish_at = now + seconds_to_ns(fanout_settle_s);
+                    deadline = publish_at + seconds_to_ns(opt.warmup);
                 } else {
                     g.phase = run_phase::warmup;
                     deadline = now + seconds_to_ns(opt.warmup);
@@ -1627,6 +1736,11 @@ int run(const options& opt)
             }
             break;
         case run_phase::warmup:
+            if (opt.fanout && !g.publishing && now >= publish_at) {
+                g.publishing = true;
+                g.last_progress = now;
+                g.publish_more(now);
+            }
             if (now >= deadline) {
                 g.phase = run_phase::measure;
                 s_w0 = sample_server(opt.server_pid);
@@ -1643,6 +1757,19 @@ int run(const options& opt)
                 self1 = self_cpu_us();
                 busy1 = machine_busy_us();
                 s_w1 = sample_server(opt.server_pid);
+                if (opt.fanout) {
+                    // Every message published must still arrive.
+                    g.publishing = false;
+                    g.phase = run_phase::draining;
+                    continue;
+                }
+                g.start_closing();
+                deadline = now_ns() + close_wait_ns;
+                continue;
+            }
+            break;
+        case run_phase::draining:
+            if (g.outstanding == 0) {
                 g.start_closing();
                 deadline = now_ns() + close_wait_ns;
                 continue;
@@ -1678,6 +1805,11 @@ int run(const options& opt)
             break;
         }
 
+        if (g.phase == run_phase::draining && now - g.last_progress > timeout_ns) {
+            g.fail(exit_timeout, "timeout: %" PRIu64 " deliveries of published messages missing after %.1f s without progress",
+                   g.outstanding, opt.timeout);
+            break;
+        }
         const bool expecting = g.phase != run_phase::idle_hold && g.phase != run_phase::closing && (g.pending > 0 || g.outstanding > 0);
         if (expecting && now - g.last_progress > timeout_ns) {
             g.fail(exit_timeout, "timeout: no progress from the server for %.1f s (%zu of %zu connections open, %" PRIu64
@@ -1705,9 +1837,10 @@ int run(const options& opt)
 
     // ---- report
     result_line r;
-    r.add("mode", opt.idle ? "idle" : "load");
+    r.add("mode", opt.idle ? "idle" : opt.fanout ? "fanout" : "load");
     if (!opt.label.empty()) r.add("label", opt.label);
     r.add("conns", std::uint64_t{opt.connections});
+    if (opt.fanout) r.add("subscribers", std::uint64_t{opt.fanout});
     if (!opt.idle) r.add("inflight", std::uint64_t{opt.inflight});
     r.add("size", std::uint64_t{opt.size});
     r.add("type", opt.binary ? "binary" : "text");
@@ -1718,7 +1851,39 @@ int run(const options& opt)
     if (opt.deflate) r.add("extension", g.extension.empty() ? std::string("none") : g.extension);
     const bool have_server = opt.server_pid > 0;
 
-    if (g.failure_code == exit_ok && g.mismatches == 0) {
+    if (g.failure_code == exit_ok && g.mismatches == 0 && opt.fanout) {
+        const double window_s = static_cast<double>(t_w1 - t_w0) / 1e9;
+        const double deliveries = static_cast<double>(g.window_msgs);
+        const double receivers = static_cast<double>(opt.connections);
+        r.add("window_s", "%.3f", window_s);
+        r.add("published", g.window_complete);
+        r.add("deliveries", g.window_msgs);
+        r.add("published_per_s", "%.0f", static_cast<double>(g.window_complete) / window_s);
+        r.add("deliveries_per_s", "%.0f", deliveries / window_s);
+        r.add("mb_per_s", "%.2f", deliveries * static_cast<double>(opt.size) / window_s / 1e6);
+        r.add("p50_us", "%.1f", g.hist.percentile_us(0.50));
+        r.add("p99_us", "%.1f", g.hist.percentile_us(0.99));
+        r.add("max_us", "%.1f", static_cast<double>(g.hist.max_ns) / 1000.0);
+        if (have_server && s_w0.ok && s_w1.ok && g.window_msgs > 0) {
+            const double cpu = static_cast<double>(s_w1.cpu_us - s_w0.cpu_us);
+            r.add("server_cpu_us_per_delivery", "%.3f", cpu / deliveries);
+            r.add("server_cpu_pct", "%.1f", cpu / (window_s * 1e4));
+        }
+        if (have_server && s_start.ok && s_open.ok && s_w1.ok) {
+            r.add("server_rss_start_kb", s_start.rss_kb);
+            r.add("server_rss_open_kb", s_open.rss_kb);
+            r.add("server_rss_kb", s_w1.rss_kb);
+            r.add("rss_per_sub_open_bytes", "%.0f", static_cast<double>(s_open.rss_kb - s_start.rss_kb) * 1024.0 / receivers);
+            r.add("rss_per_sub_bytes", "%.0f", static_cast<double>(s_w1.rss_kb - s_start.rss_kb) * 1024.0 / receivers);
+        }
+        r.add("loadgen_cpu_pct", "%.1f", static_cast<double>(self1 - self0) / (window_s * 1e4));
+        if (g.window_msgs > 0) r.add("loadgen_cpu_us_per_delivery", "%.3f", static_cast<double>(self1 - self0) / deliveries);
+        if (have_server && s_w0.ok && s_w1.ok && busy1 > busy0) {
+            double others = static_cast<double>(busy1 - busy0) - static_cast<double>(s_w1.cpu_us - s_w0.cpu_us) -
+                            static_cast<double>(self1 - self0);
+            r.add("other_cpu_pct", "%.1f", std::max(0.0, others) / (window_s * 1e4));
+        }
+    } else if (g.failure_code == exit_ok && g.mismatches == 0) {
         if (!opt.idle) {
             const double window_s = static_cast<double>(t_w1 - t_w0) / 1e9;
             const double msgs = static_cast<double>(g.window_msgs);
@@ -1765,6 +1930,7 @@ int run(const options& opt)
         }
     }
     r.add("closed_clean", std::uint64_t{g.closed_clean});
+    if (opt.fanout) r.add("missing", g.outstanding);   // deliveries of published messages that never came
     r.add("mismatches", g.mismatches);
     int code = g.failure_code != exit_ok ? g.failure_code : g.mismatches ? exit_failure : exit_ok;
     r.add("status", code == exit_ok ? "ok" : g.failure_code == exit_ok ? "mismatch" : "fail");

@@ -11,7 +11,15 @@
 # Optional server `floor` (bench/load/floor_echo.cpp, never run by default):
 # a minimal single-threaded epoll echo that shows the least server CPU per
 # message this machine allows. It is a floor to judge the others against,
-# not a competitor; plain scenarios a-e only (its f-j cells read n/a).
+# not a competitor; plain scenarios a-e only (its f-n cells read n/a).
+#
+# Fan-out scenarios k-n (bench/README.md, "Fan-out"): N subscribers and one
+# publisher on one topic; each server runs its fan-out program or mode
+# (wsx: bench/load/wsx_fanout; beast_echo and websocketpp_echo --fanout).
+# Optional server `uws` (never run by default): uWebSockets' publish, fan-out
+# scenarios only (its a-j cells read n/a), built by bench/load/uws_build.sh
+# from the uWebSockets sources in BENCH_UWS_DIR; skipped with a note when they
+# are not there or do not build.
 #
 # Usage: bench/load/run.sh [BUILD_DIR]
 # Environment (defaults in brackets):
@@ -22,13 +30,16 @@
 #   BENCH_DURATION     seconds of each measured window [3]
 #   BENCH_IDLE_HOLD    seconds the idle connections are held before RSS is read [2]
 #   BENCH_IDLE_CONNS   connections in the idle scenario [10000]
+#   BENCH_FANOUT_BIG   subscribers in fan-out scenario n [10000]
 #   BENCH_TIMEOUT      loadgen fails if a server makes no progress this long [10]
-#   BENCH_PORT_BASE    first port; every run gets its own: base + 100*repeat + 10*server + scenario [19001]
+#   BENCH_PORT_BASE    first port; every run gets its own: base + 200*repeat + 20*server + scenario [19001]
 #   BENCH_SERVERS      servers to run, in order [wsx beast websocketpp]; add `floor` to include
-#                      the floor reference (e.g. "wsx beast websocketpp floor")
-#   BENCH_SCENARIOS    scenarios to run [a b c d e f g h i j]: a-e plain, f g wss, h i deflate,
-#                      j the uncompressed twin of i (see bench/README.md); f-j are skipped with a
-#                      note when wsx_loadgen was built without OpenSSL/zlib
+#                      the floor reference (e.g. "wsx beast websocketpp floor"), `uws` for
+#                      uWebSockets in the fan-out scenarios (e.g. "wsx beast websocketpp uws")
+#   BENCH_SCENARIOS    scenarios to run [a b c d e f g h i j k l m n]: a-e plain, f g wss, h i deflate,
+#                      j the uncompressed twin of i, k-n fan-out (see bench/README.md); f-j are
+#                      skipped with a note when wsx_loadgen was built without OpenSSL/zlib
+#   BENCH_UWS_DIR      uWebSockets + uSockets sources for `uws` [<repo>/../shared/peers/uwebsockets]
 #   BENCH_REPEAT       runs per cell; the one least disturbed by other processes is kept [1]
 #   BENCH_SERVER_CPU   core the server is pinned to [0]
 #   BENCH_CLIENT_CPU   core the load generator is pinned to [1]
@@ -37,6 +48,8 @@
 #   BENCH_WSX_BASELINE path of another build of wsx's echo_server (an older commit), run as the
 #                      server `base` when BENCH_SERVERS names it, e.g. BENCH_SERVERS="wsx base":
 #                      a change's before and after, interleaved in one run []
+#   BENCH_WSX_FANOUT_BASELINE  the same for the fan-out scenarios: another build of
+#                      bench/load/wsx_fanout, run as `base` in k-n (without it base's k-n read n/a) []
 
 set -uo pipefail
 
@@ -47,10 +60,11 @@ WARMUP=${BENCH_WARMUP:-1}
 DURATION=${BENCH_DURATION:-3}
 IDLE_HOLD=${BENCH_IDLE_HOLD:-2}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
+FANOUT_BIG=${BENCH_FANOUT_BIG:-10000}
 TIMEOUT=${BENCH_TIMEOUT:-10}
 PORT_BASE=${BENCH_PORT_BASE:-19001}
 SERVERS=${BENCH_SERVERS:-wsx beast websocketpp}
-SCENARIOS=${BENCH_SCENARIOS:-a b c d e f g h i j}
+SCENARIOS=${BENCH_SCENARIOS:-a b c d e f g h i j k l m n}
 REPEAT=${BENCH_REPEAT:-1}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
@@ -71,7 +85,7 @@ if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
         -DWSX_BUILD_TESTS=OFF -DWSX_BUILD_BENCH=ON -DWSX_BUILD_EXAMPLES=ON >/dev/null \
     || die "cmake configure failed in $BUILD_DIR"
   mkdir -p "$LOG_DIR"
-  for target in wsx_loadgen beast_echo websocketpp_echo echo_server floor_echo; do
+  for target in wsx_loadgen beast_echo websocketpp_echo echo_server floor_echo wsx_fanout; do
     say "== building $target"
     if ! cmake --build "$BUILD_DIR" -j "$JOBS" --target "$target" >"$LOG_DIR/build-$target.log" 2>&1; then
       if grep -qiE "unknown target|no rule to make target" "$LOG_DIR/build-$target.log"; then
@@ -81,6 +95,19 @@ if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
       fi
     fi
   done
+  # uWebSockets is not in this repository and not in the CMake build: its
+  # fan-out peer is built from BENCH_UWS_DIR, only when asked for, and again
+  # only when uws_fanout.cpp is newer than the binary.
+  if [[ " $SERVERS " == *" uws "* ]]; then
+    uws_bin=$BUILD_DIR/bench/load/uws_fanout
+    if [[ ! -x $uws_bin || $SRC_DIR/bench/load/uws_fanout.cpp -nt $uws_bin ]]; then
+      say "== building uws_fanout from ${BENCH_UWS_DIR:-$SRC_DIR/../shared/peers/uwebsockets}"
+      if ! "$SRC_DIR/bench/load/uws_build.sh" "$uws_bin" >"$LOG_DIR/build-uws_fanout.log" 2>&1; then
+        say "   uws_fanout: BUILD FAILED or no sources, uws is skipped (see $LOG_DIR/build-uws_fanout.log)"
+        rm -f "$uws_bin"
+      fi
+    fi
+  fi
 fi
 mkdir -p "$LOG_DIR"
 
@@ -101,17 +128,31 @@ declare -A BIN=(
   [websocketpp]=$BUILD_DIR/bench/load/websocketpp_echo
   [floor]=$BUILD_DIR/bench/load/floor_echo
   [base]=${BENCH_WSX_BASELINE:-/nonexistent}
+  [uws]=/nonexistent
 )
-# Scenarios a server cannot run (no TLS, no deflate): its cell is recorded
-# as status=na, shown as n/a, and does not fail the run.
-declare -A UNSUPPORTED=([floor]="f g h i j")
+# The fan-out scenarios (k-n) run these instead where a server has a
+# separate fan-out program; the others take --fanout.
+declare -A FANOUT_BIN=(
+  [wsx]=$BUILD_DIR/bench/load/wsx_fanout
+  [base]=${BENCH_WSX_FANOUT_BASELINE:-/nonexistent}
+  [uws]=$BUILD_DIR/bench/load/uws_fanout
+)
+FANOUT_SCENARIOS="k l m n"
+is_fanout() { [[ " $FANOUT_SCENARIOS " == *" $1 "* ]]; }
+server_bin() {   # server scenario -> the program to start
+  if is_fanout "$2" && [[ -n ${FANOUT_BIN[$1]+x} ]]; then echo "${FANOUT_BIN[$1]}"; else echo "${BIN[$1]}"; fi
+}
+# Scenarios a server cannot run (no TLS, no deflate, no fan-out): its cell is
+# recorded as status=na, shown as n/a, and does not fail the run.
+declare -A UNSUPPORTED=([floor]="f g h i j k l m n" [uws]="a b c d e f g h i j")
+[[ -n ${BENCH_WSX_FANOUT_BASELINE:-} ]] || UNSUPPORTED[base]="k l m n"
 active=()
 for s in $SERVERS; do
   [[ -n ${BIN[$s]+x} ]] || die "unknown server '$s' (known: ${!BIN[*]})"
-  if [[ -f ${BIN[$s]} && -x ${BIN[$s]} ]]; then
+  if [[ -f ${BIN[$s]} && -x ${BIN[$s]} ]] || [[ -n ${FANOUT_BIN[$s]+x} && -f ${FANOUT_BIN[$s]} && -x ${FANOUT_BIN[$s]} ]]; then
     active+=("$s")
   else
-    say "== $s: ${BIN[$s]} not found; $s is skipped in this run"
+    say "== $s: ${BIN[$s]} not found${FANOUT_BIN[$s]+ (nor ${FANOUT_BIN[$s]})}; $s is skipped in this run"
   fi
 done
 ((${#active[@]} > 0)) || die "no server binary to measure"
@@ -128,19 +169,22 @@ else
 fi
 ((ncpu == 2)) || say "== note: nproc is $ncpu; the method assumes 2 cores (server on one, load generator on the other)"
 
-# Each idle connection is one fd in the load generator and one in the
-# server; both inherit this limit.
-want_fds=$((IDLE_CONNS + 256))
+# Each idle (or fan-out) connection is one fd in the load generator and one
+# in the server; both inherit this limit.
+most=$IDLE_CONNS
+((FANOUT_BIG + 1 > most)) && most=$((FANOUT_BIG + 1))
+want_fds=$((most + 256))
 hard=$(ulimit -Hn)
 if [[ $hard != unlimited ]] && ((hard < want_fds)); then
-  say "== warning: hard open-file limit $hard < $want_fds; idle scenario reduced to $((hard - 256)) connections"
-  IDLE_CONNS=$((hard - 256))
+  say "== warning: hard open-file limit $hard < $want_fds; idle scenario and fan-out n reduced to $((hard - 256)) connections"
+  ((IDLE_CONNS > hard - 256)) && IDLE_CONNS=$((hard - 256))
+  ((FANOUT_BIG + 1 > hard - 256)) && FANOUT_BIG=$((hard - 257))
   want_fds=$hard
 fi
 ulimit -n "$want_fds" || die "cannot raise ulimit -n to $want_fds"
 read -r port_lo port_hi </proc/sys/net/ipv4/ip_local_port_range
-if ((port_hi - port_lo + 1 < IDLE_CONNS)); then
-  say "== warning: only $((port_hi - port_lo + 1)) ephemeral ports for $IDLE_CONNS idle connections"
+if ((port_hi - port_lo + 1 < most)); then
+  say "== warning: only $((port_hi - port_lo + 1)) ephemeral ports for $most connections"
 fi
 
 # ------------------------------------------------------------------ scenarios
@@ -162,11 +206,19 @@ SCEN_ARGS[g]="--connections 1 --inflight 1 --size 1048576 --tls --ca-file $CERT_
 SCEN_ARGS[h]="--connections 100 --inflight 1 --size 16 --payload json --deflate"
 SCEN_ARGS[i]="--connections 10 --inflight 1 --size 65536 --payload json --deflate"
 SCEN_ARGS[j]="--connections 10 --inflight 1 --size 65536 --payload json"
+# Fan-out: N subscribers plus one publisher, all subscribed to one topic; the
+# publisher's messages go to all N + 1 (it gets its own back), one message in
+# flight (the next is sent when every connection has the previous one).
+SCEN_ARGS[k]="--fanout 100 --size 16"
+SCEN_ARGS[l]="--fanout 1000 --size 16"
+SCEN_ARGS[m]="--fanout 1000 --size 1024"
+SCEN_ARGS[n]="--fanout $FANOUT_BIG --size 16"
 declare -A SCEN_SERVER_ARGS=(
   [f]="--tls --cert $CERT_DIR/server.pem --key $CERT_DIR/server.key"
   [g]="--tls --cert $CERT_DIR/server.pem --key $CERT_DIR/server.key"
   [h]="--deflate"
   [i]="--deflate"
+  [k]="--fanout" [l]="--fanout" [m]="--fanout" [n]="--fanout"
 )
 declare -A SCEN_FEATURE=([f]=tls [g]=tls [h]=deflate [i]=deflate)
 declare -A SCEN_NAME=(
@@ -180,8 +232,12 @@ declare -A SCEN_NAME=(
   [h]="h: deflate, 100 conns × 16 B JSON"
   [i]="i: deflate, 10 conns × 64 KiB JSON"
   [j]="j: 10 conns × 64 KiB JSON, uncompressed"
+  [k]="k: fan-out to 100 × 16 B"
+  [l]="l: fan-out to 1,000 × 16 B"
+  [m]="m: fan-out to 1,000 × 1 KiB"
+  [n]="n: fan-out to $FANOUT_BIG × 16 B"
 )
-ALL_SCENARIOS="a b c d e f g h i j"
+ALL_SCENARIOS="a b c d e f g h i j k l m n"
 features=" $("$LOADGEN" --features 2>/dev/null) "
 wanted=$SCENARIOS
 SCENARIOS=""
@@ -237,10 +293,10 @@ listening() {   # port: is a socket in LISTEN state on it (no probe connection, 
     /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
-start_server() {   # name port log [server options...]
-  local name=$1 port=$2 log=$3
-  shift 3
-  "${PIN_SERVER[@]}" "${BIN[$name]}" --port "$port" "$@" >"$log" 2>&1 &
+start_server() {   # name binary port log [server options...]
+  local name=$1 bin=$2 port=$3 log=$4
+  shift 4
+  "${PIN_SERVER[@]}" "$bin" --port "$port" "$@" >"$log" 2>&1 &
   SERVER_PID=$!   # taskset execs the server, so this is the server's own pid
   for _ in $(seq 100); do
     listening "$port" && return 0
@@ -273,13 +329,13 @@ started=$(date +%s)
 say "== load benchmark: servers [${active[*]}], scenarios [$SCENARIOS], warmup ${WARMUP}s, window ${DURATION}s," \
     "idle hold ${IDLE_HOLD}s, server on core $SERVER_CPU, loadgen on core $CLIENT_CPU"
 
-server_index() { local i=0; for s in wsx beast websocketpp floor base; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
+server_index() { local i=0; for s in wsx beast websocketpp floor base uws; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
 scen_index() { local i=0; for s in $ALL_SCENARIOS; do [[ $s == "$1" ]] && { echo $i; return; }; i=$((i + 1)); done; }
 
 run_cell() {   # server scenario port logprefix -> sets $line
   local srv=$1 sc=$2 port=$3 log=$4 rc timing
   # shellcheck disable=SC2086  # several words on purpose
-  if ! start_server "$srv" "$port" "$log.server.log" ${SCEN_SERVER_ARGS[$sc]:-}; then
+  if ! start_server "$srv" "$(server_bin "$srv" "$sc")" "$port" "$log.server.log" ${SCEN_SERVER_ARGS[$sc]:-}; then
     line="status=fail exit=1 reason=\"server did not start (does it support: ${SCEN_SERVER_ARGS[$sc]:-no options}?)\""
     return
   fi
@@ -308,7 +364,13 @@ for sc in $SCENARIOS; do
   for srv in "${active[@]}"; do
     log=$LOG_DIR/$srv-$sc
     if [[ " ${UNSUPPORTED[$srv]:-} " == *" $sc "* ]]; then
-      say "   [$sc $srv] n/a ($srv runs plain scenarios only)"
+      say "   [$sc $srv] n/a ($srv does not run scenario $sc)"
+      echo "server=$srv scenario=$sc status=na" >>"$RESULTS"
+      continue
+    fi
+    bin=$(server_bin "$srv" "$sc")
+    if [[ ! -f $bin || ! -x $bin ]]; then
+      say "   [$sc $srv] n/a ($bin not found)"
       echo "server=$srv scenario=$sc status=na" >>"$RESULTS"
       continue
     fi
@@ -316,7 +378,7 @@ for sc in $SCENARIOS; do
     for ((rep = 1; rep <= REPEAT; ++rep)); do
       # A port of its own for every run, so no run depends on the previous
       # server's sockets being gone or on SO_REUSEADDR.
-      port=$((PORT_BASE + 100 * (rep - 1) + 10 * $(server_index "$srv") + $(scen_index "$sc")))
+      port=$((PORT_BASE + 200 * (rep - 1) + 20 * $(server_index "$srv") + $(scen_index "$sc")))
       run_cell "$srv" "$sc" "$port" "$log"
       # Keep the least disturbed of the repeats (lowest CPU used by other
       # processes during its window), not the fastest: that picks the
@@ -340,10 +402,15 @@ done
        "Linux $(uname -r), commit $(git -C "$SRC_DIR" rev-parse --short HEAD 2>/dev/null || echo none)."
   echo "Server pinned to core $SERVER_CPU, wsx_loadgen to core $CLIENT_CPU; warmup ${WARMUP} s, window ${DURATION} s;" \
        "$([[ ${BENCH_BINARY:-0} == 1 ]] && echo binary || echo text) messages; each cell is one fresh server process."
+  if [[ " $SCENARIOS " == *" k "* || " $SCENARIOS " == *" l "* || " $SCENARIOS " == *" m "* || " $SCENARIOS " == *" n "* ]]; then
+    echo "Fan-out (k-n): N subscribers + 1 publisher on one topic; every message goes to all N + 1 (the publisher"
+    echo "gets its own back), one message in flight; a delivery is one message received by one connection."
+  fi
   echo
   awk -v servers="${active[*]}" -v scenarios="$SCENARIOS" \
       -v na="${SCEN_NAME[a]}" -v nb="${SCEN_NAME[b]}" -v nc="${SCEN_NAME[c]}" -v nd="${SCEN_NAME[d]}" -v ne="${SCEN_NAME[e]}" \
-      -v nf="${SCEN_NAME[f]}" -v ng="${SCEN_NAME[g]}" -v nh="${SCEN_NAME[h]}" -v ni="${SCEN_NAME[i]}" -v nj="${SCEN_NAME[j]}" '
+      -v nf="${SCEN_NAME[f]}" -v ng="${SCEN_NAME[g]}" -v nh="${SCEN_NAME[h]}" -v ni="${SCEN_NAME[i]}" -v nj="${SCEN_NAME[j]}" \
+      -v nk="${SCEN_NAME[k]}" -v nl="${SCEN_NAME[l]}" -v nm="${SCEN_NAME[m]}" -v nn="${SCEN_NAME[n]}" '
     {
       srv = ""; sc = ""
       for (i = 1; i <= NF; ++i) {
@@ -432,7 +499,9 @@ done
     END {
       name["a"] = na; name["b"] = nb; name["c"] = nc; name["d"] = nd; name["e"] = ne
       name["f"] = nf; name["g"] = ng; name["h"] = nh; name["i"] = ni; name["j"] = nj
+      name["k"] = nk; name["l"] = nl; name["m"] = nm; name["n"] = nn
       msg = "a b c d f g h i j"
+      fan = "k l m n"
       ns = split(servers, srvs, " ")
       has_wsx = index(" " servers " ", " wsx ") > 0
       table("Throughput: messages echoed per second (higher is better)", "msgs_per_s", msg, 1)
@@ -442,11 +511,17 @@ done
       table("Server CPU per message, µs (lower is better; the ranking metric)", "server_cpu_us_per_msg", msg, 1)
       cost_table()
       table("Compressed payload bytes per message sent by the load generator (deflate rows)", "wire_bytes_per_msg", "h i", 0)
-      table("Server CPU, % of its core during the window (100 = the server is the bottleneck)", "server_cpu_pct", msg, 0)
-      table("Load generator CPU, % of its core (near 100 = the load generator is the bottleneck)", "loadgen_cpu_pct", msg, 0)
-      table("Other processes, % of a core during the window (near 0 = undisturbed; high = re-run that cell)", "other_cpu_pct", msg, 0)
-      table("Server RSS at the end of the window, KiB (lower is better)", "server_rss_kb", "a b c d e f g h i j", 1)
+      table("Server CPU, % of its core during the window (100 = the server is the bottleneck)", "server_cpu_pct", msg " " fan, 0)
+      table("Load generator CPU, % of its core (near 100 = the load generator is the bottleneck)", "loadgen_cpu_pct", msg " " fan, 0)
+      table("Other processes, % of a core during the window (near 0 = undisturbed; high = re-run that cell)", "other_cpu_pct", msg " " fan, 0)
+      table("Server RSS at the end of the window, KiB (lower is better)", "server_rss_kb", "a b c d e f g h i j " fan, 1)
       idle_table()
+      table("Fan-out: server CPU per delivered message, µs (lower is better; the ranking metric)", "server_cpu_us_per_delivery", fan, 1)
+      table("Fan-out: deliveries per second, all connections (higher is better)", "deliveries_per_s", fan, 1)
+      table("Fan-out: messages published per second, each received by all N + 1 (higher is better)", "published_per_s", fan, 1)
+      table("Fan-out: publish-to-receipt latency p99, µs (lower is better)", "p99_us", fan, 1)
+      table("Fan-out: server RSS growth per subscriber at the end of the window, bytes (lower is better)", "rss_per_sub_bytes", fan, 1)
+      table("Fan-out: server RSS growth per subscriber once connected, before any message, bytes (lower is better)", "rss_per_sub_open_bytes", fan, 1)
     }' "$RESULTS"
 } >"$TABLES"
 

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 //
 // websocketpp_echo: the websocketpp anchor of the wsx load benchmark.
-// Usage: websocketpp_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem | --deflate]
+// Usage: websocketpp_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem | --deflate] [--fanout]
 //
 // websocketpp's own echo_server, configured for speed and nothing else: one
 // thread, logging off, TCP_NODELAY, a 16 MiB message limit and a large
@@ -15,6 +15,13 @@
 //   ways, context takeover unless the client asks otherwise, and memLevel 4
 //   (wsx uses 8). Every echo is sent compressed.
 // TLS and deflate together is not a benchmark row, so it is not offered.
+//
+// --fanout (the fan-out scenarios, bench/README.md): instead of echoing,
+// every message received is sent to every open connection, the sender
+// included. Written the way websocketpp's own simple_broadcast_server
+// example does it: a std::set of connection_hdl (std::owner_less) filled by
+// the open handler and emptied by the close handler, and a loop over it in
+// the message handler calling send(hdl, msg) with the received message.
 
 #if WEBSOCKETPP_ECHO_TLS
 #include <websocketpp/config/asio.hpp>
@@ -30,6 +37,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace {
@@ -68,7 +76,8 @@ int usage(const char* why = nullptr)
 {
     if (why) std::fprintf(stderr, "websocketpp_echo: %s\n", why);
     std::fprintf(stderr,
-                 "usage: websocketpp_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem | --deflate]\n");
+                 "usage: websocketpp_echo --port N [--host 127.0.0.1] [--tls --cert CHAIN.pem --key KEY.pem | --deflate]\n"
+                 "                        [--fanout]\n");
     return 2;
 }
 
@@ -77,12 +86,17 @@ struct settings {
     std::string address = "127.0.0.1";
     std::string cert, key;
     bool compress = false;
+    bool fanout = false;
 };
 
 template <class Config, class Setup>
 int serve(const settings& s, Setup&& setup)
 {
     using server = websocketpp::server<Config>;
+    // --fanout: simple_broadcast_server's connection list (made before the
+    // server, so it outlives every handler that uses it).
+    typedef std::set<websocketpp::connection_hdl, std::owner_less<websocketpp::connection_hdl>> con_list;
+    con_list connections;
     server srv;
     // Logging writes to stdout for every connection; it would be measured as echo cost.
     srv.clear_access_channels(websocketpp::log::alevel::all);
@@ -96,17 +110,27 @@ int serve(const settings& s, Setup&& setup)
     srv.set_max_message_size(max_message_bytes);
     setup(srv);
     const bool compress = s.compress;
-    srv.set_message_handler([&srv, compress](websocketpp::connection_hdl hdl, typename server::message_ptr msg) {
-        websocketpp::lib::error_code ec;
-        if (compress) {
-            // send(payload, opcode) makes a new, uncompressed message; the
-            // received one, marked compressed, is compressed on the way out.
-            msg->set_compressed(true);
-            srv.send(hdl, msg, ec);
-        } else {
-            srv.send(hdl, msg->get_payload(), msg->get_opcode(), ec);
-        }
-    });
+    if (s.fanout) {
+        srv.set_open_handler([&connections](websocketpp::connection_hdl hdl) { connections.insert(hdl); });
+        srv.set_close_handler([&connections](websocketpp::connection_hdl hdl) { connections.erase(hdl); });
+        srv.set_message_handler([&srv, &connections, compress](websocketpp::connection_hdl, typename server::message_ptr msg) {
+            websocketpp::lib::error_code ec;
+            if (compress) msg->set_compressed(true);
+            for (auto it : connections) srv.send(it, msg, ec);
+        });
+    } else {
+        srv.set_message_handler([&srv, compress](websocketpp::connection_hdl hdl, typename server::message_ptr msg) {
+            websocketpp::lib::error_code ec;
+            if (compress) {
+                // send(payload, opcode) makes a new, uncompressed message; the
+                // received one, marked compressed, is compressed on the way out.
+                msg->set_compressed(true);
+                srv.send(hdl, msg, ec);
+            } else {
+                srv.send(hdl, msg->get_payload(), msg->get_opcode(), ec);
+            }
+        });
+    }
 
     srv.listen(tcp::endpoint(boost::asio::ip::make_address(s.address), static_cast<unsigned short>(s.port)));
     srv.start_accept();
@@ -149,6 +173,8 @@ int main(int argc, char** argv)
             tls = true;
         } else if (arg == "--deflate") {
             s.compress = true;
+        } else if (arg == "--fanout") {
+            s.fanout = true;
         } else {
             return usage();
         }
