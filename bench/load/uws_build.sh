@@ -31,12 +31,13 @@ if [[ ! -f $uws/uWebSockets/src/App.h || ! -f $uws/uSockets/src/libusockets.h ]]
   echo "uws_build.sh: no uWebSockets/uSockets sources in $uws (set BENCH_UWS_DIR)" >&2
   exit 1
 fi
+read -r -a opt <<<"$OPT"   # several flags on purpose
 obj=$(mktemp -d)
 trap 'rm -rf "$obj"' EXIT
 for f in "$uws"/uSockets/src/*.c "$uws"/uSockets/src/eventing/epoll_kqueue.c "$uws"/uSockets/src/crypto/openssl.c; do
-  $CC -std=c11 $OPT -DLIBUS_NO_SSL -I"$uws/uSockets/src" -c "$f" -o "$obj/$(basename "${f%.c}").o"
+  $CC -std=c11 "${opt[@]}" -DLIBUS_NO_SSL -I"$uws/uSockets/src" -c "$f" -o "$obj/$(basename "${f%.c}").o"
 done
 mkdir -p "$(dirname "$out")"
-$CXX -std=c++20 $OPT -DLIBUS_NO_SSL -I"$uws/uWebSockets/src" -I"$uws/uSockets/src" \
+$CXX -std=c++20 "${opt[@]}" -DLIBUS_NO_SSL -I"$uws/uWebSockets/src" -I"$uws/uSockets/src" \
   "$here/uws_fanout.cpp" "$obj"/*.o -lz -o "$out"
 echo "built $out ($OPT) from $uws"
