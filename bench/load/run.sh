@@ -101,8 +101,10 @@ if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
   if [[ " $SERVERS " == *" uws "* ]]; then
     uws_bin=$BUILD_DIR/bench/load/uws_fanout
     if [[ ! -x $uws_bin || $SRC_DIR/bench/load/uws_fanout.cpp -nt $uws_bin ]]; then
-      say "== building uws_fanout from ${BENCH_UWS_DIR:-$SRC_DIR/../shared/peers/uwebsockets}"
-      if ! "$SRC_DIR/bench/load/uws_build.sh" "$uws_bin" >"$LOG_DIR/build-uws_fanout.log" 2>&1; then
+      say "== building uws_fanout (bench/load/uws_build.sh)"
+      if "$SRC_DIR/bench/load/uws_build.sh" "$uws_bin" >"$LOG_DIR/build-uws_fanout.log" 2>&1; then
+        say "   $(tail -n 1 "$LOG_DIR/build-uws_fanout.log")"
+      else
         say "   uws_fanout: BUILD FAILED or no sources, uws is skipped (see $LOG_DIR/build-uws_fanout.log)"
         rm -f "$uws_bin"
       fi
@@ -152,7 +154,9 @@ for s in $SERVERS; do
   if [[ -f ${BIN[$s]} && -x ${BIN[$s]} ]] || [[ -n ${FANOUT_BIN[$s]+x} && -f ${FANOUT_BIN[$s]} && -x ${FANOUT_BIN[$s]} ]]; then
     active+=("$s")
   else
-    say "== $s: ${BIN[$s]} not found${FANOUT_BIN[$s]+ (nor ${FANOUT_BIN[$s]})}; $s is skipped in this run"
+    tried=${BIN[$s]}
+    [[ -n ${FANOUT_BIN[$s]+x} ]] && tried="$tried, ${FANOUT_BIN[$s]}"
+    say "== $s: not found (${tried#/nonexistent, }); $s is skipped in this run"
   fi
 done
 ((${#active[@]} > 0)) || die "no server binary to measure"
