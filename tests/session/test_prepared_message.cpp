@@ -25,6 +25,14 @@ namespace {
 // The plain frame's first byte: the payload's address less its header.
 const void* frame_start(const wsx::prepared_message& m, std::size_t header) { return m.data() - header; }
 
+// An open server session on /room.
+void open_room(memory_server& m) {
+    m.server.endpoint("/room");
+    m.accept();
+    m.send(upgrade_request("/room", 80));
+    REQUIRE(m.w->take().rfind("HTTP/1.1 101", 0) == 0);
+}
+
 bool wrote_from(const wire& w, const void* p) {
     return std::find(w.sources.begin(), w.sources.end(), p) != w.sources.end();
 }
@@ -63,10 +71,7 @@ TEST_CASE("prepared message: holds a framed copy; copies share it", "[session][p
 
 TEST_CASE("prepared message: a server session writes from the message's own frame", "[session][prepared]") {
     memory_server m;
-    m.server.endpoint("/room");
-    m.accept();
-    m.send(upgrade_request("/room", 80));
-    REQUIRE(m.w->take().rfind("HTTP/1.1 101", 0) == 0);
+    open_room(m);
 
     const auto pm = wsx::prepared_message::text("to everyone");
     m.session->send(pm);
@@ -100,10 +105,7 @@ TEST_CASE("prepared message: a server session writes from the message's own fram
 
 TEST_CASE("prepared message: sent from another thread, still shared, and the completion runs", "[session][prepared]") {
     memory_server m;
-    m.server.endpoint("/room");
-    m.accept();
-    m.send(upgrade_request("/room", 80));
-    REQUIRE(m.w->take().rfind("HTTP/1.1 101", 0) == 0);
+    open_room(m);
 
     const auto pm = wsx::prepared_message::binary(std::string(300, 'z'));
     std::error_code got = wsx::error::closed;
@@ -129,10 +131,7 @@ TEST_CASE("prepared message: sent from another thread, still shared, and the com
 
 TEST_CASE("prepared message: a sent message outlives every copy the program held", "[session][prepared]") {
     memory_server m;
-    m.server.endpoint("/room");
-    m.accept();
-    m.send(upgrade_request("/room", 80));
-    REQUIRE(m.w->take().rfind("HTTP/1.1 101", 0) == 0);
+    open_room(m);
 
     m.w->capacity = 0; // queued, not written: the queue holds the only reference
     {
