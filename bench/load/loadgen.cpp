@@ -1853,6 +1853,23 @@ int run(const options& opt)
 #endif
     if (opt.deflate) r.add("extension", g.extension.empty() ? std::string("none") : g.extension);
     const bool have_server = opt.server_pid > 0;
+    // The window's CPU: the server's and ours per `unit` (msg or delivery),
+    // and what other processes took (a disturbed cell is re-run).
+    auto add_window_cpu = [&](double window_s, double count, const char* unit) {
+        if (have_server && s_w0.ok && s_w1.ok && count > 0) {
+            const double cpu = static_cast<double>(s_w1.cpu_us - s_w0.cpu_us);
+            r.add(("server_cpu_us_per_" + std::string(unit)).c_str(), "%.3f", cpu / count);
+            r.add("server_cpu_pct", "%.1f", cpu / (window_s * 1e4));
+        }
+        r.add("loadgen_cpu_pct", "%.1f", static_cast<double>(self1 - self0) / (window_s * 1e4));
+        if (count > 0)
+            r.add(("loadgen_cpu_us_per_" + std::string(unit)).c_str(), "%.3f", static_cast<double>(self1 - self0) / count);
+        if (have_server && s_w0.ok && s_w1.ok && busy1 > busy0) {
+            double others = static_cast<double>(busy1 - busy0) - static_cast<double>(s_w1.cpu_us - s_w0.cpu_us) -
+                            static_cast<double>(self1 - self0);
+            r.add("other_cpu_pct", "%.1f", std::max(0.0, others) / (window_s * 1e4));
+        }
+    };
 
     if (g.failure_code == exit_ok && g.mismatches == 0 && opt.fanout) {
         const double window_s = static_cast<double>(t_w1 - t_w0) / 1e9;
@@ -1867,24 +1884,13 @@ int run(const options& opt)
         r.add("p50_us", "%.1f", g.hist.percentile_us(0.50));
         r.add("p99_us", "%.1f", g.hist.percentile_us(0.99));
         r.add("max_us", "%.1f", static_cast<double>(g.hist.max_ns) / 1000.0);
-        if (have_server && s_w0.ok && s_w1.ok && g.window_msgs > 0) {
-            const double cpu = static_cast<double>(s_w1.cpu_us - s_w0.cpu_us);
-            r.add("server_cpu_us_per_delivery", "%.3f", cpu / deliveries);
-            r.add("server_cpu_pct", "%.1f", cpu / (window_s * 1e4));
-        }
+        add_window_cpu(window_s, deliveries, "delivery");
         if (have_server && s_start.ok && s_open.ok && s_w1.ok) {
             r.add("server_rss_start_kb", s_start.rss_kb);
             r.add("server_rss_open_kb", s_open.rss_kb);
             r.add("server_rss_kb", s_w1.rss_kb);
             r.add("rss_per_sub_open_bytes", "%.0f", static_cast<double>(s_open.rss_kb - s_start.rss_kb) * 1024.0 / receivers);
             r.add("rss_per_sub_bytes", "%.0f", static_cast<double>(s_w1.rss_kb - s_start.rss_kb) * 1024.0 / receivers);
-        }
-        r.add("loadgen_cpu_pct", "%.1f", static_cast<double>(self1 - self0) / (window_s * 1e4));
-        if (g.window_msgs > 0) r.add("loadgen_cpu_us_per_delivery", "%.3f", static_cast<double>(self1 - self0) / deliveries);
-        if (have_server && s_w0.ok && s_w1.ok && busy1 > busy0) {
-            double others = static_cast<double>(busy1 - busy0) - static_cast<double>(s_w1.cpu_us - s_w0.cpu_us) -
-                            static_cast<double>(self1 - self0);
-            r.add("other_cpu_pct", "%.1f", std::max(0.0, others) / (window_s * 1e4));
         }
     } else if (g.failure_code == exit_ok && g.mismatches == 0) {
         if (!opt.idle) {
@@ -1902,19 +1908,8 @@ int run(const options& opt)
             r.add("p99_us", "%.1f", g.hist.percentile_us(0.99));
             r.add("p999_us", "%.1f", g.hist.percentile_us(0.999));
             r.add("max_us", "%.1f", static_cast<double>(g.hist.max_ns) / 1000.0);
-            if (have_server && s_w0.ok && s_w1.ok && g.window_msgs > 0) {
-                const double cpu = static_cast<double>(s_w1.cpu_us - s_w0.cpu_us);
-                r.add("server_cpu_us_per_msg", "%.3f", cpu / msgs);
-                r.add("server_cpu_pct", "%.1f", cpu / (window_s * 1e4));
-                r.add("server_rss_kb", s_w1.rss_kb);
-            }
-            r.add("loadgen_cpu_pct", "%.1f", static_cast<double>(self1 - self0) / (window_s * 1e4));
-            if (g.window_msgs > 0) r.add("loadgen_cpu_us_per_msg", "%.3f", static_cast<double>(self1 - self0) / msgs);
-            if (have_server && s_w0.ok && s_w1.ok && busy1 > busy0) {
-                double others = static_cast<double>(busy1 - busy0) - static_cast<double>(s_w1.cpu_us - s_w0.cpu_us) -
-                                static_cast<double>(self1 - self0);
-                r.add("other_cpu_pct", "%.1f", std::max(0.0, others) / (window_s * 1e4));
-            }
+            add_window_cpu(window_s, msgs, "msg");
+            if (have_server && s_w0.ok && s_w1.ok && g.window_msgs > 0) r.add("server_rss_kb", s_w1.rss_kb);
         } else {
             const double connect_s = static_cast<double>(t_open - t_start) / 1e9;
             const double conns = static_cast<double>(opt.connections);
