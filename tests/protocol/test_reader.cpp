@@ -705,6 +705,86 @@ TEST_CASE("a failed reader keeps its error until reset") {
     CHECK(rec.events[0].payload == "y");
 }
 
+// A visitor that pauses the reader after every `every`-th event.
+struct pausing_recorder : recorder {
+    reader* r = nullptr;
+    int every = 1, seen = 0;
+    void count() {
+        if (++seen % every == 0) r->pause();
+    }
+    void on_message(opcode op, const std::uint8_t* d, std::size_t n, bool compressed) {
+        recorder::on_message(op, d, n, compressed);
+        count();
+    }
+    void on_ping(const std::uint8_t* d, std::size_t n) {
+        recorder::on_ping(d, n);
+        count();
+    }
+};
+
+TEST_CASE("feed_some stops after the event that paused it, and the rest goes on from there") {
+    const bytes input = cat({frame(fin | op_text, "one", true), frame(fin | op_ping, "p", true),
+                             frame(op_text, "tw", true), frame(fin | op_cont, "o", true),
+                             frame(fin | op_bin, std::string(300, 'b'), true), frame(fin | op_text, "last", true)});
+    for (int every : {1, 2, 3}) {
+        reader r(server());
+        pausing_recorder rec;
+        rec.r = &r;
+        rec.every = every;
+        bytes buf = input;
+        std::size_t at = 0, calls = 0;
+        std::error_code ec;
+        while (at < buf.size()) {
+            const std::size_t before = rec.events.size();
+            const std::size_t used = r.feed_some(buf.data() + at, buf.size() - at, rec, ec);
+            REQUIRE_FALSE(ec);
+            REQUIRE(used > 0);
+            at += used;
+            ++calls;
+            // A paused call ended exactly on an event boundary: it made
+            // `every` events (the last call may make fewer).
+            if (at < buf.size()) CHECK(rec.events.size() - before == static_cast<std::size_t>(every));
+        }
+        CHECK(at == buf.size());
+        CHECK(calls == (5 + static_cast<std::size_t>(every) - 1) / static_cast<std::size_t>(every));
+        REQUIRE(rec.events.size() == 5);
+        CHECK(rec.events[0].payload == "one");
+        CHECK(rec.events[1].kind == event::ping);
+        CHECK(rec.events[2].payload == "two");
+        CHECK(rec.events[3].payload == std::string(300, 'b'));
+        CHECK(rec.events[4].payload == "last");
+    }
+}
+
+TEST_CASE("a pause in the last event of a buffer does not stop the next feed") {
+    reader r(server());
+    pausing_recorder rec;
+    rec.r = &r;
+    bytes a = frame(fin | op_text, "a", true);
+    std::error_code ec;
+    CHECK(r.feed_some(a.data(), a.size(), rec, ec) == a.size());
+    bytes b = cat({frame(fin | op_text, "b", true), frame(fin | op_text, "c", true)});
+    CHECK(r.feed_some(b.data(), b.size(), rec, ec) == b.size() / 2); // paused after "b", not before it
+    CHECK_FALSE(ec);
+    // feed() ignores pauses: it consumes everything.
+    bytes c = cat({frame(fin | op_text, "d", true), frame(fin | op_text, "e", true)});
+    CHECK_FALSE(r.feed(c.data(), c.size(), rec));
+    REQUIRE(rec.events.size() == 4);
+    CHECK(rec.events[3].payload == "e");
+}
+
+TEST_CASE("feed_some reports errors as feed does, and drops the rest") {
+    reader r(server());
+    pausing_recorder rec;
+    rec.r = &r;
+    rec.every = 100;
+    bytes in = cat({frame(fin | op_text, "ok", true), frame(fin | op_text, "bad", false), frame(fin | op_text, "x", true)});
+    std::error_code ec;
+    CHECK(r.feed_some(in.data(), in.size(), rec, ec) == in.size());
+    CHECK(ec == error::unmasked_frame);
+    CHECK(rec.events.size() == 1);
+}
+
 TEST_CASE("in_message, closed and reset") {
     reader r(client());
     recorder rec;

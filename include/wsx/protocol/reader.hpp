@@ -113,7 +113,25 @@ public:
     /// reader returns that error for every call until reset(). Bytes after a
     /// close frame are ignored.
     template <class Visitor>
-    std::error_code feed(std::uint8_t* data, std::size_t n, Visitor& v);
+    std::error_code feed(std::uint8_t* data, std::size_t n, Visitor& v) {
+        std::error_code ec;
+        std::size_t used = 0;
+        do used += feed_some(data + used, n - used, v, ec);
+        while (!ec && used < n);
+        return ec;
+    }
+
+    /// Like feed(), but a visitor may call pause() to stop it after that
+    /// event: returns the bytes consumed, n unless paused. The rest must be
+    /// fed next, as they are (they may be unmasked in part already; the
+    /// reader knows where it stopped). Errors go to ec, as feed() returns them.
+    template <class Visitor>
+    std::size_t feed_some(std::uint8_t* data, std::size_t n, Visitor& v, std::error_code& ec);
+
+    /// From inside a visitor call of feed_some(): it returns after this
+    /// event. A caller with a budget for one turn (events it may run before
+    /// other work gets the thread) stops here and feeds the rest later.
+    void pause() noexcept { pause_ = true; }
 
     /// Back to the start of a stream, forgetting any error (the options stay).
     void reset() noexcept {
@@ -125,6 +143,7 @@ public:
         utf8_.reset();
         buf_.clear();
         ec_ = {};
+        pause_ = false;
     }
 
     /// True while a data message has started and its final frame has not ended.
@@ -149,9 +168,15 @@ private:
         ec_ = make_error_code(e);
         return false;
     }
-    std::error_code fail_code(error e) noexcept {
+    // feed_some()'s exit after an error: the rest of the bytes are dropped.
+    std::size_t failed(std::error_code& ec, std::size_t n) noexcept {
+        pause_ = false;
+        ec = ec_;
+        return n;
+    }
+    std::size_t failed(std::error_code& ec, std::size_t n, error e) noexcept {
         fail(e);
-        return ec_;
+        return failed(ec, n);
     }
 
     // Everything the first two header bytes can tell, checked as soon as
@@ -186,6 +211,7 @@ private:
     // The one-byte fields come first and share one 32-byte run (declared
     // by purpose, they left 16 bytes of padding in every connection).
     stage stage_ = stage::header;
+    bool pause_ = false; // pause() was called: feed_some() stops after the event
 
     // Header bytes, when a header is cut by a feed() boundary.
     std::uint8_t hdr_len_ = 0;
@@ -304,7 +330,7 @@ inline void reader::append(const std::uint8_t* p, std::size_t n) {
 }
 
 template <class Visitor>
-std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
+std::size_t reader::feed_some(std::uint8_t* data, std::size_t n, Visitor& v, std::error_code& ec) {
     constexpr bool whole_ok = detail::has_whole_message_members<Visitor>::value;
     constexpr bool streaming_ok = detail::has_streaming_members<Visitor>::value;
     static_assert(detail::has_control_members<Visitor>::value,
@@ -327,19 +353,23 @@ std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
                                     "set reader_options::streaming for a streaming visitor");
     }
 
-    if (stage_ == stage::failed) return ec_;
+    if (stage_ == stage::failed) return failed(ec, n);
     std::uint8_t* p = data;
     std::uint8_t* const end = data + n;
     while (p != end) {
+        if (pause_) {
+            pause_ = false;
+            return static_cast<std::size_t>(p - data);
+        }
         if (stage_ == stage::header) {
             if (hdr_len_ == 0 && end - p >= 2) {
                 // The header is usually whole in the buffer: decode it there.
-                if (int e = check_prefix(p[0], p[1])) return fail_code(static_cast<error>(e));
+                if (int e = check_prefix(p[0], p[1])) return failed(ec, n, static_cast<error>(e));
                 const std::size_t need = header_size_from_length_byte(p[1]);
                 if (static_cast<std::size_t>(end - p) >= need) {
                     const std::uint8_t* const h = p;
                     p += need;
-                    if (!begin_frame(h, need, p, end, v)) return ec_;
+                    if (!begin_frame(h, need, p, end, v)) return failed(ec, n);
                     continue;
                 }
                 hdr_[0] = p[0];
@@ -351,7 +381,7 @@ std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
             while (p != end && hdr_len_ < hdr_need_) {
                 hdr_[hdr_len_++] = *p++;
                 if (hdr_len_ == 2) {
-                    if (int e = check_prefix(hdr_[0], hdr_[1])) return fail_code(static_cast<error>(e));
+                    if (int e = check_prefix(hdr_[0], hdr_[1])) return failed(ec, n, static_cast<error>(e));
                     hdr_need_ = static_cast<std::uint8_t>(header_size_from_length_byte(hdr_[1]));
                 }
             }
@@ -359,7 +389,7 @@ std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
             const std::size_t need = hdr_len_;
             hdr_len_ = 0;
             hdr_need_ = 2;
-            if (!begin_frame(hdr_, need, p, end, v)) return ec_;
+            if (!begin_frame(hdr_, need, p, end, v)) return failed(ec, n);
         } else if (stage_ == stage::payload) {
             const std::size_t avail = static_cast<std::size_t>(end - p);
             const std::size_t take = remaining_ < avail ? static_cast<std::size_t>(remaining_) : avail;
@@ -370,7 +400,7 @@ std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
                 unmask(q, take);
                 if (remaining_ == 0 && ctrl_len_ == 0) { // whole in this feed: no copy
                     stage_ = stage::header;
-                    if (!control(frame_op_, q, take, v)) return ec_;
+                    if (!control(frame_op_, q, take, v)) return failed(ec, n);
                     continue;
                 }
                 if (!ctrl_) ctrl_.reset(new std::uint8_t[max_control_payload]);
@@ -378,7 +408,7 @@ std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
                 ctrl_len_ = static_cast<std::uint8_t>(ctrl_len_ + take);
                 if (remaining_ == 0) {
                     stage_ = stage::header;
-                    if (!control(frame_op_, ctrl_.get(), ctrl_len_, v)) return ec_;
+                    if (!control(frame_op_, ctrl_.get(), ctrl_len_, v)) return failed(ec, n);
                 }
                 continue;
             }
@@ -390,13 +420,14 @@ std::error_code reader::feed(std::uint8_t* data, std::size_t n, Visitor& v) {
             } else if (ok == take) {
                 append(q, take);
             }
-            if (ok != take) return fail_code(error::invalid_utf8);
-            if (remaining_ == 0 && !end_data_frame(v)) return ec_;
+            if (ok != take) return failed(ec, n, error::invalid_utf8);
+            if (remaining_ == 0 && !end_data_frame(v)) return failed(ec, n);
         } else {
             break; // closed: the rest is ignored
         }
     }
-    return ec_; // empty here; copying it is cheaper than constructing one
+    pause_ = false; // a pause in the last event of the buffer stops nothing
+    return n;
 }
 
 template <class V>
