@@ -34,7 +34,10 @@ struct session_options {
     /// connection closes). A send into a queue below the limit is taken
     /// whole, so one message of max_message_size always fits; the queue
     /// peaks at this limit plus one message. Automatic pongs are skipped
-    /// while the queue is at the limit.
+    /// while the queue is at the limit. A message shared with other
+    /// connections (a publish, a prepared_message) also counts the 40 bytes
+    /// that refer to it, so that many tiny ones cannot hold more memory than
+    /// the limit says.
     std::size_t max_send_queue = 16 * 1024 * 1024;
     send_queue_policy send_policy = send_queue_policy::reject; ///< what a send into a full queue does
     /// Outgoing messages larger than this are split into frames of this size

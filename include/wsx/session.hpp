@@ -14,6 +14,7 @@
 
 #include <wsx/detail/config.hpp>
 #include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/read_turn.hpp>
 #include <wsx/detail/send_queue.hpp>
 #include <wsx/detail/session_clock.hpp>
 #include <wsx/detail/session_parts.hpp>
@@ -467,8 +468,16 @@ private:
     void open();
     void on_frame_bytes(std::error_code ec, std::uint8_t* data, std::size_t n);
 
-    // The most one connection reads in one turn of the I/O thread.
+    // The most one connection reads in one turn of the I/O thread (and the
+    // most sends it makes: detail/read_turn.hpp).
     static constexpr std::size_t read_turn_bytes = 4 * detail::thread_buffer_size;
+    // Feeds bytes of this turn; false when the turn's sends ran out first
+    // and the rest went to backlog_.
+    bool feed_turn(std::uint8_t* data, std::size_t n);
+    // After a turn: one write for what it queued, then the next read, or
+    // the backlog on a later turn.
+    void end_turn();
+    void resume_turn();
 
     // Reports what this connection holds for messages to the server's
     // budget, when it changed. (Clients have no budget.)
@@ -484,7 +493,6 @@ private:
 
     struct visitor; // what the reader calls back, in session_read.ipp
 
-    void feed(std::uint8_t* data, std::size_t n);
     void on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed);
     void on_ping_frame(const std::uint8_t* data, std::size_t size);
     void on_pong_frame(const std::uint8_t* data, std::size_t size);
@@ -549,6 +557,8 @@ private:
         return *timing_;
     }
     protocol::reader reader_;
+    // Read but not yet fed: a turn's sends ran out before its bytes.
+    std::unique_ptr<std::vector<std::uint8_t>> backlog_;
     detail::send_queue queue_;
     endpoint_ptr endpoint_;
     owner_ptr owner_;
@@ -558,9 +568,8 @@ private:
     // its next connect).
     std::shared_ptr<const session_options> options_;
     std::unique_ptr<protocol::http_request> request_;
-    // Client only, during the handshake.
-    using client_handshake = detail::client_handshake;
-    std::unique_ptr<client_handshake> client_hs_;
+    // Client only: the handshake, then the masking keys.
+    std::unique_ptr<detail::client_parts> client_;
     path_params params_;
     // Most connections agree no subprotocol: a pointer, not a string.
     std::unique_ptr<const std::string> subprotocol_;
@@ -573,9 +582,6 @@ private:
     }
     std::any user_data_;
     std::shared_ptr<void> instance_;
-    // A client's masking keys (a server has none).
-    using client_keys = detail::client_keys;
-    std::unique_ptr<client_keys> keys_;
     // permessage-deflate, when agreed.
     using compression = detail::compression;
     std::unique_ptr<compression> deflate_;

@@ -8,6 +8,7 @@
 #include "wsx_catch.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -166,6 +167,102 @@ TEST_CASE("topics: a handler may unsubscribe and publish again from inside a pub
     CHECK(std::count(got1.begin(), got1.end(), "first") == 1);
     CHECK(std::count(got1.begin(), got1.end(), "0 left") == 1);
     CHECK(got1 == got2);
+}
+
+TEST_CASE("topics: a burst that fans out is spread over turns, so one peer cannot hold the thread", "[session][topics]") {
+    // Connection 0 publishes every message it gets to 50 subscribers. It
+    // sends 400 small messages in one read: 20,000 sends, while its bytes
+    // are a tenth of one read. The turn stops after the message whose sends
+    // reach read_turn::turn_sends; the rest waits, and work posted
+    // meanwhile runs in between.
+    constexpr std::size_t subscribers = 50, burst = 400;
+    constexpr std::size_t per_turn = (wsx::detail::read_turn::turn_sends + subscribers - 1) / subscribers;
+    room r(subscribers + 1, 64 << 20);
+    std::size_t published = 0;
+    r.ep->on_message([&](wsx::session& s, const wsx::message& m) {
+        s.publish("t", m);
+        ++published;
+    });
+    for (std::size_t i = 1; i <= subscribers; ++i) r.sessions[i]->subscribe("t");
+    std::string bytes;
+    for (std::size_t i = 0; i < burst; ++i) bytes += encode_frame(0x1, "m" + std::to_string(i));
+    REQUIRE(bytes.size() < wsx::detail::thread_buffer_size); // one read
+
+    std::vector<std::size_t> seen; // `published` each time other work got the thread
+    std::function<void()> probe = [&] {
+        seen.push_back(published);
+        if (published < burst) asio::post(r.io, probe);
+    };
+    r.wires[0]->feed(bytes);
+    asio::post(r.io, probe);
+    r.run();
+    REQUIRE(published == burst);
+    // Other work ran between turns, and no turn made more than its share
+    // (plus the one message that crossed it).
+    REQUIRE(seen.size() >= burst / per_turn);
+    std::size_t before = 0;
+    for (std::size_t at : seen) {
+        CHECK(at - before <= per_turn);
+        before = at;
+    }
+    // Every subscriber got all 400, in order; the publisher none.
+    for (std::size_t i = 1; i <= subscribers; ++i) {
+        auto got = r.received(i);
+        REQUIRE(got.size() == burst);
+        for (std::size_t k = 0; k < burst; ++k) CHECK(got[k] == "m" + std::to_string(k));
+    }
+    CHECK(r.received(0).empty());
+}
+
+TEST_CASE("topics: a connection that ends while its burst waits is torn down cleanly", "[session][topics]") {
+    constexpr std::size_t subscribers = 20;
+    room r(subscribers + 1, 64 << 20);
+    std::size_t published = 0;
+    r.ep->on_message([&](wsx::session& s, const wsx::message& m) {
+        s.publish("t", m);
+        ++published;
+    });
+    int closes = 0;
+    r.ep->on_close([&](wsx::session&, const wsx::close_reason&) { ++closes; });
+    for (std::size_t i = 1; i <= subscribers; ++i) r.sessions[i]->subscribe("t");
+    std::string bytes;
+    for (std::size_t i = 0; i < 1000; ++i) bytes += encode_frame(0x1, "x");
+    r.wires[0]->feed(bytes);
+    // One turn: the first read's handler runs, then the test closes the
+    // connection before the rest is fed.
+    r.io.restart();
+    r.io.run_one();
+    REQUIRE(published > 0);
+    REQUIRE(published < 1000);
+    r.sessions[0]->close(wsx::close_code::going_away);
+    r.run();
+    const std::size_t at_close = published;
+    r.wires[0]->feed(encode_frame(0x8, close_payload(1001)));
+    r.run();
+    CHECK(published == at_close); // RFC 6455 1.4: nothing after our close frame reaches on_message
+    CHECK(closes == 1);
+    CHECK(r.sessions[0]->ready_state() == wsx::ready_state::closed);
+}
+
+TEST_CASE("topics: a subscriber that does not read holds what its queue limit says, even of empty messages", "[session][topics]") {
+    // An empty message is a 2-byte frame, queued as a reference to the
+    // shared frame: 42 bytes held. The limit counts what is held.
+    constexpr std::size_t limit = 4200;
+    constexpr std::size_t held_each = 2 + wsx::detail::send_queue::shared_entry_cost;
+    room r(1, limit);
+    int refused = 0;
+    r.ep->on_error([&](wsx::session&, std::error_code ec) { refused += ec == wsx::error::send_queue_full; });
+    r.sessions[0]->subscribe("t");
+    r.wires[0]->capacity = 0; // the peer reads nothing
+    for (int i = 0; i < 1000; ++i) r.server.publish("t", "");
+    r.run();
+    CHECK(refused == 1);
+    const std::size_t queued = r.sessions[0]->buffered_amount() / 2;
+    CHECK(queued >= limit / held_each);
+    CHECK(queued <= limit / held_each + 1);
+    r.wires[0]->capacity = SIZE_MAX;
+    CHECK(r.wires[0]->take().empty()); // nothing went out; this wakes the parked write
+    CHECK(r.received(0).size() == queued);
 }
 
 TEST_CASE("topics: programmer errors are system_errors", "[session][topics]") {

@@ -53,13 +53,23 @@ public:
     void push_shared(std::shared_ptr<const shared_frame> f) {
         queued_ += f->bytes.size();
         batch& b = buffers().staging;
+        ++b_->shared_entries;
         b.shared.push_back({b.bytes.size(), std::move(f)});
     }
 
     // Runs after every byte queued so far has been written (or failed).
     void push_completion(completion c) { buffers().staging.done.push_back(std::move(c)); }
 
+    // The frames' bytes not yet written (what bufferedAmount reports).
     std::size_t queued_bytes() const noexcept { return queued_; }
+    // What the queue holds for them: a shared frame also costs the entry
+    // that refers to it and its place in the gather list. Limits and the
+    // memory budget count this, not the bytes alone: empty messages
+    // published to a slow subscriber are 2 bytes each on the wire and 42
+    // in memory.
+    std::size_t held_bytes() const noexcept { return queued_ + (b_ ? b_->shared_entries * shared_entry_cost : 0); }
+    static constexpr std::size_t shared_entry_cost = sizeof(std::size_t) + sizeof(std::shared_ptr<const shared_frame>) +
+                                                     sizeof(asio::const_buffer);
     bool has_staged() const noexcept {
         if (!b_) return false;
         const batch& s = b_->staging;
@@ -111,6 +121,7 @@ public:
         // (After fail_all() nothing counts as queued: the bytes were dropped.)
         const std::size_t written = inflight_bytes();
         queued_ -= written < queued_ ? written : queued_;
+        b_->shared_entries -= f.shared.size() < b_->shared_entries ? f.shared.size() : b_->shared_entries;
         f.shared.clear();
         f.bytes.clear();
         // Give memory back after a burst of big messages, keep it for steady traffic.
@@ -150,6 +161,7 @@ public:
             b->done.clear();
         }
         queued_ = 0;
+        b_->shared_entries = 0;
         if (writing_)
             b_->staging = batch{};
         else
@@ -174,6 +186,7 @@ private:
     struct buffer_set {
         batch staging, inflight;
         std::vector<asio::const_buffer> gather;
+        std::size_t shared_entries = 0; // shared frames staged or in flight
     };
     buffer_set& buffers() {
         if (!b_) b_ = std::make_unique<buffer_set>();

@@ -84,10 +84,13 @@ struct client_handshake {
     std::string request;
 };
 
-// A client's masking keys and the one in use.
-struct client_keys {
-    protocol::mask_key_source source;
-    std::array<std::uint8_t, 4> current{};
+// What only a client's session has: its handshake, until it is done, and
+// its masking keys with the one in use. One pointer in every session,
+// null in a server's.
+struct client_parts {
+    std::unique_ptr<client_handshake> handshake;
+    protocol::mask_key_source keys;
+    std::array<std::uint8_t, 4> current_key{};
 };
 
 // permessage-deflate, when agreed.

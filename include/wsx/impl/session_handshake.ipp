@@ -38,9 +38,10 @@ WSX_DECL void session::start_client(const endpoint_ptr& ep, std::string request,
             return;
         }
         self->arm_handshake_deadline();
-        self->client_hs_ = std::make_unique<client_handshake>();
-        self->client_hs_->verify = std::move(verify);
-        self->client_hs_->request = std::move(request);
+        self->client_ = std::make_unique<detail::client_parts>();
+        self->client_->handshake = std::make_unique<detail::client_handshake>();
+        self->client_->handshake->verify = std::move(verify);
+        self->client_->handshake->request = std::move(request);
         self->io_handshake();
     });
 }
@@ -68,7 +69,7 @@ WSX_DECL void session::on_transport_ready(std::error_code ec) {
         return read_request();
     }
     if (ec) return fail_connect(ec);
-    std::string request = std::move(client_hs_->request);
+    std::string request = std::move(client_->handshake->request);
     write_opening(request);
     read_response();
 }
@@ -133,12 +134,12 @@ WSX_DECL void session::on_response_bytes(std::error_code ec, std::uint8_t* data,
     if (is_closed()) return;
     if (ec) return fail_connect(ec == asio::error::eof ? make_error_code(error::handshake_bad_response) : ec);
     std::error_code perr;
-    protocol::http_response& response = client_hs_->response;
+    protocol::http_response& response = client_->handshake->response;
     std::size_t used = response.parse(data, n, perr);
     if (perr) return fail_connect(make_error_code(error::handshake_bad_response));
     if (!response.complete()) return read_response();
     std::string chosen;
-    std::error_code verr = client_hs_->verify(response, chosen);
+    std::error_code verr = client_->handshake->verify(response, chosen);
     set_subprotocol(std::move(chosen));
     if (verr) return fail_connect(verr);
     if (deflate_offered()) {
@@ -148,7 +149,7 @@ WSX_DECL void session::on_response_bytes(std::error_code ec, std::uint8_t* data,
         if (agreed)
             start_deflate(*agreed, protocol::role::client, std::string(response.header("Sec-WebSocket-Extensions")));
     }
-    client_hs_.reset();
+    client_->handshake.reset();
     f_.in_dispatch = true;
     open_then_read(data + used, n - used);
 }
@@ -156,11 +157,11 @@ WSX_DECL void session::on_response_bytes(std::error_code ec, std::uint8_t* data,
 WSX_DECL void session::open_then_read(std::uint8_t* rest, std::size_t size) {
     open();
     if (!options_->keep_request) request_.reset();
-    if (size != 0 && !is_closed()) feed(rest, size);
+    detail::this_thread_turn().begin();
+    if (size != 0 && !is_closed()) feed_turn(rest, size);
     f_.in_dispatch = false;
     if (is_closed()) return;
-    flush(true);
-    read_frames();
+    end_turn();
 }
 
 WSX_DECL void session::start_deflate(const protocol::deflate_params& agreed, protocol::role role, std::string extensions) {

@@ -14,6 +14,7 @@ struct session::visitor {
     session* s;
     void on_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
         s->on_data_message(op, data, size, compressed);
+        if (detail::this_thread_turn().spent()) s->reader_.pause();
     }
     void on_message_begin(protocol::opcode, bool) {}
     void on_message_data(const std::uint8_t*, std::size_t) {}
@@ -25,7 +26,10 @@ struct session::visitor {
 
 WSX_DECL bool session::shed_memory() {
     if (shedding_.exchange(true, std::memory_order_acq_rel)) return false;
-    asio::dispatch(strand_, [self = this->shared_from_this()] { self->on_shed_memory(); });
+    // Posted, never run inline: the budget may choose this connection from
+    // inside its own read turn (a send to another connection went over),
+    // and shedding replaces the reader that is being fed.
+    asio::post(strand_, [self = this->shared_from_this()] { self->on_shed_memory(); });
     return true;
 }
 
@@ -34,7 +38,8 @@ WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, st
     if (ec) return on_read_error(ec);
     if (f_.timers_on) timing().last_activity = now();
     f_.in_dispatch = true;
-    feed(data, n);
+    detail::this_thread_turn().begin();
+    bool whole = feed_turn(data, n);
     // A read that filled the buffer means more is waiting: take it now
     // instead of going back to the reactor, but only up to a turn's
     // share. A peer that keeps the socket full would otherwise hold the
@@ -42,25 +47,63 @@ WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, st
     // stop() would run meanwhile. read_frames() below then finds the
     // socket still readable and comes back after what is queued.
     std::size_t turn = n;
-    while (!is_closed() && n == detail::thread_buffer_size && !f_.failing && turn < read_turn_bytes) {
+    while (whole && !is_closed() && n == detail::thread_buffer_size && !f_.failing && turn < read_turn_bytes) {
         n = io_read_now(data, ec);
         if (ec) break;
         turn += n;
-        feed(data, n);
+        whole = feed_turn(data, n);
     }
     f_.in_dispatch = false;
     if (is_closed()) return;
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return on_read_error(ec);
+    end_turn();
+}
+
+WSX_DECL bool session::feed_turn(std::uint8_t* data, std::size_t n) {
+    if (f_.failing) return true; // after a protocol error nothing the peer sends is read
+    visitor v{this};
+    std::error_code ec;
+    const std::size_t used = reader_.feed_some(data, n, v, ec);
+    if (ec) {
+        if (!is_closed()) fail(ec);
+        return true;
+    }
+    if (used == n || is_closed()) return true;
+    // The turn's sends ran out: keep the rest (at most one read's worth)
+    // for the next turn. It is in the thread's buffer, or in the backlog
+    // itself when a later turn runs out again.
+    if (backlog_ && backlog_->data() == data) {
+        backlog_->erase(backlog_->begin(), backlog_->begin() + static_cast<std::ptrdiff_t>(used));
+    } else {
+        if (!backlog_) backlog_ = std::make_unique<std::vector<std::uint8_t>>();
+        backlog_->assign(data + used, data + n);
+    }
+    return false;
+}
+
+WSX_DECL void session::end_turn() {
     flush(true);
     account_memory();
-    read_frames();
+    if (!backlog_) return read_frames();
+    // Behind whatever else is waiting for the thread.
+    asio::post(strand_, [self = this->shared_from_this()] { self->resume_turn(); });
+}
+
+WSX_DECL void session::resume_turn() {
+    if (is_closed() || !backlog_) return;
+    f_.in_dispatch = true;
+    detail::this_thread_turn().begin();
+    if (feed_turn(backlog_->data(), backlog_->size())) backlog_.reset();
+    f_.in_dispatch = false;
+    if (is_closed()) return;
+    end_turn();
 }
 
 WSX_DECL void session::account_memory() {
     if (!owner_) return;
     std::size_t now = 0;
     if (!is_closed()) {
-        now = reader_.memory_usage() + queue_.queued_bytes();
+        now = reader_.memory_usage() + queue_.held_bytes() + (backlog_ ? backlog_->capacity() : 0);
         if (deflate_) now += deflate_->inflated.capacity() + deflate_->deflated.capacity();
     }
     const std::size_t was = held_.load(std::memory_order_relaxed);
@@ -74,6 +117,7 @@ WSX_DECL void session::on_shed_memory() {
     if (is_closed()) return;
     const auto ec = make_error_code(error::memory_budget_exceeded);
     reader_ = protocol::reader(reader_.options()); // nothing is read after a failure
+    backlog_.reset();
     if (deflate_) {
         std::vector<std::uint8_t>().swap(deflate_->inflated);
         std::vector<std::uint8_t>().swap(deflate_->deflated);
@@ -94,13 +138,6 @@ WSX_DECL void session::on_read_error(std::error_code ec) {
     // The peer vanished without a close frame: 1006.
     if (ec != asio::error::operation_aborted) report_error(make_error_code(error::connection_reset));
     teardown(make_error_code(error::connection_reset));
-}
-
-WSX_DECL void session::feed(std::uint8_t* data, std::size_t n) {
-    if (f_.failing) return; // after a protocol error nothing the peer sends is read
-    visitor v{this};
-    std::error_code ec = reader_.feed(data, n, v);
-    if (ec && !is_closed()) fail(ec);
 }
 
 WSX_DECL void session::on_data_message(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool compressed) {
@@ -131,7 +168,7 @@ WSX_DECL void session::on_ping_frame(const std::uint8_t* data, std::size_t size)
     // pings and never reads would otherwise grow the queue without
     // bound, one pong per ping. RFC 6455 5.5.3 lets us answer only the
     // most recent ping anyway.
-    if (options_->auto_pong && queue_.queued_bytes() < options_->max_send_queue) {
+    if (options_->auto_pong && queue_.held_bytes() < options_->max_send_queue) {
         queue_.push_frame(protocol::opcode::pong, data, size, true, false, key());
         note_queued();
     }

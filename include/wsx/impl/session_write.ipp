@@ -23,6 +23,7 @@ WSX_DECL void session::on_written(std::error_code ec) {
 }
 
 WSX_DECL void session::send_bytes(protocol::opcode op, const void* data, std::size_t size, detail::send_queue::completion c) {
+    detail::count_send();
     if (strand_.running_in_this_thread()) {
         enqueue(op, static_cast<const std::uint8_t*>(data), size, std::move(c));
         return;
@@ -37,6 +38,7 @@ WSX_DECL void session::send_bytes(protocol::opcode op, const void* data, std::si
 }
 
 WSX_DECL void session::send_message(const message& m, detail::send_queue::completion c) {
+    detail::count_send();
     if (strand_.running_in_this_thread()) {
         enqueue(m.opcode(), m.data(), m.size(), std::move(c));
         return;
@@ -51,6 +53,7 @@ WSX_DECL void session::send_message(const message& m, detail::send_queue::comple
 }
 
 WSX_DECL void session::send_prepared(const prepared_message& m, detail::send_queue::completion c) {
+    detail::count_send();
     // A client masks every frame with a fresh key, and fragments are
     // framed per session: nothing to share.
     if (!is_server_ || options_->fragment_size != 0) {
@@ -95,7 +98,7 @@ WSX_DECL bool session::can_send(detail::send_queue::completion& c) {
 }
 
 WSX_DECL bool session::over_limit(std::size_t /*add*/, detail::send_queue::completion& c) {
-    if (queue_.queued_bytes() < options_->max_send_queue) return false;
+    if (queue_.held_bytes() < options_->max_send_queue) return false;
     auto ec = make_error_code(error::send_queue_full);
     f_.drain_wanted = true;
     if (options_->send_policy == send_queue_policy::close) {
@@ -192,7 +195,7 @@ WSX_DECL void session::write_raw(const std::string& bytes) {
 
 WSX_DECL void session::note_queued() {
     buffered_.store(queue_.queued_bytes(), std::memory_order_relaxed);
-    if (queue_.queued_bytes() >= options_->max_send_queue / 2) f_.drain_wanted = true;
+    if (queue_.held_bytes() >= options_->max_send_queue / 2) f_.drain_wanted = true;
     if (f_.in_dispatch) return; // the end of the read turn flushes and counts
     flush();
     account_memory();
@@ -200,9 +203,9 @@ WSX_DECL void session::note_queued() {
 
 WSX_DECL const std::array<std::uint8_t, 4>* session::key() {
     if (is_server_) return nullptr;
-    if (!keys_) keys_ = std::make_unique<client_keys>();
-    keys_->current = keys_->source.next();
-    return &keys_->current;
+    if (!client_) client_ = std::make_unique<detail::client_parts>();
+    client_->current_key = client_->keys.next();
+    return &client_->current_key;
 }
 
 WSX_DECL void session::flush(bool direct) {
