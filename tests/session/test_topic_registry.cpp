@@ -7,15 +7,20 @@
 
 #include "wsx_catch.hpp"
 
-#include <wsx/session.hpp>
+#include <wsx/wsx.hpp>
+
+#include "memory_transport.hpp"
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <iterator>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using wsx::detail::topic_registry;
@@ -111,35 +116,62 @@ TEST_CASE("topic registry: threads subscribing, leaving and publishing at once k
     for (int i = 0; i < 8; ++i) names.push_back(std::string(1, static_cast<char>('a' + i)));
     constexpr int threads_n = 4;
     constexpr std::uint64_t ids_per_thread = 16;
+    // Live sessions (never started), so that collect() finds someone.
+    asio::io_context io;
+    std::vector<std::shared_ptr<wsx::session>> sessions;
+    for (std::uint64_t id = 1; id <= threads_n * ids_per_thread; ++id)
+        sessions.push_back(std::make_shared<wsx::detail::stream_session<wsx_test::memory_transport::stream>>(
+            io, id, true, io, std::make_shared<wsx_test::wire>()));
     std::atomic<bool> go{false};
-    std::atomic<int> collected{0}; // Catch's assertions are for the main thread only
+    // Catch's assertions are for the main thread only: the threads count.
+    std::atomic<int> collected{0}, wrong{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < threads_n; ++t) {
         threads.emplace_back([&, t] {
             std::mt19937 rng(static_cast<unsigned>(t) + 1);
             while (!go) std::this_thread::yield();
+            // Each thread owns its ids (a session's calls come from one
+            // place at a time in practice), but all share the topics; so
+            // it knows exactly which of its own ids a collect must find.
+            std::set<std::pair<std::uint64_t, std::string>> mine;
+            const std::uint64_t first = static_cast<std::uint64_t>(t) * ids_per_thread + 1;
             topic_registry::subscriber_list out;
             for (int i = 0; i < 3000; ++i) {
-                // Each thread owns its ids (a session's calls come from one
-                // place at a time in practice), but all share the topics.
-                const std::uint64_t id = static_cast<std::uint64_t>(t) * ids_per_thread + rng() % ids_per_thread + 1;
+                const std::uint64_t id = first + rng() % ids_per_thread;
                 const std::string& topic = names[rng() % names.size()];
                 switch (rng() % 5) {
                 case 0:
-                case 1: subscribe(r, topic, id); break;
-                case 2: r.unsubscribe(topic, id); break;
-                case 3: r.leave_all(id); break;
-                case 4:
-                    out.clear();
-                    r.collect(topic, 0, out); // no live sessions: nothing collected
-                    collected += static_cast<int>(out.size());
+                case 1:
+                    if (r.subscribe(topic, id, sessions[id - 1], [] { return false; }) != mine.insert({id, topic}).second)
+                        ++wrong;
                     break;
+                case 2:
+                    if (r.unsubscribe(topic, id) != (mine.erase({id, topic}) == 1)) ++wrong;
+                    break;
+                case 3:
+                    r.leave_all(id);
+                    for (auto it = mine.begin(); it != mine.end();) it = it->first == id ? mine.erase(it) : std::next(it);
+                    break;
+                case 4: {
+                    out.clear();
+                    const std::uint64_t skip = rng() % 2 ? id : 0;
+                    r.collect(topic, skip, out);
+                    collected += static_cast<int>(out.size());
+                    std::set<std::uint64_t> found, expected;
+                    for (auto& s : out)
+                        if (s->id() >= first && s->id() < first + ids_per_thread && !found.insert(s->id()).second) ++wrong;
+                    for (auto& [who, what] : mine)
+                        if (what == topic && who != skip) expected.insert(who);
+                    if (found != expected) ++wrong;
+                    break;
+                }
                 }
             }
         });
     }
     go = true;
     for (auto& th : threads) th.join();
-    CHECK(collected == 0);
+    CHECK(wrong == 0);
+    CHECK(collected > 0);
     check_agree(r, names, threads_n * ids_per_thread);
 }
