@@ -28,12 +28,8 @@ WSX_DECL void session::send_bytes(protocol::opcode op, const void* data, std::si
         enqueue(op, static_cast<const std::uint8_t*>(data), size, std::move(c));
         return;
     }
-    posted_.fetch_add(size, std::memory_order_relaxed);
-    asio::post(strand_, [self = this->shared_from_this(), op,
-                         copy = std::string(static_cast<const char*>(data), size),
-                         c = std::move(c)]() mutable {
-        self->posted_.fetch_sub(copy.size(), std::memory_order_relaxed);
-        self->enqueue(op, reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size(), std::move(c));
+    post_send(size, [op, copy = std::string(static_cast<const char*>(data), size), c = std::move(c)](session& s) mutable {
+        s.enqueue(op, reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size(), std::move(c));
     });
 }
 
@@ -45,21 +41,24 @@ WSX_DECL void session::send_message(const message& m, detail::send_queue::comple
     }
     // A copy of an owned message shares its bytes: posting it costs a
     // reference count, not a copy of the payload.
-    posted_.fetch_add(m.size(), std::memory_order_relaxed);
-    asio::post(strand_, [self = this->shared_from_this(), m = message(m), c = std::move(c)]() mutable {
-        self->posted_.fetch_sub(m.size(), std::memory_order_relaxed);
-        self->enqueue(m.opcode(), m.data(), m.size(), std::move(c));
+    post_send(m.size(), [m = message(m), c = std::move(c)](session& s) mutable {
+        s.enqueue(m.opcode(), m.data(), m.size(), std::move(c));
     });
 }
 
+WSX_DECL void session::finish_posted_sends() {
+    flush(true);
+    account_memory();
+}
+
 WSX_DECL void session::send_prepared(const prepared_message& m, detail::send_queue::completion c) {
-    detail::count_send();
     // A client masks every frame with a fresh key, and fragments are
     // framed per session: nothing to share.
     if (!is_server_ || options_->fragment_size != 0) {
         send_bytes(m.opcode(), m.data(), m.size(), std::move(c));
         return;
     }
+    detail::count_send();
     // A compressor with context takeover makes bytes only this
     // connection can decode: it compresses its own copy. (deflate_ is set
     // before open and never changes, so reading it from another thread is
@@ -75,8 +74,12 @@ WSX_DECL void session::send_prepared(const prepared_message& m, detail::send_que
     } else {
         frame = detail::prepared_access::plain(m);
     }
-    asio::dispatch(strand_, [self = this->shared_from_this(), frame = std::move(frame), c = std::move(c)]() mutable {
-        self->enqueue_shared(frame, std::move(c));
+    if (strand_.running_in_this_thread()) {
+        enqueue_shared(frame, std::move(c));
+        return;
+    }
+    post_send(m.size(), [frame = std::move(frame), c = std::move(c)](session& s) mutable {
+        s.enqueue_shared(frame, std::move(c));
     });
 }
 
