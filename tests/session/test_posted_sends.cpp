@@ -19,19 +19,12 @@ struct pair_of_connections : memory_connections {
     wsx::server_endpoint* ep = nullptr;
     pair_of_connections() {
         ep = &server.endpoint("/p");
-        for (int i = 0; i < 2; ++i) {
-            const std::size_t k = accept();
-            send(k, upgrade_request("/p", 80));
-            REQUIRE(wires[k]->take().rfind("HTTP/1.1 101", 0) == 0);
-        }
+        for (int i = 0; i < 2; ++i) REQUIRE(open_websocket("/p"));
     }
     // Every frame connection i wrote since the last call, as "op:payload".
     std::vector<std::string> frames(std::size_t i) {
-        run();
         std::vector<std::string> out;
-        std::string bytes = wires[i]->take();
-        bool masked = false;
-        while (auto f = take_frame(bytes, masked)) out.push_back(std::to_string(f->opcode) + ":" + f->payload);
+        for (auto& f : frames_from(i)) out.push_back(std::to_string(f.opcode) + ":" + f.payload);
         return out;
     }
 };

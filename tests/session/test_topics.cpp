@@ -24,20 +24,13 @@ struct room : memory_connections {
     explicit room(std::size_t n, std::size_t max_send_queue = 1 << 20) {
         server.default_options().max_send_queue = max_send_queue;
         ep = &server.endpoint("/room");
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t k = accept();
-            send(k, upgrade_request("/room", 80));
-            REQUIRE(wires[k]->take().rfind("HTTP/1.1 101", 0) == 0);
-        }
+        for (std::size_t i = 0; i < n; ++i) REQUIRE(open_websocket("/room"));
     }
     // The text messages connection i received since the last call.
     std::vector<std::string> received(std::size_t i) {
-        run();
         std::vector<std::string> out;
-        std::string bytes = wires[i]->take();
-        bool masked = false;
-        while (auto f = take_frame(bytes, masked))
-            if (f->opcode == op::text) out.push_back(f->payload);
+        for (auto& f : frames_from(i))
+            if (f.opcode == op::text) out.push_back(f.payload);
         return out;
     }
 };

@@ -12,6 +12,7 @@
 // must queue and wait), and fail_read_at / fail_write_at make the n-th
 // operation fail, so a test can break a connection at every step.
 
+#include "loopback.hpp"
 #include "manual_clock.hpp"
 
 #include <wsx/detail/send_queue.hpp>
@@ -315,6 +316,23 @@ struct memory_connections {
     void drop(std::size_t i) {
         wires[i]->end();
         run();
+    }
+    // Starts a connection and completes its opening handshake on `target`:
+    // false unless the answer was 101.
+    bool open_websocket(std::string_view target) {
+        const std::size_t k = accept();
+        send(k, upgrade_request(target, 80));
+        return wires[k]->take().rfind("HTTP/1.1 101", 0) == 0;
+    }
+    // Every frame connection i wrote since the last call (after running
+    // what is ready).
+    std::vector<frame> frames_from(std::size_t i) {
+        run();
+        std::vector<frame> out;
+        std::string bytes = wires[i]->take();
+        bool masked = false;
+        while (auto f = take_frame(bytes, masked)) out.push_back(std::move(*f));
+        return out;
     }
 };
 
