@@ -8,30 +8,40 @@
 // wait is never speculative), so a connection that waits, reads and waits
 // again pays one epoll_ctl per message, and each idle connection holds a
 // descriptor_state and a pending wait operation in Asio's reactor. Here each
-// socket is added once, edge-triggered for both directions, to an epoll set
-// of our own; Asio waits on that set's descriptor, so the MOD is paid once
-// per batch of events, and a waiting connection holds only the handler it
-// parked in its stream. Writability is watched only from the first write
-// that finds the socket full (see watch_writable).
+// socket is added once, edge-triggered for both directions, to the epoll set
+// of Asio's own reactor, with a slot of ours as its event's data: the
+// reactor's one epoll_wait reports it, queues the slot as an operation and
+// the scheduler runs it, which resumes the stream's parked operation. A
+// wake-up costs that one epoll_wait and no epoll_ctl; the sockets' own
+// syscalls are the reads and writes. Writability is watched only from the
+// first write that finds the socket full (see watch_writable).
 //
-// A wake-up costs Asio's epoll_wait (the set's descriptor is readable), one
-// epoll_wait on the set for the whole batch and Asio's MOD to re-arm; the
-// sockets' own syscalls are the reads and writes. Waiting on each socket
-// through Asio instead (transport::tcp) saves the inner epoll_wait but pays
-// an epoll_ctl per message: measured slower (bench/README.md, issue 15).
+// What this takes from Asio beyond its documented interface, all of it in
+// this header: the reactor's epoll descriptor (a private member, read once
+// per io_context), the reactor's treatment of an event's data as a
+// scheduler_operation it queues (it touches only that base: its link and its
+// result word), and scheduler::compensating_work_started, which Asio's own
+// descriptor operations call for the same reason. The version range below is
+// where that holds; elsewhere the transport waits through Asio
+// (transport::tcp).
 //
 // No lock is shared by the connections: a socket's readiness and parked
 // flags are one atomic word in a table indexed by descriptor (chunks that
-// never move), which the thread delivering a batch and the socket's strand
-// change with compare-and-swap. Whoever clears the parked bit owns the
-// parked operation.
+// never move, so the reactor may keep a slot's address), which the thread
+// delivering an event and the socket's strand change with compare-and-swap.
+// Whoever clears the parked bit owns the parked operation.
 //
-// Without epoll (non-Linux), or with WSX_NO_READINESS_SERVICE defined, the
-// transport keeps waiting through Asio. The service also needs the Networking
-// TS executor members (on_work_started/on_work_finished), which
-// ASIO_NO_TS_EXECUTORS removes.
+// Without epoll (non-Linux, or Asio's io_uring backend), with another Asio,
+// or with WSX_NO_READINESS_SERVICE defined, the transport keeps waiting
+// through Asio. The service also needs the Networking TS executor members
+// (on_work_started/on_work_finished), which ASIO_NO_TS_EXECUTORS removes.
 
-#if defined(__linux__) && !defined(WSX_NO_READINESS_SERVICE) && !defined(ASIO_NO_TS_EXECUTORS)
+#include <asio/detail/config.hpp>
+#include <asio/version.hpp>
+
+#if defined(__linux__) && defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) &&                     \
+    !defined(WSX_NO_READINESS_SERVICE) && !defined(ASIO_NO_TS_EXECUTORS) && ASIO_VERSION >= 101200 &&              \
+    ASIO_VERSION < 103600
 #define WSX_DETAIL_READINESS 1
 #else
 #define WSX_DETAIL_READINESS 0
@@ -39,9 +49,12 @@
 
 #if WSX_DETAIL_READINESS
 
+#include <asio/detail/epoll_reactor.hpp>
+#include <asio/detail/scheduler.hpp>
+#include <asio/detail/scheduler_operation.hpp>
 #include <asio/execution_context.hpp>
 #include <asio/io_context.hpp>
-#include <asio/posix/stream_descriptor.hpp>
+#include <asio/post.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -209,15 +222,39 @@ inline constexpr std::uint64_t fresh(std::uint32_t g) noexcept { return (static_
 } // namespace readiness_word
 
 struct readiness_entry;
+class readiness_service;
+
+// Asio keeps its reactor's epoll descriptor private. Access is not checked
+// for the names in an explicit instantiation, and the friend this one
+// defines hands the member pointer out. Read once per io_context.
+struct reactor_epoll_fd {
+    using type = int asio::detail::epoll_reactor::*;
+    friend type member_pointer(reactor_epoll_fd) noexcept;
+};
+template <class Tag, typename Tag::type Member> struct expose_member {
+    friend typename Tag::type member_pointer(Tag) noexcept { return Member; }
+};
+template struct expose_member<reactor_epoll_fd, &asio::detail::epoll_reactor::epoll_fd_>;
 
 // Where the service finds a descriptor's state: a table indexed by the
 // descriptor number, in chunks that never move, so that an event is looked
-// up without a lock while another thread adds a socket.
-struct readiness_slot {
-    std::atomic<std::uint64_t> word;
+// up without a lock while another thread adds a socket. A slot is also the
+// operation Asio's reactor queues when its socket has events (the event's
+// data points here): a descriptor number has one slot for good, so the
+// reactor never holds the address of something freed.
+struct readiness_slot : asio::detail::scheduler_operation {
+    readiness_slot() noexcept : asio::detail::scheduler_operation(&readiness_slot::on_events) {}
+
+    std::atomic<std::uint64_t> word{0};
     // Valid for the word's generation; read only by whoever takes a parked
     // operation, which keeps its stream (and so the entry) alive.
-    std::atomic<readiness_entry*> entry;
+    std::atomic<readiness_entry*> entry{nullptr};
+    readiness_service* service = nullptr;
+
+    // What the scheduler calls with the events the reactor saw (its result
+    // word); without an owner it is destroying what it holds at shutdown.
+    static void on_events(void* owner, asio::detail::scheduler_operation* base, const asio::error_code&,
+                          std::size_t events);
 };
 
 // One socket's registration, kept in its stream and touched by its strand
@@ -237,40 +274,44 @@ struct readiness_entry {
     }
 };
 
+/// What a syscall told about a socket it found drained, for
+/// readiness_service::drained and park: the edge count read before it, and
+/// whether it failed with EAGAIN (rather than reading or writing less than
+/// asked). EAGAIN also proves that the direction has no hangup pending: a
+/// socket at its end or in error answers with 0 or the error instead.
+struct drain_mark {
+    std::uint32_t edges;
+    bool would_block;
+};
+
 #ifdef WSX_DETAIL_READINESS_COUNTERS
 // For tests: what the service did, counted (relaxed atomics, compiled in only
 // when the test defines the macro, so a production build pays nothing).
 struct readiness_counters {
-    std::atomic<std::uint64_t> wakeups{0};     ///< completions of the wait on the inner set
-    std::atomic<std::uint64_t> ctl_calls{0};   ///< epoll_ctl calls on the inner set (add, watch_writable, remove)
-    std::atomic<std::uint64_t> events{0};      ///< events the inner epoll_wait returned
+    std::atomic<std::uint64_t> ctl_calls{0};   ///< epoll_ctl calls (add, watch_writable, remove)
+    std::atomic<std::uint64_t> events{0};      ///< sockets' events the reactor delivered
     std::atomic<std::uint64_t> resumed{0};     ///< parked operations resumed by an event
 };
 #define WSX_DETAIL_READINESS_COUNT(c) (counters_.c.fetch_add(1, std::memory_order_relaxed))
-#define WSX_DETAIL_READINESS_COUNT_N(c, n) (counters_.c.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed))
 #else
 #define WSX_DETAIL_READINESS_COUNT(c) ((void)0)
-#define WSX_DETAIL_READINESS_COUNT_N(c, n) ((void)0)
 #endif
 
-/// The per-io_context service that owns the inner epoll set.
+/// The per-io_context service that keeps the sockets' readiness.
 class readiness_service : public asio::execution_context::service {
 public:
     using key_type = readiness_service;
     inline static asio::execution_context::id id;
 
     explicit readiness_service(asio::io_context& io)
-        : asio::execution_context::service(io), exec_(io.get_executor()), desc_(io) {
+        : asio::execution_context::service(io), exec_(io.get_executor()),
+          reactor_(asio::use_service<asio::detail::epoll_reactor>(io)) {
+        static_assert(std::is_same_v<asio::detail::io_context_impl, asio::detail::scheduler>,
+                      "wsx: the readiness service needs Asio's scheduler as the io_context's implementation");
         for (auto& c : chunks_) c.store(nullptr, std::memory_order_relaxed);
-        int fd = ::epoll_create1(EPOLL_CLOEXEC);
-        if (fd < 0) throw std::system_error(errno, std::system_category(), "wsx: epoll_create1");
-        std::error_code ec;
-        desc_.assign(fd, ec);
-        if (ec) {
-            ::close(fd);
-            throw std::system_error(ec, "wsx: registering the readiness epoll set");
-        }
-        inner_ = fd;
+        reactor_.init_task(); // the scheduler runs the reactor from now on
+        epfd_ = reactor_.*member_pointer(reactor_epoll_fd{});
+        if (epfd_ < 0) throw std::system_error(EBADF, std::system_category(), "wsx: Asio's reactor has no epoll set");
     }
 
     ~readiness_service() override {
@@ -286,10 +327,10 @@ public:
         if (shut_.load(std::memory_order_acquire)) return std::make_error_code(std::errc::operation_canceled);
         readiness_slot* s = slot_for(fd, true);
         if (!s) return std::make_error_code(std::errc::too_many_files_open);
-        // A generation of its own: events of the descriptor's previous
-        // owner carry another and are ignored. Both directions ready: ADD
-        // with EPOLLET reports the current state as an edge, but a syscall
-        // first costs nothing when there is no data.
+        // A generation of its own, so that a stream resumed by an event
+        // checks the entry it takes against the word it changed. Both
+        // directions ready: ADD with EPOLLET reports the current state as an
+        // edge, but a syscall first costs nothing when there is no data.
         const std::uint32_t g = (readiness_word::gen(s->word.load(std::memory_order_relaxed)) + 1) & readiness_word::gen_mask;
         std::uint64_t w = readiness_word::fresh(g);
         w = readiness_word::with(readiness_word::with(w, direction::read, readiness_word::ready), direction::write,
@@ -299,14 +340,13 @@ public:
         e.fd = fd;
         e.gen = g;
         e.out_watched = false;
-        epoll_event ev = event_for(fd, g, false);
+        epoll_event ev = event_for(*s, false);
         WSX_DETAIL_READINESS_COUNT(ctl_calls);
-        if (::epoll_ctl(inner_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
             std::error_code ec(errno, std::system_category());
             forget(e);
             return ec;
         }
-        if (!armed_.exchange(true, std::memory_order_acq_rel)) arm();
         return {};
     }
 
@@ -320,9 +360,9 @@ public:
     /// watched from then on (a socket that filled once is likely to again).
     std::error_code watch_writable(readiness_entry& e) {
         if (e.out_watched) return {};
-        epoll_event ev = event_for(e.fd, e.gen, true);
+        epoll_event ev = event_for(slot_of(e), true);
         WSX_DETAIL_READINESS_COUNT(ctl_calls);
-        if (::epoll_ctl(inner_, EPOLL_CTL_MOD, e.fd, &ev) != 0) return std::error_code(errno, std::system_category());
+        if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, e.fd, &ev) != 0) return std::error_code(errno, std::system_category());
         e.out_watched = true;
         return {};
     }
@@ -330,10 +370,12 @@ public:
     /// Takes a socket out. Parked operations are returned to the caller,
     /// which completes them. Called on the stream's strand.
     void remove(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
-        // Before the generation changes, so that no event for this socket
-        // is reported once the descriptor number can be reused.
+        // Before the descriptor can be reused. An event the reactor took
+        // before this may still be queued, and reach the slot's next socket:
+        // it can only make that socket look ready, which its first syscall
+        // corrects (drain_mark).
         WSX_DETAIL_READINESS_COUNT(ctl_calls);
-        ::epoll_ctl(inner_, EPOLL_CTL_DEL, e.fd, nullptr);
+        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, e.fd, nullptr);
         const std::uint64_t old = forget(e);
         // An operation whose parked bit this thread cleared is ours; one
         // taken by an event before is on its way to its executor, and finds
@@ -353,32 +395,31 @@ public:
     }
 
     /// A syscall saw the socket drained (a short read or write, or EAGAIN).
-    /// The flag is cleared only if no edge was delivered since `before`: an
+    /// The flag is cleared only if no edge was delivered since the mark: an
     /// edge that came while the syscall ran may be for data it did not see,
     /// and epoll will not report it again.
-    void drained(readiness_entry& e, direction d, std::uint32_t before) noexcept {
+    void drained(readiness_entry& e, direction d, drain_mark m) noexcept {
         std::atomic<std::uint64_t>& word = slot_of(e).word;
         std::uint64_t w = word.load(std::memory_order_relaxed);
         for (;;) {
-            if (!drains(w, d, before) || !readiness_word::has(w, d, readiness_word::ready)) return;
-            if (word.compare_exchange_weak(w, readiness_word::without(w, d, readiness_word::ready),
-                                                   std::memory_order_relaxed, std::memory_order_relaxed))
+            if (!drains(w, d, m) || !readiness_word::has(w, d, readiness_word::ready)) return;
+            if (word.compare_exchange_weak(w, cleared(w, d), std::memory_order_relaxed, std::memory_order_relaxed))
                 return;
         }
     }
 
     /// Parks the operation made by `make()` until the socket is ready again;
     /// false (and nothing parked) if it is ready now, so the caller retries.
-    /// With `before`, the caller's syscall found the socket drained, and the
+    /// With a mark, the caller's syscall found the socket drained, and the
     /// flag is cleared as in drained(). An edge that arrives between the
     /// check and the parking resumes the operation at once, through a post
     /// (wake::retry). Handlers hold outstanding work while parked, as Asio's
     /// pending operations do, so run() does not return under a waiting
     /// connection.
-    template <class Make> bool park(readiness_entry& e, direction d, const std::uint32_t* before, Make&& make) {
+    template <class Make> bool park(readiness_entry& e, direction d, const drain_mark* mark, Make&& make) {
         std::atomic<std::uint64_t>& word = slot_of(e).word;
         std::uint64_t w = word.load(std::memory_order_acquire);
-        if (before && drains(w, d, *before)) w = readiness_word::without(w, d, readiness_word::ready);
+        if (mark && drains(w, d, *mark)) w = cleared(w, d);
         if (readiness_word::has(w, d, readiness_word::ready)) return false;
         // The io_context is going away: the caller drops the handler, as
         // Asio drops the operations it holds at shutdown.
@@ -390,7 +431,7 @@ public:
         std::uint64_t cur = word.load(std::memory_order_relaxed);
         for (;;) {
             std::uint64_t next = cur;
-            if (before && drains(cur, d, *before)) next = readiness_word::without(next, d, readiness_word::ready);
+            if (mark && drains(cur, d, *mark)) next = cleared(next, d);
             if (readiness_word::has(next, d, readiness_word::ready)) {
                 // An edge came meanwhile: give the operation back, to run again
                 // from the executor (it must not run inside this call).
@@ -418,29 +459,30 @@ public:
         shut_.store(true, std::memory_order_release);
         std::vector<parked_op> doomed;
         std::vector<parked_write_op> doomed_writes;
-        for (auto& c : chunks_) {
-            readiness_slot* chunk = c.load(std::memory_order_acquire);
-            if (!chunk) continue;
-            for (std::size_t i = 0; i < chunk_size; ++i) {
-                readiness_slot& s = chunk[i];
-                readiness_entry* e = s.entry.load(std::memory_order_acquire);
-                if (!e) continue;
-                std::uint64_t w = s.word.load(std::memory_order_acquire);
-                std::uint64_t next;
-                do {
-                    next = readiness_word::without(readiness_word::without(w, direction::read, readiness_word::parked),
-                                                   direction::write, readiness_word::parked);
-                } while (!s.word.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire));
-                if (readiness_word::has(w, direction::read, readiness_word::parked)) doomed.emplace_back(std::move(e->read_op));
-                if (readiness_word::has(w, direction::write, readiness_word::parked))
-                    doomed_writes.emplace_back(std::move(e->write_op));
-            }
-        }
+        for_each_registered([&](readiness_slot& s, readiness_entry& e) {
+            std::uint64_t w = s.word.load(std::memory_order_acquire);
+            std::uint64_t next;
+            do {
+                next = readiness_word::without(readiness_word::without(w, direction::read, readiness_word::parked),
+                                               direction::write, readiness_word::parked);
+            } while (!s.word.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire));
+            if (readiness_word::has(w, direction::read, readiness_word::parked)) doomed.emplace_back(std::move(e.read_op));
+            if (readiness_word::has(w, direction::write, readiness_word::parked)) doomed_writes.emplace_back(std::move(e.write_op));
+        });
         doomed.clear();
         doomed_writes.clear();
-        std::error_code ec;
-        desc_.close(ec);
-        inner_ = -1;
+    }
+
+    void notify_fork(asio::execution_context::fork_event event) override {
+        // The child's reactor made a new epoll set (services hear of the
+        // fork in the order they were made, so the reactor already has):
+        // the sockets join it again.
+        if (event != asio::execution_context::fork_child) return;
+        epfd_ = reactor_.*member_pointer(reactor_epoll_fd{});
+        for_each_registered([&](readiness_slot& s, readiness_entry& e) {
+            epoll_event ev = event_for(s, e.out_watched);
+            ::epoll_ctl(epfd_, EPOLL_CTL_ADD, e.fd, &ev);
+        });
     }
 
 #ifdef WSX_DETAIL_READINESS_COUNTERS
@@ -448,21 +490,26 @@ public:
 #endif
 
 private:
+    friend struct readiness_slot;
+
     static constexpr std::size_t chunk_bits = 12;
-    static constexpr std::size_t chunk_size = std::size_t{1} << chunk_bits; // 4096 descriptors, 64 KiB
+    static constexpr std::size_t chunk_size = std::size_t{1} << chunk_bits; // 4096 descriptors
     static constexpr std::size_t max_chunks = 4096;                         // descriptors below 2^24
 
-    static epoll_event event_for(int fd, std::uint32_t gen, bool out) noexcept {
+    static epoll_event event_for(readiness_slot& s, bool out) noexcept {
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0u);
-        ev.data.u64 = (static_cast<std::uint64_t>(gen) << 32) | static_cast<std::uint32_t>(fd);
+        ev.data.ptr = static_cast<asio::detail::scheduler_operation*>(&s);
         return ev;
     }
 
-    // True if a syscall that started at edge count `before` saw the socket
-    // drained for good: no edge since, and no hangup.
-    static bool drains(std::uint64_t w, direction d, std::uint32_t before) noexcept {
-        return readiness_word::edges(w, d) == before && !readiness_word::has(w, d, readiness_word::hangup);
+    // True if a syscall marked `m` saw the socket drained for good: no edge
+    // since, and no hangup (which EAGAIN disproves).
+    static bool drains(std::uint64_t w, direction d, drain_mark m) noexcept {
+        return readiness_word::edges(w, d) == m.edges && (m.would_block || !readiness_word::has(w, d, readiness_word::hangup));
+    }
+    static std::uint64_t cleared(std::uint64_t w, direction d) noexcept {
+        return readiness_word::without(readiness_word::without(w, d, readiness_word::ready), d, readiness_word::hangup);
     }
 
     // The slot of a socket that add() took: its chunk exists. Looked up
@@ -483,10 +530,7 @@ private:
             // Two threads may add the chunk's first sockets at once: one
             // installs its chunk, the other frees its own.
             auto* fresh = new readiness_slot[chunk_size];
-            for (std::size_t i = 0; i < chunk_size; ++i) {
-                fresh[i].word.store(0, std::memory_order_relaxed);
-                fresh[i].entry.store(nullptr, std::memory_order_relaxed);
-            }
+            for (std::size_t i = 0; i < chunk_size; ++i) fresh[i].service = this;
             if (chunks_[ci].compare_exchange_strong(chunk, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
                 chunk = fresh;
             else
@@ -495,8 +539,16 @@ private:
         return &chunk[n & (chunk_size - 1)];
     }
 
-    // Ends the entry's generation (events still on their way are ignored
-    // from now on) and returns the word as it was.
+    template <class F> void for_each_registered(F&& f) {
+        for (auto& c : chunks_) {
+            readiness_slot* chunk = c.load(std::memory_order_acquire);
+            if (!chunk) continue;
+            for (std::size_t i = 0; i < chunk_size; ++i)
+                if (readiness_entry* e = chunk[i].entry.load(std::memory_order_acquire)) f(chunk[i], *e);
+        }
+    }
+
+    // Ends the entry's generation and returns the word as it was.
     std::uint64_t forget(readiness_entry& e) noexcept {
         readiness_slot& s = slot_of(e);
         const std::uint64_t old =
@@ -510,73 +562,60 @@ private:
         ::new (static_cast<void*>(&to)) Op(std::move(from));
     }
 
-    struct waiter {
-        readiness_service* self;
-        void operator()(std::error_code ec) const { self->on_ready(ec); }
-    };
-
-    // The wait on the inner set is not work: counting it would keep run()
-    // from returning while nothing is pending. The parked handlers are the
-    // work. Asio counts the wait from its start to the end of its handler,
-    // so take one unit back after starting it and give it back when the
-    // handler begins (the count cannot reach zero inside a handler).
-    void arm() {
-        desc_.async_wait(asio::posix::descriptor_base::wait_read, waiter{this});
-        exec_.on_work_finished();
+    // One socket's events, from the scheduler: mark them in its word and
+    // resume what was parked. Several threads may deliver events of one
+    // socket at once; the compare-and-swap gives each parked operation to
+    // one of them.
+    void deliver(readiness_slot& s, std::uint32_t got) {
+        WSX_DETAIL_READINESS_COUNT(events);
+        const bool rd = (got & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+        const bool rd_hup = (got & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+        const bool wr = (got & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0;
+        const bool wr_hup = (got & (EPOLLHUP | EPOLLERR)) != 0;
+        std::uint64_t w = s.word.load(std::memory_order_acquire);
+        readiness_entry* e = nullptr;
+        for (;;) {
+            // Read before the exchange: once it succeeds the slot may be
+            // reused, and the entry is valid only for this generation.
+            e = s.entry.load(std::memory_order_acquire);
+            if (!e) return; // no socket here now
+            std::uint64_t next = w;
+            if (rd) next = mark(next, direction::read, rd_hup);
+            if (wr) next = mark(next, direction::write, wr_hup);
+            if (s.word.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) break;
+        }
+        const bool fire_read = rd && readiness_word::has(w, direction::read, readiness_word::parked);
+        const bool fire_write = wr && readiness_word::has(w, direction::write, readiness_word::parked);
+        // A taken operation keeps its stream alive (it owns the session), so
+        // the entry stays valid until the operation has run, even if it closes
+        // the stream.
+        if (fire_write) {
+            parked_write_op op(std::move(e->write_op));
+            if (fire_read) resume(e->read_op, &op);
+            resume(op, nullptr);
+        } else if (fire_read) {
+            resume(e->read_op, nullptr);
+        }
     }
 
-    void on_ready(std::error_code ec) {
-        exec_.on_work_started();
-        if (ec) return; // closed at shutdown
-        WSX_DETAIL_READINESS_COUNT(wakeups);
-        constexpr int max_events = 128;
-        epoll_event events[max_events];
-        int n = ::epoll_wait(inner_, events, max_events, 0);
-        // Re-armed before the batch is delivered: handlers may run long, and
-        // another thread can take the next batch meanwhile.
-        arm();
-        if (n <= 0) return;
-        WSX_DETAIL_READINESS_COUNT_N(events, n);
-
-        struct taken {
-            readiness_entry* e;
-            direction d;
-        };
-        taken fire[2 * max_events];
-        int count = 0;
-        for (int i = 0; i < n; ++i) {
-            const std::uint64_t key = events[i].data.u64;
-            readiness_slot* s = slot_for(static_cast<int>(key & 0x7fffffffu), false);
-            if (!s) continue;
-            const auto gen = static_cast<std::uint32_t>(key >> 32);
-            const std::uint32_t got = events[i].events;
-            const bool rd = (got & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-            const bool rd_hup = (got & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-            const bool wr = (got & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0;
-            const bool wr_hup = (got & (EPOLLHUP | EPOLLERR)) != 0;
-            std::uint64_t w = s->word.load(std::memory_order_acquire);
-            for (;;) {
-                if (readiness_word::gen(w) != gen) break; // its socket is gone
-                // Read before the exchange: once it succeeds the slot may be
-                // reused, and the entry is valid only for this generation.
-                readiness_entry* e = s->entry.load(std::memory_order_acquire);
-                std::uint64_t next = w;
-                if (rd) next = mark(next, direction::read, rd_hup);
-                if (wr) next = mark(next, direction::write, wr_hup);
-                if (!s->word.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-                if (rd && readiness_word::has(w, direction::read, readiness_word::parked)) fire[count++] = {e, direction::read};
-                if (wr && readiness_word::has(w, direction::write, readiness_word::parked)) fire[count++] = {e, direction::write};
-                break;
-            }
-        }
-        WSX_DETAIL_READINESS_COUNT_N(resumed, count);
-        // A taken operation keeps its stream alive (it owns the session), so
-        // an entry in `fire` stays valid until its own operation has run, even
-        // if an earlier handler of this batch closed it.
-        for (int i = 0; i < count; ++i) {
-            fire[i].e->with_op(fire[i].d, [](auto& op) { op.run(wake::ready); });
+    // Runs a resumed operation. If it throws (a user's handler, run inline
+    // on its strand), the other one taken with it goes to the executor
+    // rather than being lost.
+    template <class Op> void resume(Op& op, parked_write_op* also) {
+        WSX_DETAIL_READINESS_COUNT(resumed);
+        if (!also) {
+            op.run(wake::ready);
             exec_.on_work_finished();
+            return;
         }
+        try {
+            op.run(wake::ready);
+        } catch (...) {
+            exec_.on_work_finished();
+            asio::post(exec_, [this, later = std::move(*also)]() mutable { resume(later, nullptr); });
+            throw;
+        }
+        exec_.on_work_finished();
     }
 
     // The word with one direction's edge delivered: ready, counted, and no
@@ -589,9 +628,8 @@ private:
     }
 
     asio::io_context::executor_type exec_;
-    asio::posix::basic_stream_descriptor<asio::io_context::executor_type> desc_;
-    int inner_ = -1;
-    std::atomic<bool> armed_{false};
+    asio::detail::epoll_reactor& reactor_;
+    int epfd_ = -1;
     std::atomic<bool> shut_{false};
     std::atomic<readiness_slot*> chunks_[max_chunks];
 #ifdef WSX_DETAIL_READINESS_COUNTERS
@@ -599,8 +637,17 @@ private:
 #endif
 };
 
+inline void readiness_slot::on_events(void* owner, asio::detail::scheduler_operation* base, const asio::error_code&,
+                                      std::size_t events) {
+    if (!owner) return;
+    // Not work of its own, like Asio's descriptor operations: make up for
+    // the unit the scheduler takes off when this returns.
+    static_cast<asio::detail::scheduler*>(owner)->compensating_work_started();
+    auto* s = static_cast<readiness_slot*>(base);
+    s->service->deliver(*s, static_cast<std::uint32_t>(events));
+}
+
 #undef WSX_DETAIL_READINESS_COUNT
-#undef WSX_DETAIL_READINESS_COUNT_N
 
 } // namespace wsx::detail
 

@@ -3,7 +3,7 @@
 #define WSX_TRANSPORT_EPOLL_TCP_HPP
 
 // Plain TCP on Linux without one Asio wait per message: at the handshake the
-// socket leaves Asio and joins detail::readiness_service's epoll set (see
+// socket leaves Asio's bookkeeping for detail::readiness_service's (see
 // detail/readiness.hpp for why), and from then on it is read and written
 // with plain system calls. transport/plain.hpp makes it the default where
 // it exists; transport/tcp.hpp is the portable twin. The contract both keep
@@ -152,13 +152,13 @@ struct epoll_tcp {
                 const ::ssize_t r = send_iov(iov, count);
                 if (r >= 0) {
                     n = static_cast<std::size_t>(r);
-                    if (n < total) svc_->drained(ent_, detail::direction::write, snap.edges);
+                    if (n < total) svc_->drained(ent_, detail::direction::write, {snap.edges, false});
                     return n;
                 }
                 if (errno == EINTR) continue;
                 ec = std::error_code(errno, asio::error::get_system_category());
                 if (ec == asio::error::would_block || ec == asio::error::try_again)
-                    svc_->drained(ent_, detail::direction::write, snap.edges);
+                    svc_->drained(ent_, detail::direction::write, {snap.edges, true});
                 return 0;
             }
         }
@@ -273,7 +273,7 @@ struct epoll_tcp {
                 const ::ssize_t r = ::recv(ent_.fd, buf, detail::thread_buffer_size, 0);
                 if (r > 0) {
                     const auto n = static_cast<std::size_t>(r);
-                    if (n < detail::thread_buffer_size) svc_->drained(ent_, detail::direction::read, edges_before);
+                    if (n < detail::thread_buffer_size) svc_->drained(ent_, detail::direction::read, {edges_before, false});
                     return n;
                 }
                 if (r == 0) {
@@ -283,7 +283,7 @@ struct epoll_tcp {
                 if (errno == EINTR) continue;
                 ec = std::error_code(errno, asio::error::get_system_category());
                 if (ec == asio::error::would_block || ec == asio::error::try_again)
-                    svc_->drained(ent_, detail::direction::read, edges_before);
+                    svc_->drained(ent_, detail::direction::read, {edges_before, true});
                 return 0;
             }
         }
@@ -301,7 +301,8 @@ struct epoll_tcp {
                 std::error_code ec;
                 std::size_t n = recv_some(buf, before, ec);
                 if (ec == asio::error::would_block || ec == asio::error::try_again) {
-                    if (svc_->park(ent_, detail::direction::read, &before,
+                    const detail::drain_mark mark{before, true};
+                    if (svc_->park(ent_, detail::direction::read, &mark,
                                    [&] { return read_parked(this, std::move(h)); }))
                         return;
                     continue; // an edge came while recv ran
@@ -317,6 +318,7 @@ struct epoll_tcp {
         template <class H> bool write_or_park(::iovec* iov, std::size_t count, H& h, std::error_code& ec) {
             for (;;) {
                 auto snap = svc_->peek(ent_, detail::direction::write);
+                bool blocked = false; // EAGAIN, rather than a short write
                 while (snap.ready && count != 0) {
                     const std::size_t batch = count < max_iov ? count : max_iov;
                     std::size_t want = 0;
@@ -330,6 +332,7 @@ struct epoll_tcp {
                             return false;
                         }
                         ec.clear();
+                        blocked = true;
                         break;
                     }
                     auto n = static_cast<std::size_t>(r);
@@ -363,7 +366,8 @@ struct epoll_tcp {
                     release_rest();
                     return false;
                 }
-                if (svc_->park(ent_, detail::direction::write, &snap.edges,
+                const detail::drain_mark mark{snap.edges, blocked};
+                if (svc_->park(ent_, detail::direction::write, &mark,
                                [&] { return write_parked(this, std::move(h)); }))
                     return true;
                 iov = pw.rest.data() + pw.pos; // an edge came: try again
