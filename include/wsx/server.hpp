@@ -6,6 +6,7 @@
 // handshake's decisions, a plain-HTTP fallback on the same port, and a
 // graceful shutdown. It runs on an io_context the user owns.
 
+#include <wsx/backplane.hpp>
 #include <wsx/detail/config.hpp>
 #include <wsx/detail/session_access.hpp>
 #include <wsx/endpoint.hpp>
@@ -151,19 +152,30 @@ public:
     /// The port of every listener, in the order listen() and listen_tls() were called.
     std::vector<std::uint16_t> ports() const { return core_->all_ports(); }
     /// Sends `m` to every session subscribed to `topic` (docs/topics.md) and
-    /// returns how many. Any thread, also outside handlers. Throws
+    /// returns how many here. Any thread, also outside handlers. Throws
     /// std::system_error(error::bad_argument) for a name longer than
-    /// wsx::max_topic_size.
+    /// wsx::max_topic_size. With a backplane (use_backplane()) it also goes
+    /// to the other nodes, and a message larger than the backplane carries
+    /// throws std::system_error(error::message_too_big) before anyone gets
+    /// it (docs/scaling.md).
     std::size_t publish(std::string_view topic, const prepared_message& m) {
-        return detail::publish_to(core_->topics, topic, 0, &m, m.opcode(), nullptr, 0);
+        return publish_any(topic, &m, m.opcode(), m.data(), m.size());
     }
     /// Publishes a message (framed once, and only when someone listens).
     std::size_t publish(std::string_view topic, const message& m) {
-        return detail::publish_to(core_->topics, topic, 0, nullptr, m.opcode(), m.data(), m.size());
+        return publish_any(topic, nullptr, m.opcode(), m.data(), m.size());
     }
     /// Publishes the text message `text`.
     std::size_t publish(std::string_view topic, std::string_view text) {
-        return detail::publish_to(core_->topics, topic, 0, nullptr, protocol::opcode::text, text.data(), text.size());
+        return publish_any(topic, nullptr, protocol::opcode::text, text.data(), text.size());
+    }
+    /// Carries publish() to the other nodes that share `b`'s broker
+    /// (docs/scaling.md): `server.use_backplane(wsx::redis_backplane{io, {...}})`.
+    /// Set it up once, before listening, like the endpoints. `b` is a handle:
+    /// a copy kept by the program shares its state (e.g. its connection state).
+    template <class Backplane> server& use_backplane(const Backplane& b) {
+        attach_backplane(b.link());
+        return *this;
     }
     /// How many sessions are subscribed to `topic` now (any thread).
     std::size_t subscribers(std::string_view topic) const { return core_->topics.subscribers(topic); }
@@ -184,6 +196,14 @@ private:
     static maker_ptr tls_maker(const tls_server_options& o);
 
     void listen_any(std::uint16_t port, const maker_ptr& maker);
+    void attach_backplane(std::shared_ptr<backplane> b);
+    std::size_t publish_any(std::string_view topic, const prepared_message* m, protocol::opcode op, const void* data,
+                            std::size_t size) {
+        if (core_->relay) core_->relay->check(topic, size);
+        const std::size_t n = detail::publish_to(core_->topics, topic, 0, m, op, m ? nullptr : data, size);
+        if (core_->relay) core_->relay->publish(topic, op, data, size);
+        return n;
+    }
     void listen_at(std::string_view address, std::uint16_t port, const maker_ptr& maker);
 
     struct core final : detail::session_owner, std::enable_shared_from_this<core> {
@@ -196,6 +216,8 @@ private:
         router<std::shared_ptr<endpoint_type>> routes;
         http_handler http;
         std::atomic<std::uint64_t> next_id{1};
+        // Set once, before listening (use_backplane()), and read without a lock.
+        std::shared_ptr<backplane> relay;
 
         struct listener {
             transport::acceptor acceptor;

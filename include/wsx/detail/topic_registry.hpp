@@ -65,6 +65,7 @@ public:
                 e->name.assign(topic.data(), topic.size());
                 const std::string_view key = e->name;
                 it = sh.topics.emplace(key, std::move(e)).first;
+                if (watcher_) watcher_(it->second->name, true);
             }
             it->second->subscribers.emplace(id, std::move(s));
         }
@@ -139,6 +140,14 @@ public:
         }
     }
 
+    // Told when a topic gets its first subscriber (true) or loses its last
+    // (false), under the topic's shard lock, so that the calls for one
+    // topic come in the order the changes happened. It must only queue
+    // (a backplane posts the change to its own strand): it runs inside
+    // subscribe and unsubscribe, on any thread. Set before any subscribe.
+    using watcher = std::function<void(std::string_view topic, bool has_subscribers)>;
+    void watch(watcher w) { watcher_ = std::move(w); }
+
     static void check_name(std::string_view topic) {
         if (topic.size() > max_topic_size)
             throw std::system_error(make_error_code(error::bad_argument),
@@ -177,11 +186,15 @@ private:
         it->second->subscribers.erase(id);
         // An empty topic is forgotten: topic names from the network must
         // not pile up after their last subscriber left.
-        if (it->second->subscribers.empty()) sh.topics.erase(it);
+        if (it->second->subscribers.empty()) {
+            if (watcher_) watcher_(it->second->name, false);
+            sh.topics.erase(it);
+        }
     }
 
     std::array<topic_shard, shard_count> topics_;
     std::array<member_shard, shard_count> members_;
+    watcher watcher_;
 };
 
 } // namespace detail

@@ -15,7 +15,22 @@ namespace wsx {
 
 WSX_DECL server::server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
 
-WSX_DECL server::~server() { core_->close_acceptors(); }
+WSX_DECL server::~server() {
+    core_->close_acceptors();
+    if (core_->relay) core_->relay->detach();
+}
+
+WSX_DECL void server::attach_backplane(std::shared_ptr<backplane> b) {
+    if (!b || core_->relay)
+        throw std::system_error(make_error_code(error::invalid_state), "wsx: a server takes one backplane, once");
+    // Weak: the backplane may outlive the server (the program keeps a handle).
+    std::weak_ptr<core> c = core_;
+    b->attach([c](std::string_view topic, protocol::opcode op, const void* data, std::size_t size) {
+        if (auto self = c.lock()) detail::publish_to(self->topics, topic, 0, nullptr, op, data, size);
+    });
+    core_->topics.watch([b](std::string_view topic, bool has) { b->interest(topic, has); });
+    core_->relay = std::move(b);
+}
 
 WSX_DECL server::endpoint_type& server::endpoint(std::string_view pattern) {
     auto ep = std::make_shared<endpoint_type>(pattern);
@@ -306,6 +321,7 @@ WSX_DECL std::vector<std::uint16_t> server::core::all_ports() const {
 
 WSX_DECL void server::stop() {
     core_->close_acceptors();
+    if (core_->relay) core_->relay->detach();
     for (auto& s : core_->all()) detail::session_access::going_away(*s);
 }
 
