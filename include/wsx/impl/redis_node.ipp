@@ -1,0 +1,302 @@
+// Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
+#ifndef WSX_IMPL_REDIS_NODE_IPP
+#define WSX_IMPL_REDIS_NODE_IPP
+
+// detail::redis_node: the Redis backplane's logic. Included by
+// detail/redis_node.hpp, or compiled once by redis_src.hpp with
+// WSX_SEPARATE_COMPILATION.
+
+#include <wsx/detail/os_random.hpp>
+#include <wsx/detail/redis_envelope.hpp>
+#include <wsx/detail/redis_node.hpp>
+#include <wsx/error.hpp>
+#include <wsx/protocol/utf8.hpp>
+
+#include <asio/bind_executor.hpp>
+#include <asio/post.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace wsx::detail {
+
+// Redis's own ceiling for one bulk string (proto-max-bulk-len's default).
+inline constexpr std::size_t redis_max_bulk = 512u * 1024 * 1024;
+
+WSX_DECL redis_node::redis_node(asio::io_context& io, redis_options o)
+    : opts_(std::move(o)), strand_(asio::make_strand(io)), resolver_(strand_), retry_timer_(strand_) {
+    if (opts_.node_id.empty()) {
+        unsigned char raw[8];
+        os_random(raw, sizeof raw);
+        static const char hex[] = "0123456789abcdef";
+        for (unsigned char b : raw) {
+            opts_.node_id += hex[b >> 4];
+            opts_.node_id += hex[b & 15];
+        }
+    }
+    auto bad = [](const std::string& what) {
+        throw std::system_error(make_error_code(error::bad_argument), "wsx: redis_options: " + what);
+    };
+    if (opts_.node_id.size() > 255) bad("node_id is at most 255 bytes; got " + std::to_string(opts_.node_id.size()));
+    if (opts_.host.empty()) bad("host is empty");
+    if (opts_.max_payload > redis_max_bulk - 1024)
+        bad("max_payload is at most " + std::to_string(redis_max_bulk - 1024) + " bytes (Redis's bulk string limit)");
+    if (opts_.connect_timeout.count() <= 0 || opts_.command_timeout.count() <= 0)
+        bad("connect_timeout and command_timeout must be positive");
+    if (opts_.reconnect_min.count() <= 0 || opts_.reconnect_max < opts_.reconnect_min)
+        bad("reconnect_min must be positive and at most reconnect_max");
+    unsigned seed = 0;
+    os_random(&seed, sizeof seed);
+    rng_.seed(seed);
+    pub_ = std::make_shared<redis_link>(strand_, opts_.command_timeout);
+    sub_ = std::make_shared<redis_link>(strand_, opts_.command_timeout);
+}
+
+WSX_DECL redis_node::~redis_node() {
+    pub_->close();
+    sub_->close();
+}
+
+WSX_DECL void redis_node::attach(deliver_fn deliver) {
+    asio::post(strand_, [self = shared_from_this(), d = std::move(deliver)]() mutable {
+        if (self->stopped_) return;
+        self->deliver_ = std::move(d);
+        std::weak_ptr<redis_node> weak = self;
+        self->sub_->on_push([weak](std::string_view channel, std::string_view payload) {
+            if (auto n = weak.lock()) n->on_message(channel, payload);
+        });
+        self->set_state(redis_state::reconnecting, {});
+        self->connect_now();
+    });
+}
+
+WSX_DECL void redis_node::check(std::string_view, std::size_t size) const {
+    if (size > opts_.max_payload)
+        throw std::system_error(make_error_code(error::message_too_big),
+                                "wsx: the Redis backplane carries at most " + std::to_string(opts_.max_payload) +
+                                    " bytes per publication (redis_options::max_payload); this one has " +
+                                    std::to_string(size));
+}
+
+WSX_DECL void redis_node::publish(std::string_view topic, protocol::opcode op, const void* data, std::size_t size) {
+    std::string channel;
+    channel.reserve(opts_.channel_prefix.size() + topic.size());
+    channel += opts_.channel_prefix;
+    channel.append(topic.data(), topic.size());
+    // Posted, also from the strand: publications from one thread keep
+    // their order through the strand's queue and the one connection.
+    asio::post(strand_, [self = shared_from_this(), ch = std::move(channel),
+                         env = encode_envelope(opts_.node_id, op, data, size)] { self->send_publication(ch, env); });
+}
+
+WSX_DECL void redis_node::interest(std::string_view topic, bool has_subscribers) noexcept {
+    try {
+        asio::post(strand_, [self = shared_from_this(), t = std::string(topic), has_subscribers] {
+            self->on_interest(t, has_subscribers);
+        });
+    } catch (...) {
+        // Out of memory under the registry's lock: the topic is left as it
+        // was on Redis (at worst a node hears a topic nobody here wants).
+    }
+}
+
+WSX_DECL void redis_node::detach() noexcept {
+    try {
+        asio::post(strand_, [self = shared_from_this()] { self->stop(); });
+    } catch (...) {
+    }
+}
+
+WSX_DECL void redis_node::on_state(state_fn f) {
+    asio::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable { self->state_cb_ = std::move(f); });
+}
+
+WSX_DECL void redis_node::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    ++attempt_;
+    deliver_ = nullptr;
+    pub_->close();
+    sub_->close();
+    resolver_.cancel();
+    retry_timer_.cancel();
+    wanted_.clear();
+    inbox_.clear();
+    set_state(redis_state::down, make_error_code(redis_error::stopped));
+}
+
+WSX_DECL void redis_node::connect_now() {
+    if (stopped_) return;
+    ready_ = 0;
+    resolver_.async_resolve(
+        opts_.host, std::to_string(opts_.port),
+        asio::bind_executor(strand_, [self = shared_from_this(), a = attempt_](
+                                         std::error_code ec, const asio::ip::tcp::resolver::results_type& r) {
+            self->on_resolved(a, ec, r);
+        }));
+}
+
+WSX_DECL void redis_node::on_resolved(unsigned attempt, std::error_code ec,
+                                      const asio::ip::tcp::resolver::results_type& r) {
+    if (attempt != attempt_ || stopped_) return;
+    if (!ec && r.empty()) ec = make_error_code(redis_error::connect_failed);
+    if (ec) {
+        fail(attempt, ec);
+        return;
+    }
+    const std::string address = r.begin()->endpoint().address().to_string();
+    std::weak_ptr<redis_node> weak = shared_from_this();
+    for (auto* l : {&pub_, &sub_}) {
+        std::weak_ptr<redis_link> wl = *l;
+        (*l)->connect(
+            address, opts_.port, opts_.connect_timeout,
+            [weak, wl, attempt](std::error_code e) {
+                auto n = weak.lock();
+                auto link = wl.lock();
+                if (n && link) n->on_link_up(attempt, link, e);
+            },
+            [weak, attempt](std::error_code e) {
+                if (auto n = weak.lock()) n->fail(attempt, e);
+            });
+    }
+}
+
+WSX_DECL void redis_node::on_link_up(unsigned attempt, const std::shared_ptr<redis_link>& link, std::error_code ec) {
+    if (attempt != attempt_ || stopped_) return;
+    if (ec) {
+        fail(attempt, ec);
+        return;
+    }
+    // AUTH and SELECT first, pipelined; the link is ready at the last
+    // answer. Replies run inside hiredis: they only post.
+    std::weak_ptr<redis_node> weak = shared_from_this();
+    auto answered = [weak, attempt, strand = strand_](bool last) {
+        return [weak, attempt, strand, last](const redisReply* r) {
+            const bool ok = r && r->type != REDIS_REPLY_ERROR;
+            if (ok && !last) return;
+            asio::post(strand, [weak, attempt, ok] {
+                auto n = weak.lock();
+                if (!n) return;
+                if (ok)
+                    n->on_link_ready(attempt);
+                else
+                    n->fail(attempt, make_error_code(redis_error::setup_refused));
+            });
+        };
+    };
+    const std::string db = std::to_string(opts_.db);
+    const bool auth = !opts_.password.empty();
+    const bool select = opts_.db != 0;
+    bool queued = true;
+    if (auth) {
+        if (opts_.user.empty())
+            queued = link->command({"AUTH", opts_.password}, answered(!select));
+        else
+            queued = link->command({"AUTH", opts_.user, opts_.password}, answered(!select));
+    }
+    if (queued && select) queued = link->command({"SELECT", db}, answered(true));
+    if (!queued) {
+        fail(attempt, make_error_code(redis_error::connection_lost));
+        return;
+    }
+    if (!auth && !select) on_link_ready(attempt);
+}
+
+WSX_DECL void redis_node::on_link_ready(unsigned attempt) {
+    if (attempt != attempt_ || stopped_) return;
+    if (++ready_ < 2) return;
+    failures_ = 0;
+    set_state(redis_state::connected, {});
+    for (auto& t : wanted_) sub_->subscription("SUBSCRIBE", opts_.channel_prefix + t);
+}
+
+WSX_DECL void redis_node::fail(unsigned attempt, std::error_code ec) {
+    if (attempt != attempt_ || stopped_) return;
+    ++attempt_;
+    // Closing runs the replies still awaited with nullptr: the
+    // publications among them are counted as lost.
+    pub_->close();
+    sub_->close();
+    set_state(redis_state::reconnecting, ec);
+    retry();
+}
+
+WSX_DECL void redis_node::retry() {
+    using ms = std::chrono::milliseconds;
+    const unsigned shift = std::min(failures_, 20u);
+    ++failures_;
+    const auto ceiling = std::min<ms::rep>(opts_.reconnect_max.count(), opts_.reconnect_min.count() << shift);
+    // Between half and all of the ceiling, so that nodes that lost Redis
+    // together do not all come back in the same instant.
+    std::uniform_int_distribution<ms::rep> pick(ceiling / 2, ceiling);
+    retry_timer_.expires_after(ms(pick(rng_)));
+    retry_timer_.async_wait(
+        asio::bind_executor(strand_, [self = shared_from_this(), a = attempt_](std::error_code ec) {
+            if (!ec && a == self->attempt_) self->connect_now();
+        }));
+}
+
+WSX_DECL void redis_node::set_state(redis_state s, std::error_code ec) {
+    if (state_.exchange(s, std::memory_order_acq_rel) == s) return;
+    if (state_cb_) state_cb_(s, ec);
+}
+
+WSX_DECL void redis_node::send_publication(const std::string& channel, const std::string& envelope) {
+    if (stopped_) return;
+    auto c = counts_;
+    if (state() != redis_state::connected ||
+        !pub_->command({"PUBLISH", channel, envelope}, [c](const redisReply* r) {
+            // At most once: a publication Redis did not confirm may or may not have gone out.
+            if (!r || r->type == REDIS_REPLY_ERROR) c->lost.fetch_add(1, std::memory_order_relaxed);
+        }))
+        c->lost.fetch_add(1, std::memory_order_relaxed);
+}
+
+WSX_DECL void redis_node::on_interest(const std::string& topic, bool has) {
+    if (stopped_) return;
+    const bool up = state() == redis_state::connected;
+    if (has) {
+        if (wanted_.insert(topic).second && up) sub_->subscription("SUBSCRIBE", opts_.channel_prefix + topic);
+    } else {
+        if (wanted_.erase(topic) && up) sub_->subscription("UNSUBSCRIBE", opts_.channel_prefix + topic);
+    }
+}
+
+// Inside hiredis: copy, and deliver from the strand's queue, so that the
+// handlers the deliveries may run never run inside hiredis.
+WSX_DECL void redis_node::on_message(std::string_view channel, std::string_view payload) {
+    inbox_.emplace_back(std::string(channel), std::string(payload));
+    if (drain_posted_) return;
+    drain_posted_ = true;
+    asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+}
+
+WSX_DECL void redis_node::drain() {
+    drain_posted_ = false;
+    std::vector<std::pair<std::string, std::string>> batch;
+    batch.swap(inbox_);
+    const deliver_fn deliver = deliver_;
+    for (auto& [channel, payload] : batch) {
+        if (!deliver || stopped_) return;
+        const std::string_view ch = channel;
+        const auto e = decode_envelope(payload);
+        if (!e || ch.substr(0, opts_.channel_prefix.size()) != opts_.channel_prefix) {
+            counts_->dropped.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        // This node's own publication: its subscribers here had it already.
+        if (e->node == opts_.node_id) continue;
+        if (e->op == protocol::opcode::text) {
+            protocol::utf8_validator v;
+            if (!v.feed(reinterpret_cast<const std::uint8_t*>(e->payload.data()), e->payload.size()) || !v.complete()) {
+                counts_->dropped.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+        }
+        deliver(ch.substr(opts_.channel_prefix.size()), e->op, e->payload.data(), e->payload.size());
+    }
+}
+
+} // namespace wsx::detail
+
+#endif
