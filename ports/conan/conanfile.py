@@ -2,7 +2,7 @@
 # the vcpkg port. From the repository root:
 #
 #   conan create ports/conan                              # plain ws://
-#   conan create ports/conan -o "wsx/*:tls=True" -o "wsx/*:deflate=True"
+#   conan create ports/conan -o "wsx/*:tls=True" -o "wsx/*:deflate=True" -o "wsx/*:redis=True"
 #
 # The sources are the repository itself (export_sources reaches two folders
 # up), and the version is read from CMakeLists.txt's project(VERSION), the
@@ -28,10 +28,12 @@ class WsxConan(ConanFile):
     options = {
         "tls": [True, False],      # wss:// over OpenSSL: target wsx::tls
         "deflate": [True, False],  # permessage-deflate over zlib: target wsx::deflate
+        "redis": [True, False],    # topics across nodes over Redis (hiredis): target wsx::redis
     }
     default_options = {
         "tls": False,
         "deflate": False,
+        "redis": False,
     }
     no_copy_source = True
 
@@ -61,6 +63,8 @@ class WsxConan(ConanFile):
             self.requires("openssl/[>=1.1 <4]", transitive_headers=True)
         if self.options.deflate:
             self.requires("zlib/[>=1.2.11 <2]", transitive_headers=True)
+        if self.options.redis:
+            self.requires("hiredis/[>=0.14 <2]", transitive_headers=True)
 
     def package_id(self):
         # The package is the same headers whatever the options: tls and
@@ -80,6 +84,7 @@ class WsxConan(ConanFile):
         tc.cache_variables["WSX_INSTALL"] = True
         tc.cache_variables["WSX_WITH_TLS"] = False
         tc.cache_variables["WSX_WITH_DEFLATE"] = False
+        tc.cache_variables["WSX_WITH_REDIS"] = False
         tc.generate()
 
     def build(self):
@@ -127,3 +132,9 @@ class WsxConan(ConanFile):
             deflate.bindirs = []
             deflate.libdirs = []
             deflate.requires = ["core", "zlib::zlib"]
+        if self.options.redis:
+            redis = self.cpp_info.components["redis"]
+            redis.set_property("cmake_target_name", "wsx::redis")
+            redis.bindirs = []
+            redis.libdirs = []
+            redis.requires = ["core", "hiredis::hiredis"]

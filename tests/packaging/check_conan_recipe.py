@@ -7,7 +7,7 @@
 #  1. the recipe's attributes: name, package_type, license, options;
 #  2. set_version() reads CMakeLists.txt's project(VERSION);
 #  3. export_sources() copies what a build needs and nothing else;
-#  4. requirements(): asio always, openssl with tls, zlib with deflate;
+#  4. requirements(): asio always, openssl with tls, zlib with deflate, hiredis with redis;
 #  5. package_id() clears the id (one package for every option value);
 #  6. generate() + build() + package(): wsx is configured with the recipe's
 #     CMake cache variables and installed into a package folder, then
@@ -350,15 +350,15 @@ def main():
         if getattr(Recipe, k, None) != v:
             fail(f"{k} is {getattr(Recipe, k, None)!r}, expected {v!r}")
     opts = getattr(Recipe, "options", {})
-    if set(opts) != {"tls", "deflate"} or any(set(v) != {True, False} for v in opts.values()):
-        fail(f"options must be tls and deflate, each True/False: {opts}")
-    if Recipe.default_options != {"tls": False, "deflate": False}:
-        fail(f"default_options must turn both parts off (a plain build needs neither): {Recipe.default_options}")
+    if set(opts) != {"tls", "deflate", "redis"} or any(set(v) != {True, False} for v in opts.values()):
+        fail(f"options must be tls, deflate and redis, each True/False: {opts}")
+    if Recipe.default_options != {"tls": False, "deflate": False, "redis": False}:
+        fail(f"default_options must turn every part off (a plain build needs none): {Recipe.default_options}")
 
     work = os.path.abspath(ARGS.work)
     shutil.rmtree(work, ignore_errors=True)
     wanted = [o for o in ARGS.options.split(",") if o]
-    recipe.options = _Options({"tls": "tls" in wanted, "deflate": "deflate" in wanted})
+    recipe.options = _Options({p: p in wanted for p in ("tls", "deflate", "redis")})
 
     # 3. export_sources
     recipe.export_sources_folder = os.path.join(work, "export_source")
@@ -374,7 +374,8 @@ def main():
     # 4. requirements
     recipe.requirements()
     names = {ref.split("/")[0]: kw for ref, kw in recipe.requirements_seen}
-    expected = {"asio"} | ({"openssl"} if "tls" in wanted else set()) | ({"zlib"} if "deflate" in wanted else set())
+    expected = ({"asio"} | ({"openssl"} if "tls" in wanted else set()) | ({"zlib"} if "deflate" in wanted else set())
+                | ({"hiredis"} if "redis" in wanted else set()))
     if set(names) != expected:
         fail(f"with options {wanted or 'none'} the recipe requires {sorted(names)}, expected {sorted(expected)}")
     for n, kw in names.items():
@@ -424,11 +425,11 @@ def main():
     have = set(targets.values()) | {root}
     if not want_targets <= have:
         fail(f"package_info() provides {sorted(have)}, missing {sorted(want_targets - have)}")
-    for p in {"tls", "deflate"} - set(wanted):
+    for p in {"tls", "deflate", "redis"} - set(wanted):
         if f"wsx::{p}" in have:
             fail(f"package_info() provides wsx::{p} although the option is off")
     comps = recipe.cpp_info.components
-    for p, dep in [("tls", "openssl::ssl"), ("deflate", "zlib::zlib")]:
+    for p, dep in [("tls", "openssl::ssl"), ("deflate", "zlib::zlib"), ("redis", "hiredis::hiredis")]:
         if p in wanted and dep not in comps[p].requires:
             fail(f"component {p} must require {dep}")
 
