@@ -14,10 +14,10 @@ bash "$root/scripts/deps.sh" test
 
 # Every cache setting stated, because scripts/demo.sh shares this build
 # directory and switches tests, benchmarks and TLS off: switched back on here.
-echo "== build (g++, Release; tests, examples, benchmarks, TLS and deflate on)"
+echo "== build (g++, Release; tests, examples, benchmarks, TLS, deflate and Redis on)"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
       -DWSX_BUILD_TESTS=ON -DWSX_BUILD_EXAMPLES=ON -DWSX_BUILD_BENCH=ON -DWSX_BUILD_FUZZ=OFF \
-      -DWSX_WITH_TLS=ON -DWSX_WITH_DEFLATE=ON -DWSX_SANITIZE=
+      -DWSX_WITH_TLS=ON -DWSX_WITH_DEFLATE=ON -DWSX_WITH_REDIS=ON -DWSX_SANITIZE=
 cmake --build "$build" -j "$jobs"
 
 echo "== tests"
@@ -30,14 +30,14 @@ cmake -S "$root" -B "$tbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE
 cmake --build "$tbuild" -j "$jobs" --target integration_test_threads integration_test_shutdown integration_test_readiness integration_test_readiness_counters session_test_prepared_message integration_test_topics session_test_topic_registry session_test_posted_sends
 (cd "$tbuild" && ctest --output-on-failure -R '(integration/test_(threads|shutdown|readiness|readiness_counters|topics)|session/test_(prepared_message|topic_registry|posted_sends))$')
 
-echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, session, integration (on both TCP transports), deflate and tls tests"
+echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, session, integration (on both TCP transports), deflate, tls and redis tests"
 # Also the clang build of the library's own tests, whose warnings are errors too.
 abuild="$build-asan"
 cmake -S "$root" -B "$abuild" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
-      -DWSX_SANITIZE=address -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF -DWSX_TEST_ASIO_WAIT_ALL=ON
-mapfile -t asan_targets < <(cmake --build "$abuild" --target help | sed -n 's/^\(\(protocol\|session\|integration\|deflate\|tls\)_test_[a-z0-9_]*\): .*/\1/p')
+      -DWSX_SANITIZE=address -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF -DWSX_TEST_ASIO_WAIT_ALL=ON -DWSX_WITH_REDIS=ON
+mapfile -t asan_targets < <(cmake --build "$abuild" --target help | sed -n 's/^\(\(protocol\|session\|integration\|deflate\|tls\|redis\)_test_[a-z0-9_]*\): .*/\1/p')
 cmake --build "$abuild" -j "$jobs" --target "${asan_targets[@]}"
-(cd "$abuild" && ctest --output-on-failure -j "$jobs" -L 'protocol|session|integration|deflate|tls' -E 'python')
+(cd "$abuild" && ctest --output-on-failure -j "$jobs" -L 'protocol|session|integration|deflate|tls|redis' -E 'python')
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzz (clang, libFuzzer + ASan + UBSan, ${fuzz_seconds}s each)"
