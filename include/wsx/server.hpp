@@ -159,15 +159,15 @@ public:
     /// throws std::system_error(error::message_too_big) before anyone gets
     /// it (docs/scaling.md).
     std::size_t publish(std::string_view topic, const prepared_message& m) {
-        return publish_any(topic, &m, m.opcode(), m.data(), m.size());
+        return detail::publish_to(core_->topics, topic, 0, &m, m.opcode(), nullptr, 0);
     }
     /// Publishes a message (framed once, and only when someone listens).
     std::size_t publish(std::string_view topic, const message& m) {
-        return publish_any(topic, nullptr, m.opcode(), m.data(), m.size());
+        return detail::publish_to(core_->topics, topic, 0, nullptr, m.opcode(), m.data(), m.size());
     }
     /// Publishes the text message `text`.
     std::size_t publish(std::string_view topic, std::string_view text) {
-        return publish_any(topic, nullptr, protocol::opcode::text, text.data(), text.size());
+        return detail::publish_to(core_->topics, topic, 0, nullptr, protocol::opcode::text, text.data(), text.size());
     }
     /// Carries publish() to the other nodes that share `b`'s broker
     /// (docs/scaling.md): `server.use_backplane(wsx::redis_backplane{io, {...}})`.
@@ -197,13 +197,6 @@ private:
 
     void listen_any(std::uint16_t port, const maker_ptr& maker);
     void attach_backplane(std::shared_ptr<backplane> b);
-    std::size_t publish_any(std::string_view topic, const prepared_message* m, protocol::opcode op, const void* data,
-                            std::size_t size) {
-        if (core_->relay) core_->relay->check(topic, size);
-        const std::size_t n = detail::publish_to(core_->topics, topic, 0, m, op, m ? nullptr : data, size);
-        if (core_->relay) core_->relay->publish(topic, op, data, size);
-        return n;
-    }
     void listen_at(std::string_view address, std::uint16_t port, const maker_ptr& maker);
 
     struct core final : detail::session_owner, std::enable_shared_from_this<core> {

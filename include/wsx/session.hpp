@@ -71,9 +71,14 @@ class session_handle;
 
 namespace detail {
 struct session_access;
-// The publish of session::publish and server::publish (session_topics.ipp).
+// The publish of session::publish and server::publish (session_topics.ipp):
+// to this node's subscribers, and through the registry's backplane to the
+// other nodes'. deliver_locally is the first half alone, for what the
+// backplane brings from other nodes.
 WSX_DECL std::size_t publish_to(const topic_registry& r, std::string_view topic, std::uint64_t skip,
                                 const prepared_message* m, protocol::opcode op, const void* data, std::size_t size);
+WSX_DECL std::size_t deliver_locally(const topic_registry& r, std::string_view topic, std::uint64_t skip,
+                                     const prepared_message* m, protocol::opcode op, const void* data, std::size_t size);
 } // namespace detail
 
 /// One connection: the servlet's `Session`, what every handler receives.

@@ -170,6 +170,10 @@ struct test_node {
         : redis{io, options_for(redis_port, std::move(id), max_payload)} {
         redis.on_state([this](wsx::redis_state s, std::error_code) { states.add(wsx::to_string(s)); });
         server.endpoint("/t/{topic}").on_open([](wsx::session& s) { s.subscribe(s.path_param("topic")); });
+        // A chat room: what a member sends goes to every other member, here and on other nodes.
+        server.endpoint("/chat/{topic}")
+            .on_open([](wsx::session& s) { s.subscribe(s.path_param("topic")); })
+            .on_message([](wsx::session& s, const wsx::message& m) { s.publish(s.path_param("topic"), m); });
         server.use_backplane(redis);
         server.listen("127.0.0.1", 0);
         runner = std::make_unique<io_threads>(io);
@@ -180,9 +184,10 @@ struct test_node {
         return eventually([&] { return redis.state() == wsx::redis_state::connected; });
     }
     // A client subscribed to `topic` here (once the server has it in the topic).
-    std::unique_ptr<wsx::sync_client> join(const std::string& topic, std::size_t expect_local) {
+    std::unique_ptr<wsx::sync_client> join(const std::string& topic, std::size_t expect_local,
+                                           const std::string& path = "/t/") {
         auto c = std::make_unique<wsx::sync_client>();
-        c->connect(url_for(server, "/t/" + topic));
+        c->connect(url_for(server, path + topic));
         if (!eventually([&] { return server.subscribers(topic) == expect_local; }))
             throw std::runtime_error("the client did not join " + topic);
         return c;

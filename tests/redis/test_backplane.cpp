@@ -52,6 +52,33 @@ TEST_CASE("redis: text and binary cross nodes with their opcode", "[redis]") {
     CHECK(a.redis.lost() == 0);
 }
 
+TEST_CASE("redis: a session's publish skips its sender here and reaches every member elsewhere", "[redis]") {
+    redis_process redis;
+    test_node a(redis.port(), "node-a");
+    test_node b(redis.port(), "node-b");
+    REQUIRE(a.connected());
+    REQUIRE(b.connected());
+    auto a1 = a.join("lobby", 1, "/chat/");
+    auto a2 = a.join("lobby", 2, "/chat/");
+    auto b1 = b.join("lobby", 1, "/chat/");
+    REQUIRE(numsub_becomes(redis.port(), "wsx:lobby", 2));
+
+    a1->send("from a1");
+    CHECK(next_text(*a2) == "from a1");
+    CHECK(next_text(*b1) == "from a1");
+    // b1's message is the next a1 gets: its own never came back, neither
+    // from this node nor through Redis.
+    b1->send("from b1");
+    CHECK(next_text(*a1) == "from b1");
+    CHECK(next_text(*a2) == "from b1");
+    a2->send("from a2");
+    CHECK(next_text(*a1) == "from a2");
+    CHECK(next_text(*b1) == "from a2");
+    CHECK(next_text(*b1, std::chrono::milliseconds(200)) == "<nothing>");
+    CHECK(a.redis.lost() == 0);
+    CHECK(b.redis.lost() == 0);
+}
+
 TEST_CASE("redis: each node's publications arrive in order, once, and not back at the publisher", "[redis]") {
     redis_process redis;
     test_node a(redis.port(), "node-a");

@@ -18,6 +18,7 @@
 // closing (leave_all) and a subscribe from another thread cannot leave a
 // stale subscriber behind.
 
+#include <wsx/backplane.hpp>
 #include <wsx/error.hpp>
 
 #include <array>
@@ -65,7 +66,7 @@ public:
                 e->name.assign(topic.data(), topic.size());
                 const std::string_view key = e->name;
                 it = sh.topics.emplace(key, std::move(e)).first;
-                if (watcher_) watcher_(it->second->name, true);
+                if (relay_) relay_->interest(it->second->name, true);
             }
             it->second->subscribers.emplace(id, std::move(s));
         }
@@ -140,13 +141,13 @@ public:
         }
     }
 
-    // Told when a topic gets its first subscriber (true) or loses its last
-    // (false), under the topic's shard lock, so that the calls for one
-    // topic come in the order the changes happened. It must only queue
-    // (a backplane posts the change to its own strand): it runs inside
-    // subscribe and unsubscribe, on any thread. Set before any subscribe.
-    using watcher = std::function<void(std::string_view topic, bool has_subscribers)>;
-    void watch(watcher w) { watcher_ = std::move(w); }
+    // The backplane that carries this registry's publications to other
+    // nodes (the server owns it). It is told when a topic gets its first
+    // subscriber or loses its last, under the topic's shard lock, so that
+    // the calls for one topic come in the order the changes happened; it
+    // only queues them. Set before any subscribe, and read without a lock.
+    void relay_to(backplane* b) noexcept { relay_ = b; }
+    backplane* relay() const noexcept { return relay_; }
 
     static void check_name(std::string_view topic) {
         if (topic.size() > max_topic_size)
@@ -187,14 +188,14 @@ private:
         // An empty topic is forgotten: topic names from the network must
         // not pile up after their last subscriber left.
         if (it->second->subscribers.empty()) {
-            if (watcher_) watcher_(it->second->name, false);
+            if (relay_) relay_->interest(it->second->name, false);
             sh.topics.erase(it);
         }
     }
 
     std::array<topic_shard, shard_count> topics_;
     std::array<member_shard, shard_count> members_;
-    watcher watcher_;
+    backplane* relay_ = nullptr;
 };
 
 } // namespace detail

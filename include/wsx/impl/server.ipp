@@ -26,9 +26,9 @@ WSX_DECL void server::attach_backplane(std::shared_ptr<backplane> b) {
     // Weak: the backplane may outlive the server (the program keeps a handle).
     std::weak_ptr<core> c = core_;
     b->attach([c](std::string_view topic, protocol::opcode op, const void* data, std::size_t size) {
-        if (auto self = c.lock()) detail::publish_to(self->topics, topic, 0, nullptr, op, data, size);
+        if (auto self = c.lock()) detail::deliver_locally(self->topics, topic, 0, nullptr, op, data, size);
     });
-    core_->topics.watch([b](std::string_view topic, bool has) { b->interest(topic, has); });
+    core_->topics.relay_to(b.get());
     core_->relay = std::move(b);
 }
 

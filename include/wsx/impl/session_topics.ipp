@@ -13,8 +13,8 @@ namespace detail {
 
 // Sends to every subscriber of `topic` but `skip`: `m` when given, else a
 // message made from (op, data, size), framed only if someone listens.
-WSX_DECL std::size_t publish_to(const topic_registry& r, std::string_view topic, std::uint64_t skip,
-                                const prepared_message* m, protocol::opcode op, const void* data, std::size_t size) {
+WSX_DECL std::size_t deliver_locally(const topic_registry& r, std::string_view topic, std::uint64_t skip,
+                                     const prepared_message* m, protocol::opcode op, const void* data, std::size_t size) {
     topic_registry::check_name(topic);
     topic_registry::subscriber_list targets;
     r.collect(topic, skip, targets);
@@ -30,6 +30,23 @@ WSX_DECL std::size_t publish_to(const topic_registry& r, std::string_view topic,
     // when this session's queue is full) may subscribe or publish again.
     for (auto& s : targets) s->send(*m);
     return targets.size();
+}
+
+// The backplane refuses what it cannot carry before anyone here gets it,
+// and carries the rest after the local delivery, which it does not delay.
+WSX_DECL std::size_t publish_to(const topic_registry& r, std::string_view topic, std::uint64_t skip,
+                                const prepared_message* m, protocol::opcode op, const void* data, std::size_t size) {
+    backplane* relay = r.relay();
+    if (!relay) return deliver_locally(r, topic, skip, m, op, data, size);
+    topic_registry::check_name(topic);
+    if (m) {
+        data = m->data();
+        size = m->size();
+    }
+    relay->check(topic, size);
+    const std::size_t n = deliver_locally(r, topic, skip, m, op, m ? nullptr : data, size);
+    relay->publish(topic, op, data, size);
+    return n;
 }
 
 } // namespace detail
