@@ -48,6 +48,9 @@ public:
     /// Messages on this node's channels that were not a well-formed
     /// envelope (another program publishing there), dropped (any thread).
     std::uint64_t dropped() const noexcept { return node_->dropped(); }
+    /// Envelope bytes on their way to Redis, not yet confirmed (any thread);
+    /// at most redis_options::max_pending.
+    std::size_t pending_bytes() const noexcept { return node_->pending_bytes(); }
     /// Called on the backplane's strand at each change of state. Set it
     /// before server::use_backplane() to see the first connection.
     redis_backplane& on_state(state_handler h) {

@@ -49,6 +49,11 @@ struct redis_options {
     /// it. Kept well under Redis's default pub/sub client output limit (8 MiB
     /// soft, 32 MiB hard), past which Redis drops subscribers.
     std::size_t max_payload = 1024 * 1024;
+    /// The most envelope bytes on their way to Redis and not yet confirmed
+    /// by it (at least max_payload). While Redis is slow, publications past
+    /// it are counted as lost rather than queued: a publisher outrunning
+    /// Redis costs this much memory, no more.
+    std::size_t max_pending = 16 * 1024 * 1024;
     /// How long one connection attempt may take.
     std::chrono::milliseconds connect_timeout{2000};
     /// How long Redis may take to answer a command (a PUBLISH, a SUBSCRIBE)

@@ -25,6 +25,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -80,6 +81,11 @@ public:
             throw std::runtime_error("redis-server did not come up on port " + port);
         }
     }
+
+    // SIGSTOP and SIGCONT: Redis keeps its connections but answers nothing
+    // meanwhile, as a Redis that has stalled.
+    void pause() { ::kill(pid_, SIGSTOP); }
+    void resume() { ::kill(pid_, SIGCONT); }
 
     // SIGKILL: Redis gets no chance to say goodbye, as in a crash.
     void kill() {
@@ -157,17 +163,22 @@ struct test_node {
     event_log states;
     std::unique_ptr<io_threads> runner;
 
-    static wsx::redis_options options_for(std::uint16_t port, std::string id, std::size_t max_payload) {
+    using tweak_fn = std::function<void(wsx::redis_options&)>;
+
+    static wsx::redis_options options_for(std::uint16_t port, std::string id, std::size_t max_payload,
+                                          const tweak_fn& tweak) {
         wsx::redis_options o{"127.0.0.1", port, "", 0, "wsx:", std::move(id)};
         o.max_payload = max_payload;
         // Short waits, so that a restarted Redis is found again soon.
         o.reconnect_min = std::chrono::milliseconds(20);
         o.reconnect_max = std::chrono::milliseconds(300);
+        if (tweak) tweak(o);
         return o;
     }
 
-    test_node(std::uint16_t redis_port, std::string id, std::size_t max_payload = 1024 * 1024)
-        : redis{io, options_for(redis_port, std::move(id), max_payload)} {
+    test_node(std::uint16_t redis_port, std::string id, std::size_t max_payload = 1024 * 1024,
+              const tweak_fn& tweak = {})
+        : redis{io, options_for(redis_port, std::move(id), max_payload, tweak)} {
         redis.on_state([this](wsx::redis_state s, std::error_code) { states.add(wsx::to_string(s)); });
         server.endpoint("/t/{topic}").on_open([](wsx::session& s) { s.subscribe(s.path_param("topic")); });
         // A chat room: what a member sends goes to every other member, here and on other nodes.

@@ -53,6 +53,7 @@ public:
     redis_state state() const noexcept { return state_.load(std::memory_order_acquire); }
     std::uint64_t lost() const noexcept { return counts_->lost.load(std::memory_order_relaxed); }
     std::uint64_t dropped() const noexcept { return counts_->dropped.load(std::memory_order_relaxed); }
+    std::size_t pending_bytes() const noexcept { return counts_->pending.load(std::memory_order_relaxed); }
     void on_state(state_fn f);
     const redis_options& options() const noexcept { return opts_; }
 
@@ -62,6 +63,12 @@ private:
     struct counts {
         std::atomic<std::uint64_t> lost{0};
         std::atomic<std::uint64_t> dropped{0};
+        std::atomic<std::size_t> pending{0}; // envelope bytes posted or sent, not yet confirmed
+        // Ends a publication: confirmed, or lost.
+        void settle(std::size_t bytes, bool confirmed) noexcept {
+            pending.fetch_sub(bytes, std::memory_order_relaxed);
+            if (!confirmed) lost.fetch_add(1, std::memory_order_relaxed);
+        }
     };
     using strand_type = redis_link::strand_type;
 

@@ -111,7 +111,12 @@ WSX_DECL void redis_link::close() noexcept {
     if (ac_) redisAsyncFree(ac_);
     ac_ = nullptr;
     release_fd();
+    // Whatever hiredis did not answer is answered here: a reply callback
+    // runs exactly once, which the backplane's pending count relies on.
+    auto unanswered = std::move(replies_);
     replies_.clear();
+    for (auto& r : unanswered)
+        if (r.done) r.done(nullptr);
     confirms_.clear();
     timer_.cancel();
     timer_armed_ = false;

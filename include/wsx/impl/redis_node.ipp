@@ -41,6 +41,9 @@ WSX_DECL redis_node::redis_node(asio::io_context& io, redis_options o)
     if (opts_.host.empty()) bad("host is empty");
     if (opts_.max_payload > redis_max_bulk - 1024)
         bad("max_payload is at most " + std::to_string(redis_max_bulk - 1024) + " bytes (Redis's bulk string limit)");
+    if (opts_.max_pending < opts_.max_payload)
+        bad("max_pending (" + std::to_string(opts_.max_pending) + ") is less than max_payload (" +
+            std::to_string(opts_.max_payload) + ")");
     if (opts_.connect_timeout.count() <= 0 || opts_.command_timeout.count() <= 0)
         bad("connect_timeout and command_timeout must be positive");
     if (opts_.reconnect_min.count() <= 0 || opts_.reconnect_max < opts_.reconnect_min)
@@ -83,10 +86,20 @@ WSX_DECL void redis_node::publish(std::string_view topic, protocol::opcode op, c
     channel.reserve(opts_.channel_prefix.size() + topic.size());
     channel += opts_.channel_prefix;
     channel.append(topic.data(), topic.size());
+    std::string env = encode_envelope(opts_.node_id, op, data, size);
+    // Counted from here to Redis's answer, so that a publisher faster than
+    // Redis meets the bound instead of filling the strand's queue and
+    // hiredis's output buffer.
+    const std::size_t bytes = env.size();
+    if (counts_->pending.fetch_add(bytes, std::memory_order_relaxed) + bytes > opts_.max_pending) {
+        counts_->settle(bytes, false);
+        return;
+    }
     // Posted, also from the strand: publications from one thread keep
     // their order through the strand's queue and the one connection.
-    asio::post(strand_, [self = shared_from_this(), ch = std::move(channel),
-                         env = encode_envelope(opts_.node_id, op, data, size)] { self->send_publication(ch, env); });
+    asio::post(strand_, [self = shared_from_this(), ch = std::move(channel), env = std::move(env)] {
+        self->send_publication(ch, env);
+    });
 }
 
 WSX_DECL void redis_node::interest(std::string_view topic, bool has_subscribers) noexcept {
@@ -242,14 +255,14 @@ WSX_DECL void redis_node::set_state(redis_state s, std::error_code ec) {
 }
 
 WSX_DECL void redis_node::send_publication(const std::string& channel, const std::string& envelope) {
-    if (stopped_) return;
     auto c = counts_;
-    if (state() != redis_state::connected ||
-        !pub_->command({"PUBLISH", channel, envelope}, [c](const redisReply* r) {
+    const std::size_t bytes = envelope.size();
+    if (stopped_ || state() != redis_state::connected ||
+        !pub_->command({"PUBLISH", channel, envelope}, [c, bytes](const redisReply* r) {
             // At most once: a publication Redis did not confirm may or may not have gone out.
-            if (!r || r->type == REDIS_REPLY_ERROR) c->lost.fetch_add(1, std::memory_order_relaxed);
+            c->settle(bytes, r && r->type != REDIS_REPLY_ERROR);
         }))
-        c->lost.fetch_add(1, std::memory_order_relaxed);
+        c->settle(bytes, false);
 }
 
 WSX_DECL void redis_node::on_interest(const std::string& topic, bool has) {
