@@ -27,6 +27,11 @@ enum class redis_error {
     setup_refused,
     /// The backplane was stopped (server::stop() or the server went away).
     stopped,
+    /// Asked for something that needs Redis (server::cluster_subscribers())
+    /// while not connected to it.
+    not_connected,
+    /// Redis answered a command with an error, or with a reply of the wrong type.
+    command_failed,
 };
 
 /// The wsx.redis error category.
@@ -54,6 +59,10 @@ public:
             return "Redis refused AUTH or SELECT (check redis_options user, password and db)";
         case redis_error::stopped:
             return "the Redis backplane was stopped";
+        case redis_error::not_connected:
+            return "the Redis backplane is not connected to Redis now (it is reconnecting)";
+        case redis_error::command_failed:
+            return "Redis answered with an error (or an unexpected reply)";
         }
         return "unknown wsx.redis error";
     }

@@ -59,6 +59,14 @@ struct redis_options {
     /// How long Redis may take to answer a command (a PUBLISH, a SUBSCRIBE)
     /// before the connection counts as dead and is made again.
     std::chrono::milliseconds command_timeout{2000};
+    /// How often this node rewrites its subscriber counts in Redis, for
+    /// server::cluster_subscribers() on the other nodes: a count there lags
+    /// a change here by up to this much.
+    std::chrono::milliseconds presence_interval{1000};
+    /// How long Redis keeps this node's counts after its last rewrite (more
+    /// than presence_interval): a node that died stops being counted after
+    /// at most this long.
+    std::chrono::milliseconds presence_ttl{3000};
     /// The first wait before reconnecting; each failure in a row doubles it,
     /// up to reconnect_max. Each wait is drawn between half and all of that (jitter).
     std::chrono::milliseconds reconnect_min{100};

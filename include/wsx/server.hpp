@@ -179,6 +179,18 @@ public:
     }
     /// How many sessions are subscribed to `topic` now (any thread).
     std::size_t subscribers(std::string_view topic) const { return core_->topics.subscribers(topic); }
+    /// How many sessions are subscribed to `topic` over every live node
+    /// (docs/scaling.md): `handler(std::error_code, std::size_t count)` runs
+    /// exactly once, never inside this call. With a backplane it runs on the
+    /// backplane's strand, and the count is eventually consistent (other
+    /// nodes' counts are as of their last presence rewrite, this node's is
+    /// live); when the other nodes' counts cannot be had (not connected,
+    /// no answer within the command timeout) the error says why and the
+    /// count is this node's alone. Without a backplane it runs on the
+    /// io_context with this node's count and no error. Any thread; throws
+    /// std::system_error(error::bad_argument) for a name longer than
+    /// wsx::max_topic_size.
+    void cluster_subscribers(std::string_view topic, std::function<void(std::error_code, std::size_t)> handler);
 
     /// Connections accepted and not yet closed (handshakes in progress included).
     std::size_t session_count() const { return core_->count(); }

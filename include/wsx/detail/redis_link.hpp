@@ -39,6 +39,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace wsx::detail {
 
@@ -71,6 +72,8 @@ public:
     // Queues a command; false when there is no connection to queue it on
     // (`done` is then never called).
     bool command(std::initializer_list<std::string_view> args, reply_fn done);
+    // The same with any number of arguments (a presence rewrite has two per topic).
+    bool command(const std::vector<std::string>& args, reply_fn done);
     // SUBSCRIBE or UNSUBSCRIBE one channel: confirmations and messages
     // arrive through on_push(). False when it could not be queued.
     bool subscription(std::string_view verb, std::string_view channel);

@@ -6,7 +6,9 @@
 // a Redis connection in subscribe mode takes no PUBLISH; the topics this
 // node has local subscribers for, subscribed on Redis as they come and go
 // and all again after a reconnection; the state, the lost count, and the
-// reconnection's backoff with jitter.
+// reconnection's backoff with jitter; and presence: this node's
+// subscriber counts rewritten in Redis every presence_interval, and the
+// cluster-wide count asked of Redis.
 //
 // Everything below runs on one strand. The backplane interface is called
 // from any thread (a publish, a first subscriber) and only posts to it.
@@ -44,10 +46,11 @@ public:
     redis_node(asio::io_context& io, redis_options o);
     ~redis_node() override;
 
-    void attach(deliver_fn deliver) override;
+    void attach(deliver_fn deliver, count_fn count) override;
     void check(std::string_view topic, std::size_t size) const override;
     void publish(std::string_view topic, protocol::opcode op, const void* data, std::size_t size) override;
     void interest(std::string_view topic, bool has_subscribers) noexcept override;
+    void cluster_subscribers(std::string_view topic, count_handler handler) override;
     void detach() noexcept override;
 
     redis_state state() const noexcept { return state_.load(std::memory_order_acquire); }
@@ -83,12 +86,18 @@ private:
     void on_interest(const std::string& topic, bool has);
     void on_message(std::string_view channel, std::string_view payload);
     void drain();
+    void presence_tick(unsigned attempt);
+    void write_presence();
+    void ask_presence(const std::string& topic, count_handler h);
     void stop();
 
     redis_options opts_;
     strand_type strand_;
     asio::ip::tcp::resolver resolver_;
     asio::steady_timer retry_timer_;
+    asio::steady_timer presence_timer_;
+    std::string presence_key_; // channel_prefix + "presence:" + node_id: this node's hash, topic -> count
+    std::string nodes_key_;    // channel_prefix + "nodes": the ids of the nodes that have written one
     std::shared_ptr<redis_link> pub_;
     std::shared_ptr<redis_link> sub_;
     std::shared_ptr<counts> counts_ = std::make_shared<counts>();
@@ -98,6 +107,7 @@ private:
     int ready_ = 0;         // links up and set up in this attempt
     bool stopped_ = false;
     deliver_fn deliver_;
+    count_fn count_;
     state_fn state_cb_;
     std::set<std::string> wanted_; // topics with local subscribers
     std::vector<std::pair<std::string, std::string>> inbox_;

@@ -80,6 +80,18 @@ WSX_DECL bool redis_link::command(std::initializer_list<std::string_view> args, 
     return send(n, argv, lens, std::move(done), false);
 }
 
+WSX_DECL bool redis_link::command(const std::vector<std::string>& args, reply_fn done) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    argv.reserve(args.size());
+    lens.reserve(args.size());
+    for (auto& a : args) {
+        argv.push_back(a.data());
+        lens.push_back(a.size());
+    }
+    return send(static_cast<int>(args.size()), argv.data(), lens.data(), std::move(done), false);
+}
+
 WSX_DECL bool redis_link::subscription(std::string_view verb, std::string_view channel) {
     const char* argv[2] = {verb.data(), channel.data()};
     const std::size_t lens[2] = {verb.size(), channel.size()};

@@ -23,8 +23,46 @@ namespace wsx::detail {
 // Redis's own ceiling for one bulk string (proto-max-bulk-len's default).
 inline constexpr std::size_t redis_max_bulk = 512u * 1024 * 1024;
 
+// Redis 7.0 has no TTL per hash field, so each node has a hash of its own
+// with a TTL on the whole, rewritten in one script so that no node ever
+// reads it half-written. A node with no topics keeps no hash. The nodes set
+// lives as long as the longest TTL any node gave it, so that a cluster whose
+// nodes all went away leaves nothing behind.
+// KEYS: this node's hash, the nodes set. ARGV: the TTL in ms, the node id, then topic, count pairs.
+inline constexpr const char* presence_write_script = R"lua(
+redis.call('DEL', KEYS[1])
+if #ARGV > 2 then
+  for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  redis.call('SADD', KEYS[2], ARGV[2])
+  if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+end
+return 1
+)lua";
+
+// The other nodes' counts of one topic, summed. A node whose hash has
+// expired is dead (or has no topics left): it leaves the set, so that the
+// set does not grow with the ids of nodes long gone. The asking node's own
+// hash is skipped: it adds its live count.
+// KEYS: the nodes set. ARGV: the hashes' prefix, the topic, the asking node's id.
+inline constexpr const char* presence_query_script = R"lua(
+local total = 0
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if node ~= ARGV[3] then
+    local n = redis.call('HGET', ARGV[1] .. node, ARGV[2])
+    if n then
+      total = total + tonumber(n)
+    elseif redis.call('EXISTS', ARGV[1] .. node) == 0 then
+      redis.call('SREM', KEYS[1], node)
+    end
+  end
+end
+return total
+)lua";
+
 WSX_DECL redis_node::redis_node(asio::io_context& io, redis_options o)
-    : opts_(std::move(o)), strand_(asio::make_strand(io)), resolver_(strand_), retry_timer_(strand_) {
+    : opts_(std::move(o)), strand_(asio::make_strand(io)), resolver_(strand_), retry_timer_(strand_),
+      presence_timer_(strand_) {
     if (opts_.node_id.empty()) {
         unsigned char raw[8];
         os_random(raw, sizeof raw);
@@ -48,6 +86,13 @@ WSX_DECL redis_node::redis_node(asio::io_context& io, redis_options o)
         bad("connect_timeout and command_timeout must be positive");
     if (opts_.reconnect_min.count() <= 0 || opts_.reconnect_max < opts_.reconnect_min)
         bad("reconnect_min must be positive and at most reconnect_max");
+    // A TTL of one interval or less would let a live node's counts expire
+    // between two rewrites.
+    if (opts_.presence_interval.count() <= 0 || opts_.presence_ttl <= opts_.presence_interval)
+        bad("presence_interval must be positive and less than presence_ttl (" +
+            std::to_string(opts_.presence_ttl.count()) + " ms; three intervals is usual)");
+    presence_key_ = opts_.channel_prefix + "presence:" + opts_.node_id;
+    nodes_key_ = opts_.channel_prefix + "nodes";
     unsigned seed = 0;
     os_random(&seed, sizeof seed);
     rng_.seed(seed);
@@ -60,10 +105,11 @@ WSX_DECL redis_node::~redis_node() {
     sub_->close();
 }
 
-WSX_DECL void redis_node::attach(deliver_fn deliver) {
-    asio::post(strand_, [self = shared_from_this(), d = std::move(deliver)]() mutable {
+WSX_DECL void redis_node::attach(deliver_fn deliver, count_fn count) {
+    asio::post(strand_, [self = shared_from_this(), d = std::move(deliver), c = std::move(count)]() mutable {
         if (self->stopped_) return;
         self->deliver_ = std::move(d);
+        self->count_ = std::move(c);
         std::weak_ptr<redis_node> weak = self;
         self->sub_->on_push([weak](std::string_view channel, std::string_view payload) {
             if (auto n = weak.lock()) n->on_message(channel, payload);
@@ -133,6 +179,7 @@ WSX_DECL void redis_node::stop() {
     sub_->close();
     resolver_.cancel();
     retry_timer_.cancel();
+    presence_timer_.cancel();
     wanted_.clear();
     inbox_.clear();
     set_state(redis_state::down, make_error_code(redis_error::stopped));
@@ -221,6 +268,68 @@ WSX_DECL void redis_node::on_link_ready(unsigned attempt) {
     failures_ = 0;
     set_state(redis_state::connected, {});
     for (auto& t : wanted_) sub_->subscription("SUBSCRIBE", opts_.channel_prefix + t);
+    presence_tick(attempt);
+}
+
+// Rewrites at once on connecting (the hash may have expired while Redis was
+// away), then every interval while this connection lasts.
+WSX_DECL void redis_node::presence_tick(unsigned attempt) {
+    if (attempt != attempt_ || stopped_) return;
+    write_presence();
+    presence_timer_.expires_after(opts_.presence_interval);
+    presence_timer_.async_wait(
+        asio::bind_executor(strand_, [self = shared_from_this(), attempt](std::error_code ec) {
+            if (!ec) self->presence_tick(attempt);
+        }));
+}
+
+WSX_DECL void redis_node::write_presence() {
+    std::vector<std::string> args{"EVAL", presence_write_script, "2", presence_key_, nodes_key_,
+                                  std::to_string(opts_.presence_ttl.count()), opts_.node_id};
+    args.reserve(args.size() + 2 * wanted_.size());
+    for (auto& t : wanted_) {
+        // wanted_ lags the registry by a post: a topic may have just lost its last subscriber.
+        const std::size_t n = count_ ? count_(t) : 0;
+        if (n == 0) continue;
+        args.push_back(t);
+        args.push_back(std::to_string(n));
+    }
+    // Nothing to do with the answer: a rewrite that failed is made again
+    // next interval, and one that gets none fails the connection (command_timeout).
+    pub_->command(args, nullptr);
+}
+
+WSX_DECL void redis_node::cluster_subscribers(std::string_view topic, count_handler handler) {
+    asio::post(strand_, [self = shared_from_this(), t = std::string(topic), h = std::move(handler)]() mutable {
+        self->ask_presence(t, std::move(h));
+    });
+}
+
+WSX_DECL void redis_node::ask_presence(const std::string& topic, count_handler h) {
+    const count_fn count = count_;
+    auto local = [count, topic] { return count ? count(topic) : std::size_t{0}; };
+    if (stopped_ || state() != redis_state::connected) {
+        h(make_error_code(stopped_ ? redis_error::stopped : redis_error::not_connected), local());
+        return;
+    }
+    // The reply callback runs inside hiredis, or with nullptr when the
+    // connection closes (also at a command timeout and when the node goes
+    // away): exactly once either way, and it only posts. The handler's own
+    // count is read when it runs, so that it is as fresh as can be.
+    auto answered = [strand = strand_, local, h](const redisReply* r) {
+        std::error_code ec;
+        long long others = 0;
+        if (!r)
+            ec = make_error_code(redis_error::connection_lost);
+        else if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0)
+            others = r->integer;
+        else
+            ec = make_error_code(redis_error::command_failed);
+        asio::post(strand, [local, h, ec, others] { h(ec, static_cast<std::size_t>(others) + local()); });
+    };
+    const std::string prefix = opts_.channel_prefix + "presence:";
+    if (!pub_->command({"EVAL", presence_query_script, "1", nodes_key_, prefix, topic, opts_.node_id}, answered))
+        h(make_error_code(redis_error::not_connected), local());
 }
 
 WSX_DECL void redis_node::fail(unsigned attempt, std::error_code ec) {

@@ -11,6 +11,8 @@
 #include <wsx/detail/stream_session.hpp>
 #include <wsx/transport/plain.hpp>
 
+#include <asio/post.hpp>
+
 namespace wsx {
 
 WSX_DECL server::server(asio::io_context& io) : io_(io), core_(std::make_shared<core>(io)) {}
@@ -25,11 +27,26 @@ WSX_DECL void server::attach_backplane(std::shared_ptr<backplane> b) {
         throw std::system_error(make_error_code(error::invalid_state), "wsx: a server takes one backplane, once");
     // Weak: the backplane may outlive the server (the program keeps a handle).
     std::weak_ptr<core> c = core_;
-    b->attach([c](std::string_view topic, protocol::opcode op, const void* data, std::size_t size) {
-        if (auto self = c.lock()) detail::deliver_locally(self->topics, topic, 0, nullptr, op, data, size);
-    });
+    b->attach(
+        [c](std::string_view topic, protocol::opcode op, const void* data, std::size_t size) {
+            if (auto self = c.lock()) detail::deliver_locally(self->topics, topic, 0, nullptr, op, data, size);
+        },
+        [c](std::string_view topic) -> std::size_t {
+            auto self = c.lock();
+            return self ? self->topics.subscribers(topic) : 0;
+        });
     core_->topics.relay_to(b.get());
     core_->relay = std::move(b);
+}
+
+WSX_DECL void server::cluster_subscribers(std::string_view topic,
+                                          std::function<void(std::error_code, std::size_t)> handler) {
+    detail::topic_registry::check_name(topic);
+    if (core_->relay) return core_->relay->cluster_subscribers(topic, std::move(handler));
+    // Posted even here, so that the handler never runs inside the caller's
+    // code whether or not the program has a backplane; counted when it
+    // runs, as the backplane's own count is.
+    asio::post(core_->io, [c = core_, t = std::string(topic), h = std::move(handler)] { h({}, c->topics.subscribers(t)); });
 }
 
 WSX_DECL server::endpoint_type& server::endpoint(std::string_view pattern) {
