@@ -1,6 +1,6 @@
 // Copyright (c) 2026 wsx developers. Distributed under the Boost Software License, Version 1.0.
 
-// chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem]
+// chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem] [--redis HOST:PORT [--node-id NAME]]
 //
 // Open http://127.0.0.1:8080/ in two browser tabs (https:// with --tls).
 // The page (page.hpp) connects to /chat/{room} on the same port (wss://
@@ -10,6 +10,9 @@
 // A room is a topic: members subscribe to it, and a message published to it
 // is framed once for all of them.
 // Built with zlib, the rooms speak permessage-deflate with every browser.
+// Built with hiredis, --redis makes rooms span every chat started with the
+// same Redis (docs/scaling.md): the rooms' publications go through it, and
+// the member counts in join and leave messages are of every node.
 
 #include "../common/options.hpp"
 #include "page.hpp"
@@ -18,8 +21,12 @@
 #ifdef WSX_EXAMPLE_DEFLATE
 #include <wsx/deflate.hpp>
 #endif
+#ifdef WSX_EXAMPLE_REDIS
+#include <wsx/redis.hpp>
+#endif
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -88,9 +95,11 @@ struct chat_endpoint {
         room = std::string(s.path_param("room"));
         if (room.size() > wsx::max_topic_size) return s.close(wsx::close_code::policy_violation, "room name too long");
         joined = s.subscribe(room);
-        const std::size_t count = server.subscribers(room);
-        std::cout << name << " joined " << room << " (" << count << " here)" << std::endl;
-        server.publish(room, presence("join", name, room, count));                 // everyone, s too
+        std::cout << name << " joined " << room << " (" << server.subscribers(room) << " here)" << std::endl;
+        // The count over every node with --redis (this node's otherwise), to everyone, s too.
+        server.cluster_subscribers(room, [&server = server, name = name, room = room](std::error_code, std::size_t count) {
+            server.publish(room, presence("join", name, room, count));
+        });
     }
 
     void on_message(wsx::session&, std::string_view text) {                         // @OnMessage
@@ -101,10 +110,11 @@ struct chat_endpoint {
 
     void on_close(wsx::session&, const wsx::close_reason& r) {                      // @OnClose
         if (!joined) return;
-        // A closed session has left its topics: the count is of those still here.
-        const std::size_t count = server.subscribers(room);
-        std::cout << name << " left " << room << " (" << r.code << ", " << count << " here)" << std::endl;
-        server.publish(room, presence("leave", name, room, count));
+        // A closed session has left its topics: the count is of those still in the room.
+        std::cout << name << " left " << room << " (" << r.code << ", " << server.subscribers(room) << " here)" << std::endl;
+        server.cluster_subscribers(room, [&server = server, name = name, room = room](std::error_code, std::size_t count) {
+            server.publish(room, presence("leave", name, room, count));
+        });
     }
 
     void on_error(wsx::session&, std::error_code ec) {                              // @OnError
@@ -115,15 +125,43 @@ struct chat_endpoint {
 namespace {
 
 constexpr const char* usage =
-    "chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem]\n"
-    "  (port 8080 by default, 0 picks a free one; --tls serves the page over https:// and the rooms over wss://)\n";
+    "chat [--port N] [--host ADDRESS] [--tls --cert CHAIN.pem --key KEY.pem] [--redis HOST:PORT [--node-id NAME]]\n"
+    "  (port 8080 by default, 0 picks a free one; --tls serves the page over https:// and the rooms over wss://;\n"
+    "   --redis: rooms span every chat on that Redis, each with its own --node-id, random by default)\n";
 
-examples::server_flags parse(int argc, char** argv) {
+struct chat_flags : examples::server_flags {
+    chat_flags() : server_flags(8080) {}
+    std::string redis_host; // empty: no --redis, rooms of this process only
+    std::uint16_t redis_port = 0;
+    std::string node_id;
+};
+
+chat_flags parse(int argc, char** argv) {
     examples::args a(argc, argv, "chat", usage);
-    examples::server_flags flags{8080};
-    while (a.next())
-        if (!flags.parse(a)) a.unknown();
+    chat_flags flags;
+    while (a.next()) {
+        if (flags.parse(a)) continue;
+        if (a.is("--redis")) {
+#ifndef WSX_EXAMPLE_REDIS
+            a.fail("--redis needs the chat built with hiredis (WSX_WITH_REDIS=ON)");
+#endif
+            const std::string v = a.value();
+            const auto colon = v.rfind(':');
+            const std::string port = colon == std::string::npos ? "" : v.substr(colon + 1);
+            if (colon == 0 || port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoul(port) == 0 || std::stoul(port) > 65535)
+                a.fail("--redis needs HOST:PORT, e.g. 127.0.0.1:6379");
+            flags.redis_host = v.substr(0, colon);
+            flags.redis_port = static_cast<std::uint16_t>(std::stoul(port));
+        } else if (a.is("--node-id")) {
+            flags.node_id = a.value();
+            if (flags.node_id.empty() || flags.node_id.size() > 255) a.fail("--node-id needs 1 to 255 bytes");
+        } else {
+            a.unknown();
+        }
+    }
     flags.check(a);
+    if (!flags.node_id.empty() && flags.redis_host.empty()) a.fail("--node-id is for --redis");
     return flags;
 }
 
@@ -147,9 +185,9 @@ void serve_page(const wsx::protocol::http_request& req, wsx::http_reply& reply) 
 } // namespace
 
 int main(int argc, char** argv) {
-    const examples::server_flags flags = parse(argc, argv);
+    const chat_flags flags = parse(argc, argv);
     asio::io_context io;
-    return examples::serve(io, "chat", flags, [](wsx::server& server) {
+    return examples::serve(io, "chat", flags, [&](wsx::server& server) {
         wsx::session_options& options = server.default_options();
         options.max_message_size = max_chat_message; // larger: closed with 1009
         options.max_frame_size = max_chat_message;
@@ -167,5 +205,13 @@ int main(int argc, char** argv) {
 #endif
         server.endpoint<chat_endpoint>("/chat/{room}", [&server] { return chat_endpoint{server, {}, {}, false}; });
         server.on_http(serve_page);
+#ifdef WSX_EXAMPLE_REDIS
+        if (flags.redis_host.empty()) return;
+        wsx::redis_backplane redis{io, {flags.redis_host, flags.redis_port, "", 0, "chat:", flags.node_id}};
+        redis.on_state([](wsx::redis_state s, std::error_code ec) {
+            std::cout << "chat: redis " << wsx::to_string(s) << (ec ? " (" + ec.message() + ")" : "") << std::endl;
+        });
+        server.use_backplane(redis); // connects once io runs; local rooms work meanwhile
+#endif
     });
 }

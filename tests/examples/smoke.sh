@@ -5,6 +5,8 @@
 #   smoke.sh echo_client ECHO_CLIENT ECHO_SERVER
 #   smoke.sh chat CHAT
 #   smoke.sh chat_tls CHAT DEFLATE                 (DEFLATE: ON when built with zlib)
+#   smoke.sh chat_redis CHAT REDIS_SERVER          (chat built with hiredis)
+#   smoke.sh chat_no_redis CHAT                    (chat built without)
 #   smoke.sh cafe CAFE
 #   smoke.sh lifecycle LIFECYCLE
 # Everything runs on 127.0.0.1. Every process started here is bounded by
@@ -67,15 +69,18 @@ expect_in() {
 
 # start_server NAME COMMAND...: runs it in the background (bounded to 50 s),
 # waits for "NAME listening on port N" and sets $server_pid and $port.
+# With $label set, its output goes to LABEL.out instead of NAME.out (two
+# servers of one program).
 start_server() {
-  local name=$1 i; shift
-  : >"$work/$name.out" # exists before the background job opens it
-  timeout -k 5 50 "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  local name=$1 i out; shift
+  out=${label:-$name}
+  : >"$work/$out.out" # exists before the background job opens it
+  timeout -k 5 50 "$@" >"$work/$out.out" 2>"$work/$out.err" &
   server_pid=$!
   pids+=("$server_pid")
   port=
   for i in $(seq 100); do
-    port=$(sed -n "s/^$name listening on port \([0-9][0-9]*\)\$/\1/p" "$work/$name.out" || true)
+    port=$(sed -n "s/^$name listening on port \([0-9][0-9]*\)\$/\1/p" "$work/$out.out" || true)
     [ -n "$port" ] && return 0
     running "$server_pid" || fail "$name exited before it listened"
     sleep 0.1
@@ -98,7 +103,7 @@ stop_server() {
   wait "$server_pid" || rc=$?
   forget "$server_pid"
   [ "$rc" -eq 0 ] || fail "$name exited with $rc after SIGTERM"
-  expect_in "$work/$name.out" "$name stopped"
+  expect_in "$work/${label:-$name}.out" "$name stopped"
   pass "$name stops on SIGTERM"
 }
 
@@ -420,6 +425,98 @@ asyncio.run(main())
   stop_server chat
 }
 
+# Two chats on one redis-server of the test's own (a free port, killed by
+# PID): a room spans both, and the member counts in join and leave messages
+# are of both nodes.
+test_chat_redis() {
+  local chat=$1 redis_server=$2 rport redis_pid a_pid b_pid a_port b_port i
+  check_usage chat "$chat"
+  need_python
+  usage_error 2 chat_bad_redis "--redis needs HOST:PORT" "$chat" --port 0 --redis 127.0.0.1
+  usage_error 2 chat_node_id_alone "--node-id is for --redis" "$chat" --port 0 --node-id a
+  rport=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  timeout -k 5 50 "$redis_server" --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
+    >"$work/redis.out" 2>&1 &
+  redis_pid=$!
+  pids+=("$redis_pid")
+  for i in $(seq 100); do
+    "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$rport" \
+      2>/dev/null && break
+    running "$redis_pid" || fail "redis-server exited"
+    sleep 0.1
+  done
+
+  label=chat_a start_server chat "$chat" --port 0 --host 127.0.0.1 --redis "127.0.0.1:$rport" --node-id node-a
+  a_pid=$server_pid a_port=$port
+  label=chat_b start_server chat "$chat" --port 0 --host 127.0.0.1 --redis "127.0.0.1:$rport" --node-id node-b
+  b_pid=$server_pid b_port=$port
+  for i in $(seq 100); do
+    grep -q "chat: redis connected" "$work/chat_a.out" && grep -q "chat: redis connected" "$work/chat_b.out" && break
+    sleep 0.1
+  done
+  expect_in "$work/chat_a.out" "chat: redis connected"
+  expect_in "$work/chat_b.out" "chat: redis connected"
+
+  py chat_redis_python '
+import asyncio, json, socket, sys, websockets
+a_port, b_port, redis_port = sys.argv[1:4]
+
+def redis(*args):                              # one command, RESP by hand: no Redis module needed
+    with socket.create_connection(("127.0.0.1", int(redis_port)), 5) as s:
+        s.sendall(b"".join([b"*%d\r\n" % len(args)] + [b"$%d\r\n%s\r\n" % (len(a), a) for a in args]))
+        return s.recv(4096)
+
+async def until(what, check):
+    for _ in range(200):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("never: " + what)
+
+async def recv(ws):
+    return json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+async def main():
+    ann = await websockets.connect(f"ws://127.0.0.1:{a_port}/chat/lobby?name=ann")
+    assert await recv(ann) == {"type": "join", "name": "ann", "room": "lobby", "count": 1}
+    # Node a has written its count, and both nodes listen on the room.
+    await until("node-a in presence", lambda: redis(b"HGET", b"chat:presence:node-a", b"lobby") == b"$1\r\n1\r\n")
+    bob = await websockets.connect(f"ws://127.0.0.1:{b_port}/chat/lobby?name=bob")
+    joined = {"type": "join", "name": "bob", "room": "lobby", "count": 2}
+    assert await recv(bob) == joined and await recv(ann) == joined
+    print("presence over both nodes: 2")
+    await until("both nodes subscribed", lambda: redis(b"PUBSUB", b"NUMSUB", b"chat:lobby").endswith(b":2\r\n"))
+
+    said = {"type": "message", "name": "ann", "text": "from node a"}
+    await ann.send(json.dumps(said))
+    assert await recv(bob) == said and await recv(ann) == said
+    said = {"type": "message", "name": "bob", "text": "from node b"}
+    await bob.send(json.dumps(said))
+    assert await recv(ann) == said and await recv(bob) == said
+    print("messages cross nodes")
+
+    await bob.close()
+    assert await recv(ann) == {"type": "leave", "name": "bob", "room": "lobby", "count": 1}
+    print("leave announced across nodes")
+    await ann.close()
+
+asyncio.run(main())
+' "$a_port" "$b_port" "$rport"
+  expect_in "$work/chat_redis_python.out" "presence over both nodes: 2" "messages cross nodes" "leave announced across nodes"
+  pass "two chats on one Redis: a room spans both nodes, presence counts both"
+  server_pid=$a_pid label=chat_a stop_server chat
+  server_pid=$b_pid label=chat_b stop_server chat
+  kill -KILL "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+  forget "$redis_pid"
+}
+
+# The chat built without hiredis: --redis says so and exits 2.
+test_chat_no_redis() {
+  local chat=$1
+  usage_error 2 chat_no_redis "--redis needs the chat built with hiredis" "$chat" --port 0 --redis 127.0.0.1:6379
+}
+
 # The chat with --tls: the page over https:// and the rooms over wss:// on
 # one port, checked with curl and Python trusting only the test CA.
 test_chat_tls() {
@@ -565,7 +662,9 @@ case "${1:-}" in
   echo_client) [ $# -eq 3 ] || fail "usage: smoke.sh echo_client ECHO_CLIENT ECHO_SERVER"; test_echo_client "$2" "$3" ;;
   chat)        [ $# -eq 2 ] || fail "usage: smoke.sh chat CHAT"; test_chat "$2" ;;
   chat_tls)    [ $# -eq 3 ] || fail "usage: smoke.sh chat_tls CHAT ON|OFF"; test_chat_tls "$2" "$3" ;;
+  chat_redis)  [ $# -eq 3 ] || fail "usage: smoke.sh chat_redis CHAT REDIS_SERVER"; test_chat_redis "$2" "$3" ;;
+  chat_no_redis) [ $# -eq 2 ] || fail "usage: smoke.sh chat_no_redis CHAT"; test_chat_no_redis "$2" ;;
   cafe)        [ $# -eq 2 ] || fail "usage: smoke.sh cafe CAFE"; test_cafe "$2" ;;
   lifecycle)   [ $# -eq 2 ] || fail "usage: smoke.sh lifecycle LIFECYCLE"; test_lifecycle "$2" ;;
-  *) fail "usage: smoke.sh echo_server|echo_server_tls|echo_client|chat|chat_tls|cafe|lifecycle BINARY..." ;;
+  *) fail "usage: smoke.sh echo_server|echo_server_tls|echo_client|chat|chat_tls|chat_redis|chat_no_redis|cafe|lifecycle BINARY..." ;;
 esac
