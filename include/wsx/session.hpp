@@ -587,7 +587,7 @@ private:
     }
     protocol::reader reader_;
     // Read but not yet fed: a turn's sends ran out before its bytes.
-    std::unique_ptr<std::vector<std::uint8_t>> backlog_;
+    std::unique_ptr<detail::read_backlog> backlog_;
     detail::send_queue queue_;
     endpoint_ptr endpoint_;
     owner_ptr owner_;

@@ -100,6 +100,16 @@ struct compression {
     std::string extensions; // the agreed Sec-WebSocket-Extensions
 };
 
+// The rest of a read that a turn's sends ran out before, fed on later
+// turns. Each turn starts where the last one stopped (`pos`) instead of
+// erasing what it fed from the front: every byte is copied once, when kept.
+struct read_backlog {
+    std::vector<std::uint8_t> bytes;
+    std::size_t pos = 0; // bytes[0, pos) were fed
+    std::uint8_t* rest() noexcept { return bytes.data() + pos; }
+    std::size_t rest_size() const noexcept { return bytes.size() - pos; }
+};
+
 // What on_close reports, known once the connection is closing.
 struct closing_state {
     protocol::close_reason peer; // the peer's close frame

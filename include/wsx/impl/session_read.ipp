@@ -72,11 +72,12 @@ WSX_DECL bool session::feed_turn(std::uint8_t* data, std::size_t n) {
     // The turn's sends ran out: keep the rest (at most one read's worth)
     // for the next turn. It is in the thread's buffer, or in the backlog
     // itself when a later turn runs out again.
-    if (backlog_ && backlog_->data() == data) {
-        backlog_->erase(backlog_->begin(), backlog_->begin() + static_cast<std::ptrdiff_t>(used));
+    if (backlog_ && backlog_->rest() == data) {
+        backlog_->pos += used;
     } else {
-        if (!backlog_) backlog_ = std::make_unique<std::vector<std::uint8_t>>();
-        backlog_->assign(data + used, data + n);
+        if (!backlog_) backlog_ = std::make_unique<detail::read_backlog>();
+        backlog_->bytes.assign(data + used, data + n);
+        backlog_->pos = 0;
     }
     return false;
 }
@@ -93,7 +94,7 @@ WSX_DECL void session::resume_turn() {
     if (is_closed() || !backlog_) return;
     f_.in_dispatch = true;
     detail::this_thread_turn().begin();
-    if (feed_turn(backlog_->data(), backlog_->size())) backlog_.reset();
+    if (feed_turn(backlog_->rest(), backlog_->rest_size())) backlog_.reset();
     f_.in_dispatch = false;
     if (is_closed()) return;
     end_turn();
@@ -103,7 +104,7 @@ WSX_DECL void session::account_memory() {
     if (!owner_) return;
     std::size_t now = 0;
     if (!is_closed()) {
-        now = reader_.memory_usage() + queue_.held_bytes() + (backlog_ ? backlog_->capacity() : 0);
+        now = reader_.memory_usage() + queue_.held_bytes() + (backlog_ ? backlog_->bytes.capacity() : 0);
         if (deflate_) now += deflate_->inflated.capacity() + deflate_->deflated.capacity();
     }
     const std::size_t was = held_.load(std::memory_order_relaxed);
