@@ -345,8 +345,7 @@ private:
 class server_endpoint : public basic_handlers<server_endpoint> {
 public:
     /// Made by server::endpoint().
-    explicit server_endpoint(std::string_view pattern)
-        : pattern_(pattern), state_(std::make_shared<detail::endpoint_state>()) {}
+    explicit server_endpoint(std::string_view pattern);
 
     /// The path template of this endpoint.
     const path_template& pattern() const noexcept { return pattern_; }
@@ -368,11 +367,7 @@ public:
     }
 
     /// The open sessions of this endpoint (for broadcast from outside a handler).
-    std::vector<session_handle> open_sessions() const {
-        std::vector<session_handle> out;
-        for (auto& s : state_->snapshot()) out.emplace_back(s);
-        return out;
-    }
+    std::vector<session_handle> open_sessions() const;
 
     /// The handler set (internal: used by the server and basic_handlers).
     const std::shared_ptr<detail::endpoint_state>& state_ptr() const noexcept { return state_; }
@@ -383,5 +378,9 @@ private:
 };
 
 } // namespace wsx
+
+#if !defined(WSX_SEPARATE_COMPILATION)
+#include <wsx/impl/endpoint.ipp>
+#endif
 
 #endif

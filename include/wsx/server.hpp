@@ -8,38 +8,26 @@
 
 #include <wsx/backplane.hpp>
 #include <wsx/detail/config.hpp>
-#include <wsx/detail/session_access.hpp>
+#include <wsx/detail/session_maker.hpp>
 #include <wsx/endpoint.hpp>
 #include <wsx/error.hpp>
+#include <wsx/message.hpp>
 #include <wsx/options.hpp>
-#include <wsx/protocol/handshake.hpp>
+#include <wsx/prepared_message.hpp>
 #include <wsx/protocol/http.hpp>
-#include <wsx/router.hpp>
 #include <wsx/server_options.hpp>
-#include <wsx/detail/session_maker.hpp>
-#include <wsx/detail/session_registry.hpp>
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
-#include <wsx/transport/socket.hpp>
 
 #include <asio/io_context.hpp>
-#include <asio/ip/address.hpp>
-#include <asio/ip/v6_only.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/steady_timer.hpp>
 
-#include <atomic>
-#include <chrono>
+#include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -114,20 +102,17 @@ public:
 
     /// Plain HTTP requests (no Upgrade header) on the same port. Without a
     /// handler they get 426 Upgrade Required.
-    server& on_http(http_handler h) {
-        core_->http = std::move(h);
-        return *this;
-    }
+    server& on_http(http_handler h);
 
     /// Options every endpoint added after this call starts from.
-    session_options& default_options() noexcept { return core_->defaults; }
+    session_options& default_options() noexcept;
     /// Size limits of the opening request (answered with 431 when exceeded).
-    protocol::http_limits& http_limits() noexcept { return core_->limits; }
+    protocol::http_limits& http_limits() noexcept;
     /// Server-wide limits: the memory budget and the connection caps. Set
     /// them before listen().
-    server_options& options() noexcept { return core_->opts; }
+    server_options& options() noexcept;
     /// What the server holds now and what its limits have refused (any thread).
-    server_stats stats() const { return core_->stats(); }
+    server_stats stats() const;
     /// Listens for ws:// on every interface (IPv6 and IPv4 where the system
     /// allows). Throws std::system_error naming the address and port on failure.
     void listen(std::uint16_t port) { listen_any(port, plain_maker()); }
@@ -148,9 +133,9 @@ public:
     }
 
     /// The port of the first listener (useful after listen(0)).
-    std::uint16_t port() const { return core_->first_port(); }
+    std::uint16_t port() const;
     /// The port of every listener, in the order listen() and listen_tls() were called.
-    std::vector<std::uint16_t> ports() const { return core_->all_ports(); }
+    std::vector<std::uint16_t> ports() const;
     /// Sends `m` to every session subscribed to `topic` (docs/topics.md) and
     /// returns how many here. Any thread, also outside handlers. Throws
     /// std::system_error(error::bad_argument) for a name longer than
@@ -158,17 +143,11 @@ public:
     /// to the other nodes, and a message larger than the backplane carries
     /// throws std::system_error(error::message_too_big) before anyone gets
     /// it (docs/scaling.md).
-    std::size_t publish(std::string_view topic, const prepared_message& m) {
-        return detail::publish_to(core_->topics, topic, 0, &m, m.opcode(), nullptr, 0);
-    }
+    std::size_t publish(std::string_view topic, const prepared_message& m);
     /// Publishes a message (framed once, and only when someone listens).
-    std::size_t publish(std::string_view topic, const message& m) {
-        return detail::publish_to(core_->topics, topic, 0, nullptr, m.opcode(), m.data(), m.size());
-    }
+    std::size_t publish(std::string_view topic, const message& m);
     /// Publishes the text message `text`.
-    std::size_t publish(std::string_view topic, std::string_view text) {
-        return detail::publish_to(core_->topics, topic, 0, nullptr, protocol::opcode::text, text.data(), text.size());
-    }
+    std::size_t publish(std::string_view topic, std::string_view text);
     /// Carries publish() to the other nodes that share `b`'s broker
     /// (docs/scaling.md): `server.use_backplane(wsx::redis_backplane{io, {...}})`.
     /// Set it up once, before listening, like the endpoints. `b` is a handle:
@@ -178,7 +157,7 @@ public:
         return *this;
     }
     /// How many sessions are subscribed to `topic` now (any thread).
-    std::size_t subscribers(std::string_view topic) const { return core_->topics.subscribers(topic); }
+    std::size_t subscribers(std::string_view topic) const;
     /// How many sessions are subscribed to `topic` over every live node
     /// (docs/scaling.md): `handler(std::error_code, std::size_t count)` runs
     /// exactly once, never inside this call. With a backplane it runs on the
@@ -193,7 +172,7 @@ public:
     void cluster_subscribers(std::string_view topic, std::function<void(std::error_code, std::size_t)> handler);
 
     /// Connections accepted and not yet closed (handshakes in progress included).
-    std::size_t session_count() const { return core_->count(); }
+    std::size_t session_count() const;
 
     /// Graceful shutdown: stop accepting, send 1001 to every open session,
     /// wait for the close handshakes up to the close timeout, then drop the
@@ -211,91 +190,9 @@ private:
     void attach_backplane(std::shared_ptr<backplane> b);
     void listen_at(std::string_view address, std::uint16_t port, const maker_ptr& maker);
 
-    struct core final : detail::session_owner, std::enable_shared_from_this<core> {
-        explicit core(asio::io_context& io) : io(io) {}
-
-        asio::io_context& io;
-        session_options defaults;
-        protocol::http_limits limits;
-        server_options opts;
-        router<std::shared_ptr<endpoint_type>> routes;
-        http_handler http;
-        std::atomic<std::uint64_t> next_id{1};
-        // Set once, before listening (use_backplane()), and read without a lock.
-        std::shared_ptr<backplane> relay;
-
-        struct listener {
-            transport::acceptor acceptor;
-            asio::steady_timer retry;
-            maker_ptr maker; // makes the session (TCP or TLS) of each connection
-            listener(asio::io_context& io, maker_ptr m);
-        };
-        std::vector<std::shared_ptr<listener>> listeners;
-
-        // Every accepted connection, shared with each endpoint (which
-        // lists its open ones from it). An entry is `admitted` once route()
-        // counted it against the caps, which forget() then gives back.
-        // (The address is the session's own, passed back to forget(): a
-        // copy here would be 32 bytes more per connection.)
-        using entry = detail::session_registry::entry;
-        using session_map = detail::session_registry::map_type;
-        std::shared_ptr<detail::session_registry> registry = std::make_shared<detail::session_registry>();
-        // The caps' counts, under the registry's lock (with_lock), so that
-        // they change with the entries' `admitted` in one step.
-        std::unordered_map<asio::ip::address, std::size_t> per_address; // admitted, by remote address
-        std::size_t admitted = 0;
-        std::atomic<std::uint64_t> refused_by_cap{0};
-        std::atomic<std::uint64_t> closed_by_budget{0};
-
-        void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack, const maker_ptr& maker);
-
-        // Fix: stop() and ~server may run on any thread while an
-        // accept handler re-arms async_accept on an io thread; Asio objects
-        // are not safe for concurrent use, so every touch of the acceptors
-        // and retry timers after listen() happens under accept_mu.
-        // (async_accept never calls its handler from inside the initiating
-        // call, so holding the lock across it cannot deadlock.)
-        mutable std::mutex accept_mu;
-
-        void accept(const std::shared_ptr<listener>& l);
-
-        void start(transport::socket sock, detail::server_session_maker& maker);
-        void start(std::shared_ptr<session_type> s);
-
-        detail::session_owner::decision route(session_type& s, const protocol::http_request& req) override;
-
-        // Counts the connection against max_connections and
-        // max_connections_per_address; false when either is reached.
-        // One client over IPv4 and over the dual-stack listener is one address.
-        static asio::ip::address counted_as(const asio::ip::address& a) {
-            if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-            return a;
-        }
-        bool admit(const session_type& s);
-        void unadmit(const session_type& s);
-        // Under the registry's lock.
-        void release(entry& e, const asio::ip::address& address) noexcept;
-
-        // Some connection took the memory budget past its limit: close the
-        // ones holding the most until the total is back under it. Posted,
-        // so that it never runs inside a session's handler, and one pass
-        // at a time.
-        void over_budget() noexcept override;
-        void enforce_budget();
-
-        server_stats stats() const;
-
-        static std::string build_reply(const http_reply& r);
-
-        void forget(std::uint64_t id, const asio::ip::address& from) noexcept override;
-
-        std::vector<std::shared_ptr<session_type>> all() const;
-        std::size_t count() const;
-
-        void close_acceptors();
-        std::uint16_t first_port() const;
-        std::vector<std::uint16_t> all_ports() const;
-    };
+    // Everything else the server holds: detail/server_core.hpp, which only
+    // impl/server.ipp includes.
+    struct core;
 
     asio::io_context& io_;
     std::shared_ptr<core> core_;

@@ -11,13 +11,14 @@
 // one session's handlers never run concurrently even when several threads
 // run the io_context. The public calls that may come from any thread
 // (send, ping, close, ready_state, buffered_amount) hop onto the strand.
+//
+// What the session only points to (its endpoint, its server, the parts of
+// detail/session_parts.hpp) is declared here, not included: the
+// impl/session*.ipp files include them (docs/compile-time.md).
 
 #include <wsx/detail/config.hpp>
-#include <wsx/detail/endpoint_state.hpp>
-#include <wsx/detail/read_turn.hpp>
 #include <wsx/detail/send_queue.hpp>
 #include <wsx/detail/session_clock.hpp>
-#include <wsx/detail/session_parts.hpp>
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/detail/unique_function.hpp>
 #include <wsx/error.hpp>
@@ -30,18 +31,14 @@
 #include <wsx/protocol/handshake.hpp>
 #include <wsx/protocol/http.hpp>
 #include <wsx/protocol/reader.hpp>
-#include <wsx/protocol/writer.hpp>
 #include <wsx/request_target.hpp>
 #include <wsx/transport/socket.hpp>
 
+#include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
-#include <asio/bind_executor.hpp>
-#include <asio/buffer.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/post.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
 #include <any>
@@ -49,11 +46,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <type_traits>
 #include <typeinfo>
 #include <utility>
 #include <vector>
@@ -71,6 +68,20 @@ class session_handle;
 
 namespace detail {
 struct session_access;
+struct endpoint_state;
+class topic_registry;
+// In detail/session_parts.hpp:
+struct session_owner;
+struct session_timing;
+struct client_parts;
+struct compression;
+struct closing_state;
+struct read_backlog;
+
+// A client's check of the opening handshake's response: sets the chosen
+// subprotocol, returns why the response is refused (or nothing).
+using response_check = std::function<std::error_code(const protocol::http_response&, std::string&)>;
+
 // The publish of session::publish and server::publish (session_topics.ipp):
 // to this node's subscribers, and through the registry's backplane to the
 // other nodes'. deliver_locally is the first half alone, for what the
@@ -101,7 +112,7 @@ public:
 
     session(const session&) = delete;
     session& operator=(const session&) = delete;
-    virtual ~session() = default;
+    virtual ~session();
 
     // ---- identity -------------------------------------------------------
 
@@ -112,15 +123,12 @@ public:
     /// The peer's address and port.
     const asio::ip::tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
     /// The subprotocol both sides agreed on ("" if none); the browser's `protocol`.
-    const std::string& subprotocol() const noexcept { return subprotocol_ ? *subprotocol_ : no_subprotocol(); }
+    const std::string& subprotocol() const noexcept;
     /// The same as subprotocol(), under the browser's name.
     const std::string& protocol() const noexcept { return subprotocol(); }
     /// The extensions in use (the browser's `extensions`), e.g.
     /// "permessage-deflate; client_max_window_bits=15"; "" for none.
-    const std::string& extensions() const noexcept {
-        static const std::string none;
-        return deflate_ ? deflate_->extensions : none;
-    }
+    const std::string& extensions() const noexcept;
     /// True on the server side of the connection.
     bool is_server() const noexcept { return is_server_; }
     /// True when the connection is encrypted: wss://, a server's
@@ -292,12 +300,7 @@ protected:
     // transport's stream and implements the io_ calls below, the contract
     // of include/wsx/transport/README.md. `direct_writes`: the stream has
     // write_now(), so writes may go to the socket without an operation.
-    session(asio::io_context& io, std::uint64_t id, bool is_server, bool direct_writes)
-        : strand_(asio::make_strand(io)),
-          reader_(reader_options_for(is_server, session_options{})),
-          id_(id),
-          is_server_(is_server),
-          direct_writes_(direct_writes) {}
+    session(asio::io_context& io, std::uint64_t id, bool is_server, bool direct_writes);
 
     // ---- the transport, as the session drives it -------------------------
     // Each io_ call starts at most one operation of its kind; its
@@ -367,7 +370,6 @@ private:
     bool shed_memory();
     void going_away();
 
-    // ---- options to reader --------------------------------------------
     static protocol::reader_options reader_options_for(bool is_server, const session_options& o);
 
     template <class Token, class Start> auto initiate(Token&& token, Start&& start) {
@@ -383,39 +385,9 @@ private:
             token, std::forward<Start>(start));
     }
 
-    // Runs f on the strand: at once when already there (the common case:
-    // a handler answering its own session), else posted with a copy.
-    // (Pings, pongs and close frames: in order with the sends, below.)
-    template <class Payload, class F> void run_on_strand(Payload&& p, F&& f) {
-        if (strand_.running_in_this_thread()) {
-            f(*this, p);
-        } else {
-            post_send(0, [p = std::forward<Payload>(p), f = std::forward<F>(f)](session& s) mutable { f(s, p); });
-        }
-    }
-
-    // A send from off the strand (another connection's handler, another
-    // thread) is posted, never run inside the caller: sends from one thread
-    // keep their order whatever their kind, and no handler of this session
-    // runs under a lock the caller holds. Posted sends that run back to back
-    // gather into one write, made by the last of them straight to the
-    // socket: a publish to many costs each receiver one posted function and
-    // one system call, and no write completion.
-    template <class F> void post_send(std::size_t bytes, F&& f) {
-        posted_.fetch_add(bytes, std::memory_order_relaxed);
-        posted_sends_.fetch_add(1, std::memory_order_relaxed);
-        asio::post(strand_, [self = this->shared_from_this(), bytes, f = std::forward<F>(f)]() mutable {
-            self->posted_.fetch_sub(bytes, std::memory_order_relaxed);
-            // Modulo 2^16: a wrap can only make one flush early; the last
-            // of a run always sees 1.
-            const bool last = self->posted_sends_.fetch_sub(1, std::memory_order_relaxed) == 1;
-            const bool in_turn = self->f_.in_dispatch;
-            self->f_.in_dispatch = true; // what it queues waits for the last
-            f(*self);
-            self->f_.in_dispatch = in_turn;
-            if (last && !in_turn && !self->is_closed()) self->finish_posted_sends();
-        });
-    }
+    // Sends from off the strand, in order (detail/posted_sends.hpp).
+    template <class Payload, class F> void run_on_strand(Payload&& p, F&& f);
+    template <class F> void post_send(std::size_t bytes, F&& f);
     void finish_posted_sends();
 
     detail::topic_registry& topic_table() const;
@@ -429,43 +401,22 @@ private:
 
     bool can_send(detail::send_queue::completion& c);
 
-    // The limit is a high-water mark on what is already queued, not a cap
-    // on one message: a send is refused once the queued bytes have reached
-    // max_send_queue, so any message up to max_message_size can be sent
-    // and the outcome does not depend on a pong being queued. Memory stays
-    // bounded by the limit plus the one message that crossed it.
     bool over_limit(std::size_t /*add*/, detail::send_queue::completion& c);
     void enqueue(protocol::opcode op, const std::uint8_t* data, std::size_t size, detail::send_queue::completion c);
 
-    // A large frame with nothing queued before it goes straight to the
-    // socket, and only what the socket did not take is copied into the
-    // queue: for a 1 MiB echo that copy was the largest cost in user space.
-    // Small frames still gather in the queue (one write per burst). Servers
-    // only: a client's payload must be masked, which copies it anyway.
+    // The smallest frame write_through() sends straight to the socket.
     static constexpr std::size_t write_through_min = 64 * 1024;
-
     bool write_through(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool rsv1);
     void enqueue_shared(const std::shared_ptr<const detail::shared_frame>& f, detail::send_queue::completion c);
     void send_control(protocol::opcode op, std::string_view payload);
 
-    // The handshake's request or response goes out as a buffer of its own,
-    // freed once written, rather than through the staging buffer, which
-    // would keep its capacity for the life of an idle connection.
     void write_raw(const std::string& bytes);
-
-    // The opening request or response goes straight to the socket when
-    // nothing is queued before it (always, in practice): the send queue's
-    // buffers are then first allocated by a message, and a connection that
-    // stays idle after its handshake never has them.
     void write_opening(const std::string& bytes);
     void note_queued();
     const std::array<std::uint8_t, 4>* key();
 
-    // `direct`: the caller is the end of a read (or of the handshake), where
-    // the write can go to the socket at once and finish there, without an
-    // Asio operation and a trip through the scheduler per echo. Elsewhere
-    // (sends posted from other threads) the write stays asynchronous, so
-    // that sends arriving while it is in flight gather into the next one.
+    // `direct`: the caller is the end of a read or of the handshake, where
+    // the write may finish at once.
     void flush(bool direct = false);
 
     // What follows a finished write: the end of a refusal or of the close
@@ -512,11 +463,7 @@ private:
     // budget, when it changed. (Clients have no budget.)
     void account_memory();
 
-    // Chosen by the server to give memory back. A connection whose send
-    // queue holds bytes is dropped at once: its peer is not reading, so a
-    // close frame behind them would never arrive, and the bytes are only
-    // freed with the connection. Otherwise what it held was an unfinished
-    // incoming message: that goes now, and the peer gets 1013.
+    // Chosen by the server to give memory back.
     void on_shed_memory();
     void on_read_error(std::error_code ec);
 
@@ -581,10 +528,7 @@ private:
     // Made when a deadline is first set, dropped at open when there is
     // nothing left to time (no idle timeout, no keep-alive pings).
     std::unique_ptr<timing_state> timing_;
-    timing_state& timing() {
-        if (!timing_) timing_ = std::make_unique<timing_state>(strand_.get_inner_executor());
-        return *timing_;
-    }
+    timing_state& timing();
     protocol::reader reader_;
     // Read but not yet fed: a turn's sends ran out before its bytes.
     std::unique_ptr<detail::read_backlog> backlog_;
@@ -602,13 +546,7 @@ private:
     path_params params_;
     // Most connections agree no subprotocol: a pointer, not a string.
     std::unique_ptr<const std::string> subprotocol_;
-    void set_subprotocol(std::string p) {
-        if (!p.empty()) subprotocol_ = std::make_unique<const std::string>(std::move(p));
-    }
-    static const std::string& no_subprotocol() noexcept {
-        static const std::string none;
-        return none;
-    }
+    void set_subprotocol(std::string p);
     std::any user_data_;
     std::shared_ptr<void> instance_;
     // permessage-deflate, when agreed.
@@ -618,10 +556,7 @@ private:
     // What on_close reports, made once the connection is closing.
     using closing_state = detail::closing_state;
     std::unique_ptr<closing_state> closing_;
-    closing_state& closing() {
-        if (!closing_) closing_ = std::make_unique<closing_state>();
-        return *closing_;
-    }
+    closing_state& closing();
 
     std::uint64_t id_;
     std::atomic<std::size_t> buffered_{0};
@@ -657,6 +592,7 @@ private:
 #include <wsx/session_handle.hpp>
 
 #if !defined(WSX_SEPARATE_COMPILATION)
+#include <wsx/impl/session.ipp>
 #include <wsx/impl/session_close.ipp>
 #include <wsx/impl/session_handshake.ipp>
 #include <wsx/impl/session_read.ipp>

@@ -121,13 +121,6 @@ private:
 
 inline session_handle session::handle() { return session_handle(this->shared_from_this()); }
 
-inline std::vector<session_handle> session::open_sessions() const {
-    std::vector<session_handle> out;
-    if (!endpoint_) return out;
-    for (auto& s : endpoint_->snapshot()) out.emplace_back(s);
-    return out;
-}
-
 } // namespace wsx
 
 #endif

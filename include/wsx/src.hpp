@@ -19,11 +19,14 @@
 #endif
 
 #include <wsx/impl/client.ipp>
+#include <wsx/impl/endpoint.ipp>
 #include <wsx/impl/error.ipp>
 #include <wsx/impl/http.ipp>
 #include <wsx/impl/os_random.ipp>
 #include <wsx/impl/router.ipp>
+#include <wsx/impl/send_queue.ipp>
 #include <wsx/impl/server.ipp>
+#include <wsx/impl/session.ipp>
 #include <wsx/impl/session_close.ipp>
 #include <wsx/impl/session_handshake.ipp>
 #include <wsx/impl/session_read.ipp>

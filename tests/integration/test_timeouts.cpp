@@ -11,6 +11,8 @@
 
 #include <wsx/wsx.hpp>
 
+#include <asio/steady_timer.hpp>
+
 #include <atomic>
 #include <string>
 #include <thread>

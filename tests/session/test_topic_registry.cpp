@@ -7,6 +7,7 @@
 
 #include "wsx_catch.hpp"
 
+#include <wsx/detail/topic_registry.hpp>
 #include <wsx/wsx.hpp>
 
 #include "memory_transport.hpp"

@@ -7,6 +7,9 @@
 #include "memory_transport.hpp"
 #include "wsx_catch.hpp"
 
+#include <wsx/detail/read_turn.hpp>
+#include <wsx/detail/thread_buffer.hpp>
+
 #include <algorithm>
 #include <functional>
 #include <memory>

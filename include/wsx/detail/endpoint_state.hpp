@@ -6,7 +6,6 @@
 // the registry its open sessions are listed in (for broadcast). Sessions
 // hold it by shared_ptr, so handlers outlive every session that may call them.
 
-#include <wsx/detail/session_registry.hpp>
 #include <wsx/message.hpp>
 #include <wsx/options.hpp>
 #include <wsx/protocol/close.hpp>
@@ -25,6 +24,8 @@ class session;
 class upgrade_request;
 
 namespace detail {
+
+class session_registry;
 
 struct endpoint_state {
     using session_type = session;
@@ -53,12 +54,6 @@ struct endpoint_state {
     // a server's endpoint (set as the endpoint is added), the client's own
     // for a client. Null for an endpoint no server took: it has no sessions.
     std::shared_ptr<session_registry> registry;
-
-    // This endpoint's open sessions (open_sessions()).
-    std::vector<std::shared_ptr<session_type>> snapshot() const {
-        if (!registry) return {};
-        return registry->open_on(this);
-    }
 };
 
 } // namespace detail

@@ -9,19 +9,16 @@
 // shared bytes and splices them into the gather list at their place.
 // Both buffers keep their capacity, so a steady stream allocates nothing.
 
-#include <wsx/detail/unique_function.hpp>
+#include <wsx/detail/config.hpp>
 #include <wsx/detail/shared_frame.hpp>
-#include <wsx/message.hpp>
+#include <wsx/detail/unique_function.hpp>
 #include <wsx/protocol/frame.hpp>
-#include <wsx/protocol/mask.hpp>
-#include <wsx/protocol/writer.hpp>
 
 #include <asio/buffer.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <system_error>
 #include <vector>
@@ -43,22 +40,12 @@ public:
 
     // Appends one frame; the payload is copied (and masked when a key is given).
     void push_frame(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool fin, bool rsv1,
-                    const std::array<std::uint8_t, 4>* key) {
-        std::vector<std::uint8_t>& bytes = buffers().staging.bytes;
-        const std::size_t was = bytes.size();
-        protocol::append_frame(bytes, op, data, size, fin, rsv1, key);
-        queued_ += bytes.size() - was;
-    }
+                    const std::array<std::uint8_t, 4>* key);
 
-    void push_shared(std::shared_ptr<const shared_frame> f) {
-        queued_ += f->bytes.size();
-        batch& b = buffers().staging;
-        ++b_->shared_entries;
-        b.shared.push_back({b.bytes.size(), std::move(f)});
-    }
+    void push_shared(std::shared_ptr<const shared_frame> f);
 
     // Runs after every byte queued so far has been written (or failed).
-    void push_completion(completion c) { buffers().staging.done.push_back(std::move(c)); }
+    void push_completion(completion c);
 
     // The frames' bytes not yet written (what bufferedAmount reports).
     std::size_t queued_bytes() const noexcept { return queued_; }
@@ -78,96 +65,28 @@ public:
     bool writing() const noexcept { return writing_; }
 
     // Moves the staged frames into flight and returns them as one gather list.
-    buffer_span begin_write() {
-        auto& q = buffers();
-        std::swap(q.staging, q.inflight);
-        writing_ = true;
-        q.gather.clear();
-        const std::uint8_t* base = q.inflight.bytes.data();
-        std::size_t cursor = 0;
-        for (auto& s : q.inflight.shared) {
-            if (s.offset > cursor) q.gather.emplace_back(base + cursor, s.offset - cursor);
-            q.gather.emplace_back(s.frame->bytes.data(), s.frame->bytes.size());
-            cursor = s.offset;
-        }
-        if (q.inflight.bytes.size() > cursor) q.gather.emplace_back(base + cursor, q.inflight.bytes.size() - cursor);
-        return {q.gather.data(), q.gather.data() + q.gather.size()};
-    }
+    buffer_span begin_write();
 
     // The bytes of the write in flight, and whether anyone waits for them.
-    std::size_t inflight_bytes() const noexcept {
-        if (!b_) return 0;
-        std::size_t n = b_->inflight.bytes.size();
-        for (auto& s : b_->inflight.shared) n += s.frame->bytes.size();
-        return n;
-    }
+    std::size_t inflight_bytes() const noexcept;
     bool inflight_has_completions() const noexcept { return b_ && !b_->inflight.done.empty(); }
 
     // The first n bytes of the write in flight went out already (a direct
     // write that the socket took only part of): the rest as a gather list.
-    buffer_span advance(std::size_t n) {
-        auto& g = b_->gather;
-        std::size_t i = 0;
-        while (i < g.size() && n >= g[i].size()) n -= g[i++].size();
-        if (i < g.size()) g[i] += n;
-        return {g.data() + i, g.data() + g.size()};
-    }
+    buffer_span advance(std::size_t n);
 
     // The write in flight finished; runs its completions with ec.
-    void end_write(std::error_code ec) {
-        writing_ = false;
-        if (!b_) return;
-        batch& f = b_->inflight;
-        // (After fail_all() nothing counts as queued: the bytes were dropped.)
-        const std::size_t written = inflight_bytes();
-        queued_ -= written < queued_ ? written : queued_;
-        b_->shared_entries -= f.shared.size() < b_->shared_entries ? f.shared.size() : b_->shared_entries;
-        f.shared.clear();
-        f.bytes.clear();
-        // Give memory back after a burst of big messages, keep it for steady traffic.
-        if (f.bytes.capacity() > shrink_above) std::vector<std::uint8_t>().swap(f.bytes);
-        // A completion may send and so start the next write, which swaps
-        // the batches: run them from a list of their own, then hand its
-        // capacity back to a batch that has none (no allocation per write
-        // for steady traffic with completions, no member just for this).
-        if (f.done.empty()) return;
-        std::vector<completion> done;
-        std::swap(done, f.done);
-        for (auto& c : done) c(ec);
-        done.clear();
-        if (b_ && b_->inflight.done.capacity() == 0) std::swap(done, b_->inflight.done);
-    }
+    void end_write(std::error_code ec);
 
     // Bytes that are already a complete wire image: the rest of a frame
     // whose start was written directly (see basic_session::write_through).
-    void push_raw(const std::uint8_t* data, std::size_t size) {
-        batch& b = buffers().staging;
-        b.bytes.insert(b.bytes.end(), data, data + size);
-        queued_ += size;
-    }
+    void push_raw(const std::uint8_t* data, std::size_t size);
 
     // The connection is gone: every waiting completion learns it, and the
     // buffers go, except those of a write in flight: the transport reads
     // them until that write completes (transport/README.md), and end_write()
     // lets them go then.
-    void fail_all(std::error_code ec) {
-        if (!b_) {
-            queued_ = 0;
-            return;
-        }
-        std::vector<completion> done;
-        for (auto* b : {&b_->inflight, &b_->staging}) {
-            for (auto& c : b->done) done.push_back(std::move(c));
-            b->done.clear();
-        }
-        queued_ = 0;
-        b_->shared_entries = 0;
-        if (writing_)
-            b_->staging = batch{};
-        else
-            b_.reset();
-        for (auto& c : done) c(ec);
-    }
+    void fail_all(std::error_code ec);
 
 private:
     static constexpr std::size_t shrink_above = 1024 * 1024;
@@ -188,15 +107,16 @@ private:
         std::vector<asio::const_buffer> gather;
         std::size_t shared_entries = 0; // shared frames staged or in flight
     };
-    buffer_set& buffers() {
-        if (!b_) b_ = std::make_unique<buffer_set>();
-        return *b_;
-    }
+    buffer_set& buffers();
     std::unique_ptr<buffer_set> b_;
     std::size_t queued_ = 0;
     bool writing_ = false;
 };
 
 } // namespace wsx::detail
+
+#if !defined(WSX_SEPARATE_COMPILATION)
+#include <wsx/impl/send_queue.ipp>
+#endif
 
 #endif

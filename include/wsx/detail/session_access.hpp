@@ -9,9 +9,7 @@
 
 #include <wsx/session.hpp>
 
-#include <asio/bind_executor.hpp>
-#include <asio/connect.hpp>
-
+#include <string>
 #include <utility>
 
 namespace wsx::detail {
@@ -24,13 +22,11 @@ struct session_access {
     }
     // Client: timers start before the socket connects (the connect timeout).
     static void begin_connecting(session& s, const session::endpoint_ptr& ep) { s.begin_connecting(ep); }
-    // Client: connects the socket to one of `endpoints` (a resolver's
-    // results); `host` is the URL's host (TLS asks for it and checks the
-    // certificate against it). The handler runs on the strand.
-    template <class Endpoints, class Handler>
-    static void async_connect(session& s, const std::string& host, const Endpoints& endpoints, Handler&& h) {
+    // Client: the socket to connect (impl/client.ipp); `host` is the URL's
+    // host (TLS asks for it and checks the certificate against it).
+    static transport::socket& socket_to_connect(session& s, const std::string& host) {
         s.set_host(host);
-        asio::async_connect(s.tcp_socket(), endpoints, asio::bind_executor(s.strand_, std::forward<Handler>(h)));
+        return s.tcp_socket();
     }
     // Client: connected; sends the request and checks the response.
     static void start_client(session& s, const session::endpoint_ptr& ep, std::string request, response_check verify) {

@@ -12,6 +12,7 @@
 #include <wsx/transport/plain.hpp>
 
 #include <asio/bind_executor.hpp>
+#include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
 
 namespace wsx {
@@ -69,11 +70,13 @@ WSX_DECL void client::connect(std::string_view address) {
             // async_connect would reopen the socket teardown closed.
             if (s->ready_state() == wsx::ready_state::closed) return;
             if (ec) return detail::session_access::fail_connect(*s, ec);
-            detail::session_access::async_connect(*s, host, results, [s, state, request = std::move(request),
-                                             verify = std::move(verify)](std::error_code ec, auto) mutable {
+            auto connected = [s, state, request = std::move(request),
+                              verify = std::move(verify)](std::error_code ec, auto) mutable {
                 if (ec) return detail::session_access::fail_connect(*s, ec);
                 detail::session_access::start_client(*s, state, std::move(request), std::move(verify));
-            });
+            };
+            asio::async_connect(detail::session_access::socket_to_connect(*s, host), results,
+                                asio::bind_executor(s->get_executor(), std::move(connected)));
         }));
 }
 

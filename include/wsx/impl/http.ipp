@@ -31,6 +31,11 @@ WSX_DECL void http_message::reset() noexcept {
     status_ = 0;
 }
 
+WSX_DECL void http_message::shrink_to_fit() {
+    raw_.shrink_to_fit();
+    headers_.shrink_to_fit();
+}
+
 WSX_DECL std::size_t http_message::parse(const void* data, std::size_t n, std::error_code& ec) {
     ec.clear();
     if (error_) {

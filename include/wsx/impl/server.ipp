@@ -8,10 +8,18 @@
 // compiled once by src.hpp with WSX_SEPARATE_COMPILATION.
 
 #include <wsx/server.hpp>
+#include <wsx/detail/server_core.hpp>
+#include <wsx/detail/session_access.hpp>
 #include <wsx/detail/stream_session.hpp>
+#include <wsx/detail/topic_registry.hpp>
+#include <wsx/protocol/handshake.hpp>
 #include <wsx/transport/plain.hpp>
 
+#include <asio/ip/v6_only.hpp>
 #include <asio/post.hpp>
+
+#include <algorithm>
+#include <chrono>
 
 namespace wsx {
 
@@ -48,6 +56,39 @@ WSX_DECL void server::cluster_subscribers(std::string_view topic,
     // runs, as the backplane's own count is.
     asio::post(core_->io, [c = core_, t = std::string(topic), h = std::move(handler)] { h({}, c->topics.subscribers(t)); });
 }
+
+WSX_DECL server& server::on_http(http_handler h) {
+    core_->http = std::move(h);
+    return *this;
+}
+
+WSX_DECL session_options& server::default_options() noexcept { return core_->defaults; }
+
+WSX_DECL protocol::http_limits& server::http_limits() noexcept { return core_->limits; }
+
+WSX_DECL server_options& server::options() noexcept { return core_->opts; }
+
+WSX_DECL server_stats server::stats() const { return core_->stats(); }
+
+WSX_DECL std::uint16_t server::port() const { return core_->first_port(); }
+
+WSX_DECL std::vector<std::uint16_t> server::ports() const { return core_->all_ports(); }
+
+WSX_DECL std::size_t server::publish(std::string_view topic, const prepared_message& m) {
+    return detail::publish_to(core_->topics, topic, 0, &m, m.opcode(), nullptr, 0);
+}
+
+WSX_DECL std::size_t server::publish(std::string_view topic, const message& m) {
+    return detail::publish_to(core_->topics, topic, 0, nullptr, m.opcode(), m.data(), m.size());
+}
+
+WSX_DECL std::size_t server::publish(std::string_view topic, std::string_view text) {
+    return detail::publish_to(core_->topics, topic, 0, nullptr, protocol::opcode::text, text.data(), text.size());
+}
+
+WSX_DECL std::size_t server::subscribers(std::string_view topic) const { return core_->topics.subscribers(topic); }
+
+WSX_DECL std::size_t server::session_count() const { return core_->count(); }
 
 WSX_DECL server::endpoint_type& server::endpoint(std::string_view pattern) {
     auto ep = std::make_shared<endpoint_type>(pattern);

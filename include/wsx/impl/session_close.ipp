@@ -7,6 +7,9 @@
 // WSX_SEPARATE_COMPILATION.
 
 #include <wsx/session.hpp>
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/posted_sends.hpp>
+#include <wsx/detail/session_parts.hpp>
 
 namespace wsx {
 

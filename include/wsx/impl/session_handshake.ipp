@@ -7,6 +7,10 @@
 // WSX_SEPARATE_COMPILATION.
 
 #include <wsx/session.hpp>
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/read_turn.hpp>
+#include <wsx/detail/session_parts.hpp>
+#include <wsx/protocol/handshake.hpp>
 
 namespace wsx {
 
@@ -82,6 +86,10 @@ WSX_DECL protocol::reader_options session::reader_options_for(bool is_server, co
     return r;
 }
 
+// The opening request or response goes straight to the socket when nothing
+// is queued before it (always, in practice): the send queue's buffers are
+// then first allocated by a message, and a connection that stays idle after
+// its handshake never has them.
 WSX_DECL void session::write_opening(const std::string& bytes) {
     if (direct_writes_ && !queue_.writing() && !queue_.has_staged()) {
         const asio::const_buffer b = asio::buffer(bytes);

@@ -7,6 +7,11 @@
 // WSX_SEPARATE_COMPILATION.
 
 #include <wsx/session.hpp>
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/read_turn.hpp>
+#include <wsx/detail/session_parts.hpp>
+
+#include <asio/post.hpp>
 
 namespace wsx {
 
@@ -114,6 +119,11 @@ WSX_DECL void session::account_memory() {
     if (owner_->budget.grow(now - was)) owner_->over_budget();
 }
 
+// Chosen by the server to give memory back. A connection whose send queue
+// holds bytes is dropped at once: its peer is not reading, so a close frame
+// behind them would never arrive, and the bytes are only freed with the
+// connection. Otherwise what it held was an unfinished incoming message:
+// that goes now, and the peer gets 1013.
 WSX_DECL void session::on_shed_memory() {
     if (is_closed()) return;
     const auto ec = make_error_code(error::memory_budget_exceeded);

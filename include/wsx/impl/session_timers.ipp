@@ -7,6 +7,11 @@
 // WSX_SEPARATE_COMPILATION.
 
 #include <wsx/session.hpp>
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/session_parts.hpp>
+
+#include <asio/bind_executor.hpp>
+#include <asio/post.hpp>
 
 namespace wsx {
 

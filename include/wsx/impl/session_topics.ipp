@@ -7,6 +7,8 @@
 // WSX_SEPARATE_COMPILATION.
 
 #include <wsx/session.hpp>
+#include <wsx/detail/session_parts.hpp>
+#include <wsx/detail/topic_registry.hpp>
 
 namespace wsx {
 namespace detail {

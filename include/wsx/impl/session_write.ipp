@@ -7,6 +7,12 @@
 // WSX_SEPARATE_COMPILATION.
 
 #include <wsx/session.hpp>
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/detail/posted_sends.hpp>
+#include <wsx/detail/read_turn.hpp>
+#include <wsx/detail/session_parts.hpp>
+
+#include <asio/post.hpp>
 
 namespace wsx {
 
@@ -100,6 +106,11 @@ WSX_DECL bool session::can_send(detail::send_queue::completion& c) {
     return false;
 }
 
+// The limit is a high-water mark on what is already queued, not a cap on
+// one message: a send is refused once the queued bytes have reached
+// max_send_queue, so any message up to max_message_size can be sent and the
+// outcome does not depend on a pong being queued. Memory stays bounded by
+// the limit plus the one message that crossed it.
 WSX_DECL bool session::over_limit(std::size_t /*add*/, detail::send_queue::completion& c) {
     if (queue_.held_bytes() < options_->max_send_queue) return false;
     auto ec = make_error_code(error::send_queue_full);
@@ -151,6 +162,11 @@ WSX_DECL void session::enqueue(protocol::opcode op, const std::uint8_t* data, st
     note_queued();
 }
 
+// A large frame (write_through_min) with nothing queued before it goes
+// straight to the socket, and only what the socket did not take is copied
+// into the queue: for a 1 MiB echo that copy was the largest cost in user
+// space. Small frames still gather in the queue (one write per burst).
+// Servers only: a client's payload must be masked, which copies it anyway.
 WSX_DECL bool session::write_through(protocol::opcode op, const std::uint8_t* data, std::size_t size, bool rsv1) {
     if (!direct_writes_ || size < write_through_min || !is_server_ || queue_.writing() || queue_.has_staged())
         return false;
@@ -189,6 +205,9 @@ WSX_DECL void session::send_control(protocol::opcode op, std::string_view payloa
     });
 }
 
+// The handshake's request or response goes out as a buffer of its own,
+// freed once written, rather than through the staging buffer, which would
+// keep its capacity for the life of an idle connection.
 WSX_DECL void session::write_raw(const std::string& bytes) {
     auto f = std::make_shared<detail::shared_frame>();
     f->bytes.assign(bytes.begin(), bytes.end());
@@ -211,6 +230,11 @@ WSX_DECL const std::array<std::uint8_t, 4>* session::key() {
     return &client_->current_key;
 }
 
+// `direct`: the caller is the end of a read (or of the handshake), where the
+// write can go to the socket at once and finish there, without an Asio
+// operation and a trip through the scheduler per echo. Elsewhere (sends
+// posted from other threads) the write stays asynchronous, so that sends
+// arriving while it is in flight gather into the next one.
 WSX_DECL void session::flush(bool direct) {
     if (queue_.writing() || !queue_.has_staged() || is_closed()) return;
     auto bufs = queue_.begin_write();

@@ -178,10 +178,7 @@ public:
     void reset() noexcept;
     /// Gives back the capacity reserved for parsing: a message kept for the
     /// life of a connection should cost only its own bytes.
-    void shrink_to_fit() {
-        raw_.shrink_to_fit();
-        headers_.shrink_to_fit();
-    }
+    void shrink_to_fit();
 
     /// The limits this message is parsed with.
     const http_limits& limits() const noexcept { return limits_; }
