@@ -78,6 +78,12 @@ public:
     // arrive through on_push(). False when it could not be queued.
     bool subscription(std::string_view verb, std::string_view channel);
     void on_push(push_fn f) { push_ = std::move(f); }
+    // Stops reading the socket while the consumer of on_push() catches up:
+    // what Redis sends meanwhile waits in the kernel's buffer and then in
+    // Redis's output buffer, whose limit ends the connection. A reply
+    // awaited meanwhile is not timed out: it may be unread in that buffer.
+    void pause_reading(bool paused);
+    bool reading_paused() const noexcept { return paused_; }
     // Frees the connection now. Pending replies get nullptr; neither up nor down follows.
     void close() noexcept;
 
@@ -117,6 +123,8 @@ private:
     bool want_read_ = false, want_write_ = false;
     bool read_armed_ = false, write_armed_ = false;
     bool up_ = false;
+    bool paused_ = false;
+    std::chrono::steady_clock::time_point resumed_{}; // the end of the last pause
     bool closing_ = false; // our own free: hiredis's disconnect callback is not a loss
     bool timer_armed_ = false;
     std::deque<pending> replies_;  // in the order hiredis answers regular commands

@@ -15,6 +15,7 @@
 
 #include <wsx/backplane.hpp>
 #include <wsx/detail/config.hpp>
+#include <wsx/detail/read_turn.hpp>
 #include <wsx/detail/redis_link.hpp>
 #include <wsx/redis_error.hpp>
 #include <wsx/redis_options.hpp>
@@ -25,6 +26,7 @@
 #include <asio/strand.hpp>
 
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,6 +60,9 @@ public:
     std::uint64_t dropped() const noexcept { return counts_->dropped.load(std::memory_order_relaxed); }
     std::size_t pending_bytes() const noexcept { return counts_->pending.load(std::memory_order_relaxed); }
     void on_state(state_fn f);
+    // Received, not yet delivered (on the strand only: a deliver_fn may ask).
+    std::size_t inbox_bytes() const noexcept { return inbox_bytes_; }
+    static constexpr std::size_t inbox_limit = 256 * 1024;
     const redis_options& options() const noexcept { return opts_; }
 
 private:
@@ -86,6 +91,7 @@ private:
     void on_interest(const std::string& topic, bool has);
     void on_message(std::string_view channel, std::string_view payload);
     void drain();
+    void deliver_one(const deliver_fn& deliver, std::string_view channel, std::string_view payload);
     void presence_tick(unsigned attempt);
     void write_presence();
     void ask_presence(const std::string& topic, count_handler h);
@@ -110,7 +116,10 @@ private:
     count_fn count_;
     state_fn state_cb_;
     std::set<std::string> wanted_; // topics with local subscribers
-    std::vector<std::pair<std::string, std::string>> inbox_;
+    // Received, not yet delivered. Past inbox_limit bytes the subscribing
+    // connection is not read until drain() has caught up.
+    std::deque<std::pair<std::string, std::string>> inbox_;
+    std::size_t inbox_bytes_ = 0;
     bool drain_posted_ = false;
     std::minstd_rand rng_;
 };

@@ -173,8 +173,14 @@ WSX_DECL void redis_link::release_fd() noexcept {
     if (fd_.is_open()) (void)fd_.release();
 }
 
+WSX_DECL void redis_link::pause_reading(bool paused) {
+    if (paused_ && !paused) resumed_ = std::chrono::steady_clock::now();
+    paused_ = paused;
+    if (!paused_ && want_read_) arm_read();
+}
+
 WSX_DECL void redis_link::arm_read() {
-    if (read_armed_ || !fd_.is_open()) return;
+    if (read_armed_ || paused_ || !fd_.is_open()) return;
     read_armed_ = true;
     fd_.async_wait(asio::posix::descriptor_base::wait_read,
                    asio::bind_executor(strand_, [self = shared_from_this(), g = gen_](std::error_code ec) {
@@ -197,7 +203,7 @@ WSX_DECL void redis_link::on_ready(bool read, unsigned gen, std::error_code ec) 
     if (ec || !ac_) return;
     // hiredis asks for the next wait itself (its add hooks), and may free
     // the context in here (hook_cleanup then clears ac_).
-    if (read && want_read_)
+    if (read && want_read_ && !paused_)
         redisAsyncHandleRead(ac_);
     else if (!read && want_write_)
         redisAsyncHandleWrite(ac_);
@@ -230,8 +236,10 @@ WSX_DECL void redis_link::on_deadline(unsigned gen, std::error_code ec) {
         any = true;
     }
     if (!any) return;
-    const auto due = oldest + command_timeout_;
-    if (std::chrono::steady_clock::now() >= due) {
+    // Time spent paused is ours, not Redis's: a deadline counts from the resumption at the earliest.
+    const auto now = std::chrono::steady_clock::now();
+    const auto due = (paused_ ? now : std::max(oldest, resumed_)) + command_timeout_;
+    if (now >= due) {
         fail(make_error_code(redis_error::command_timeout), true);
         return;
     }

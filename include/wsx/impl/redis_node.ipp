@@ -182,6 +182,7 @@ WSX_DECL void redis_node::stop() {
     presence_timer_.cancel();
     wanted_.clear();
     inbox_.clear();
+    inbox_bytes_ = 0;
     set_state(redis_state::down, make_error_code(redis_error::stopped));
 }
 
@@ -388,35 +389,56 @@ WSX_DECL void redis_node::on_interest(const std::string& topic, bool has) {
 // handlers the deliveries may run never run inside hiredis.
 WSX_DECL void redis_node::on_message(std::string_view channel, std::string_view payload) {
     inbox_.emplace_back(std::string(channel), std::string(payload));
+    inbox_bytes_ += channel.size() + payload.size();
+    if (inbox_bytes_ >= inbox_limit) sub_->pause_reading(true);
     if (drain_posted_) return;
     drain_posted_ = true;
     asio::post(strand_, [self = shared_from_this()] { self->drain(); });
 }
 
+// One turn of deliveries, bounded like a connection's reading turn
+// (read_turn.hpp): a message to a topic with many local subscribers is
+// many sends, and a burst of them must not hold the thread. What is left
+// waits for the next turn, behind whatever else the thread has queued, and
+// the subscribing connection is not read until the inbox is empty again.
 WSX_DECL void redis_node::drain() {
     drain_posted_ = false;
-    std::vector<std::pair<std::string, std::string>> batch;
-    batch.swap(inbox_);
+    auto& turn = this_thread_turn();
+    turn.begin();
     const deliver_fn deliver = deliver_;
-    for (auto& [channel, payload] : batch) {
+    std::size_t i = 0;
+    for (; i < inbox_.size() && !turn.spent(); ++i) {
         if (!deliver || stopped_) return;
-        const std::string_view ch = channel;
-        const auto e = decode_envelope(payload);
-        if (!e || ch.substr(0, opts_.channel_prefix.size()) != opts_.channel_prefix) {
-            counts_->dropped.fetch_add(1, std::memory_order_relaxed);
-            continue;
-        }
-        // This node's own publication: its subscribers here had it already.
-        if (e->node == opts_.node_id) continue;
-        if (e->op == protocol::opcode::text) {
-            protocol::utf8_validator v;
-            if (!v.feed(reinterpret_cast<const std::uint8_t*>(e->payload.data()), e->payload.size()) || !v.complete()) {
-                counts_->dropped.fetch_add(1, std::memory_order_relaxed);
-                continue;
-            }
-        }
-        deliver(ch.substr(opts_.channel_prefix.size()), e->op, e->payload.data(), e->payload.size());
+        auto& [channel, payload] = inbox_[i];
+        inbox_bytes_ -= channel.size() + payload.size();
+        deliver_one(deliver, channel, payload);
     }
+    inbox_.erase(inbox_.begin(), inbox_.begin() + static_cast<std::ptrdiff_t>(i));
+    if (inbox_.empty()) {
+        sub_->pause_reading(false);
+        return;
+    }
+    sub_->pause_reading(true);
+    drain_posted_ = true;
+    asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+}
+
+WSX_DECL void redis_node::deliver_one(const deliver_fn& deliver, std::string_view ch, std::string_view payload) {
+    const auto e = decode_envelope(payload);
+    if (!e || ch.substr(0, opts_.channel_prefix.size()) != opts_.channel_prefix) {
+        counts_->dropped.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    // This node's own publication: its subscribers here had it already.
+    if (e->node == opts_.node_id) return;
+    if (e->op == protocol::opcode::text) {
+        protocol::utf8_validator v;
+        if (!v.feed(reinterpret_cast<const std::uint8_t*>(e->payload.data()), e->payload.size()) || !v.complete()) {
+            counts_->dropped.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+    }
+    deliver(ch.substr(opts_.channel_prefix.size()), e->op, e->payload.data(), e->payload.size());
 }
 
 } // namespace wsx::detail
