@@ -59,6 +59,10 @@ struct redis_options {
     /// How long Redis may take to answer a command (a PUBLISH, a SUBSCRIBE)
     /// before the connection counts as dead and is made again.
     std::chrono::milliseconds command_timeout{2000};
+    /// How often the subscribing connection, which may otherwise await
+    /// nothing, PINGs Redis: a Redis that stops answering without closing
+    /// the connection is noticed within about this plus command_timeout.
+    std::chrono::milliseconds ping_interval{1000};
     /// How often this node rewrites its subscriber counts in Redis, for
     /// server::cluster_subscribers() on the other nodes: a count there lags
     /// a change here by up to this much.

@@ -11,11 +11,20 @@
 // (release(), never close()) in the cleanup hook, which hiredis calls
 // before it closes the descriptor.
 //
-// hiredis may free its context inside redisAsyncHandleRead (an error or
-// EOF), and calls our callbacks from inside its own calls. So everything
-// that could start or free a context (connecting, closing, the owner's
-// reactions) runs from the strand's queue, never inline from a hiredis
-// callback; what a callback does inline is copy, count and post.
+// hiredis connects, writes and parses RESP; which command a reply
+// answers is decided here, not by hiredis's async dispatch. hiredis 0.14
+// asserts on replies it does not expect (a pushed array of fewer than two
+// elements or not led by a string, a reply with no command awaiting it),
+// which would end the process on a misbehaving server or a proxy; and in
+// subscribe mode it never hands a PING's answer to the PING's callback.
+// Here every command awaits its answer in one queue, in the order sent,
+// and a reply that does not fit what is awaited fails the connection.
+//
+// hiredis may free its context inside redisAsyncHandleWrite (a write
+// error), and our reply and push callbacks run while a read is handled.
+// So everything that could start or free a context (connecting, closing,
+// the owner's reactions) runs from the strand's queue, never inline from
+// a callback; what a callback does inline is copy, count and post.
 //
 // Every call here is made on the strand.
 
@@ -78,6 +87,12 @@ public:
     // arrive through on_push(). False when it could not be queued.
     bool subscription(std::string_view verb, std::string_view channel);
     void on_push(push_fn f) { push_ = std::move(f); }
+    // PINGs every `every` while the connection lasts, one at a time: a
+    // Redis that stops answering without closing the connection then fails
+    // it (command_timeout) even when nothing else is awaited. Answered
+    // either way Redis answers a PING (+PONG, or ["pong", ""] in subscribe
+    // mode); never passed to on_push().
+    void keepalive(std::chrono::milliseconds every);
     // Stops reading the socket while the consumer of on_push() catches up:
     // what Redis sends meanwhile waits in the kernel's buffer and then in
     // Redis's output buffer, whose limit ends the connection. A reply
@@ -89,8 +104,11 @@ public:
 
 private:
     struct pending {
+        enum class kind : std::uint8_t { reply, subscribe, unsubscribe, ping };
+        kind what;
         std::chrono::steady_clock::time_point sent;
-        reply_fn done;
+        reply_fn done;       // kind::reply
+        std::string channel; // kind::subscribe and unsubscribe: the confirmation names it
     };
 
     static void hook_add_read(void* p);
@@ -100,23 +118,28 @@ private:
     static void hook_cleanup(void* p);
     static void on_connect_cb(const redisAsyncContext* c, int status);
     static void on_disconnect_cb(const redisAsyncContext* c, int status);
-    static void on_reply_cb(redisAsyncContext* c, void* reply, void* priv);
-    static void on_push_cb(redisAsyncContext* c, void* reply, void* priv);
 
     void arm_read();
     void arm_write();
     void on_ready(bool read, unsigned gen, std::error_code ec);
+    void read_replies();
+    std::error_code dispatch(const redisReply& r);
+    void answer_all() noexcept;
+    void arm_ping();
+    void on_ping(unsigned gen, std::error_code ec);
     void release_fd() noexcept;
     void fail(std::error_code ec, bool was_up);
     void lost() noexcept;
     void fail_pending_connect() noexcept;
     void watch_deadline();
     void on_deadline(unsigned gen, std::error_code ec);
-    bool send(int argc, const char** argv, const std::size_t* lens, reply_fn done, bool expects_confirmation);
+    bool send(int argc, const char** argv, const std::size_t* lens, pending p);
 
     strand_type strand_;
     asio::posix::stream_descriptor fd_;
     asio::steady_timer timer_; // the connect timeout, then the oldest command's deadline
+    asio::steady_timer ping_timer_;
+    std::chrono::milliseconds ping_every_{0}; // 0: no keepalive
     std::chrono::milliseconds command_timeout_;
     redisAsyncContext* ac_ = nullptr;
     unsigned gen_ = 0; // one per context: a wait of an older context does nothing
@@ -127,8 +150,9 @@ private:
     std::chrono::steady_clock::time_point resumed_{}; // the end of the last pause
     bool closing_ = false; // our own free: hiredis's disconnect callback is not a loss
     bool timer_armed_ = false;
-    std::deque<pending> replies_;  // in the order hiredis answers regular commands
-    std::deque<std::chrono::steady_clock::time_point> confirms_; // (un)subscribe confirmations awaited
+    bool subscribed_ = false; // a SUBSCRIBE went out on this connection: arrays led by "message" are pushes
+    bool ping_out_ = false;
+    std::deque<pending> pending_; // every command's answer awaited, in the order sent (Redis answers in that order)
     up_fn up_cb_;
     down_fn down_cb_;
     push_fn push_;

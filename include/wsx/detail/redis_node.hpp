@@ -6,7 +6,9 @@
 // a Redis connection in subscribe mode takes no PUBLISH; the topics this
 // node has local subscribers for, subscribed on Redis as they come and go
 // and all again after a reconnection; the state, the lost count, and the
-// reconnection's backoff with jitter; and presence: this node's
+// reconnection's backoff with jitter; a PING every ping_interval on the
+// subscribing connection, which otherwise may await no answer for long
+// enough to miss a Redis that stopped answering; and presence: this node's
 // subscriber counts rewritten in Redis every presence_interval, and the
 // cluster-wide count asked of Redis.
 //

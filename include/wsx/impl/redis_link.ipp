@@ -13,17 +13,19 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <strings.h>
 #include <utility>
 
 namespace wsx::detail {
 
 WSX_DECL redis_link::redis_link(strand_type strand, std::chrono::milliseconds command_timeout)
-    : strand_(strand), fd_(strand), timer_(strand), command_timeout_(command_timeout) {}
+    : strand_(strand), fd_(strand), timer_(strand), ping_timer_(strand), command_timeout_(command_timeout) {}
 
 WSX_DECL redis_link::~redis_link() {
     // The owner is going away: nobody is left to tell.
     push_ = nullptr;
-    for (auto& p : replies_) p.done = nullptr;
+    for (auto& p : pending_) p.done = nullptr;
     close();
 }
 
@@ -77,7 +79,7 @@ WSX_DECL bool redis_link::command(std::initializer_list<std::string_view> args, 
         lens[n] = a.size();
         ++n;
     }
-    return send(n, argv, lens, std::move(done), false);
+    return send(n, argv, lens, {pending::kind::reply, {}, std::move(done), {}});
 }
 
 WSX_DECL bool redis_link::command(const std::vector<std::string>& args, reply_fn done) {
@@ -89,30 +91,71 @@ WSX_DECL bool redis_link::command(const std::vector<std::string>& args, reply_fn
         argv.push_back(a.data());
         lens.push_back(a.size());
     }
-    return send(static_cast<int>(args.size()), argv.data(), lens.data(), std::move(done), false);
+    return send(static_cast<int>(args.size()), argv.data(), lens.data(), {pending::kind::reply, {}, std::move(done), {}});
 }
 
 WSX_DECL bool redis_link::subscription(std::string_view verb, std::string_view channel) {
     const char* argv[2] = {verb.data(), channel.data()};
     const std::size_t lens[2] = {verb.size(), channel.size()};
-    return send(2, argv, lens, nullptr, true);
+    const bool sub = verb.size() == 9 && strncasecmp(verb.data(), "SUBSCRIBE", 9) == 0;
+    if (!sub && !(verb.size() == 11 && strncasecmp(verb.data(), "UNSUBSCRIBE", 11) == 0)) return false;
+    if (!send(2, argv, lens,
+              {sub ? pending::kind::subscribe : pending::kind::unsubscribe, {}, nullptr, std::string(channel)}))
+        return false;
+    subscribed_ = subscribed_ || sub;
+    return true;
 }
 
-WSX_DECL bool redis_link::send(int argc, const char** argv, const std::size_t* lens, reply_fn done,
-                               bool expects_confirmation) {
+// Into hiredis's output buffer, past its async layer (which would file the
+// command's callback where its own dispatch looks for it); then the same
+// write wait as hiredis's own commands.
+WSX_DECL bool redis_link::send(int argc, const char** argv, const std::size_t* lens, pending p) {
     if (!ac_ || !up_) return false;
-    // A subscription's confirmations (and its messages) come through the
-    // channel's callback; UNSUBSCRIBE registers none of its own.
-    const int rc = expects_confirmation ? redisAsyncCommandArgv(ac_, &on_push_cb, this, argc, argv, lens)
-                                        : redisAsyncCommandArgv(ac_, &on_reply_cb, this, argc, argv, lens);
+    char* cmd = nullptr;
+    const int len = redisFormatCommandArgv(&cmd, argc, argv, lens);
+    if (len < 0 || !cmd) return false;
+    const int rc = redisAppendFormattedCommand(&ac_->c, cmd, static_cast<std::size_t>(len));
+    redisFreeCommand(cmd);
     if (rc != REDIS_OK) return false;
-    const auto now = std::chrono::steady_clock::now();
-    if (expects_confirmation)
-        confirms_.push_back(now);
-    else
-        replies_.push_back({now, std::move(done)});
+    p.sent = std::chrono::steady_clock::now();
+    pending_.push_back(std::move(p));
+    hook_add_write(this);
     watch_deadline();
     return true;
+}
+
+WSX_DECL void redis_link::keepalive(std::chrono::milliseconds every) {
+    ping_every_ = every;
+    arm_ping();
+}
+
+WSX_DECL void redis_link::arm_ping() {
+    if (ping_every_.count() <= 0 || !up_) return;
+    ping_timer_.expires_after(ping_every_);
+    ping_timer_.async_wait(asio::bind_executor(
+        strand_, [self = shared_from_this(), g = gen_](std::error_code e) { self->on_ping(g, e); }));
+}
+
+WSX_DECL void redis_link::on_ping(unsigned gen, std::error_code ec) {
+    if (ec || gen != gen_ || !ac_ || !up_) return;
+    // One at a time: while one waits (a paused link may not read its answer
+    // for long) more would only pile up in Redis's output buffer.
+    if (!ping_out_) {
+        const char* argv[1] = {"PING"};
+        const std::size_t lens[1] = {4};
+        ping_out_ = send(1, argv, lens, {pending::kind::ping, {}, nullptr, {}});
+    }
+    arm_ping();
+}
+
+// A command's reply_fn runs exactly once, which the backplane's pending
+// count relies on: with nullptr for whatever was not answered.
+WSX_DECL void redis_link::answer_all() noexcept {
+    auto unanswered = std::move(pending_);
+    pending_.clear();
+    for (auto& p : unanswered)
+        if (p.done) p.done(nullptr);
+    ping_out_ = false;
 }
 
 WSX_DECL void redis_link::close() noexcept {
@@ -123,14 +166,10 @@ WSX_DECL void redis_link::close() noexcept {
     if (ac_) redisAsyncFree(ac_);
     ac_ = nullptr;
     release_fd();
-    // Whatever hiredis did not answer is answered here: a reply callback
-    // runs exactly once, which the backplane's pending count relies on.
-    auto unanswered = std::move(replies_);
-    replies_.clear();
-    for (auto& r : unanswered)
-        if (r.done) r.done(nullptr);
-    confirms_.clear();
+    answer_all();
+    subscribed_ = false;
     timer_.cancel();
+    ping_timer_.cancel();
     timer_armed_ = false;
     up_ = false;
     up_cb_ = nullptr;
@@ -143,16 +182,18 @@ WSX_DECL void redis_link::fail(std::error_code ec, bool was_up) {
     if (cb) asio::post(strand_, [cb = std::move(cb), ec] { cb(ec); });
 }
 
-// hiredis freed an established connection on its own (EOF, a read or
-// write error): its pending replies have had their nullptr already.
+// hiredis frees an established connection (a write error, or our own
+// close()): it knows of no reply we await, so they are answered here.
 WSX_DECL void redis_link::lost() noexcept {
     if (!closing_ && down_cb_)
         asio::post(strand_, [cb = std::move(down_cb_)] { cb(make_error_code(redis_error::connection_lost)); });
     down_cb_ = nullptr;
     up_ = false;
-    confirms_.clear();
+    answer_all();
+    subscribed_ = false;
     ++gen_;
     timer_.cancel();
+    ping_timer_.cancel();
     timer_armed_ = false;
 }
 
@@ -201,12 +242,91 @@ WSX_DECL void redis_link::on_ready(bool read, unsigned gen, std::error_code ec) 
     if (gen != gen_) return;
     (read ? read_armed_ : write_armed_) = false;
     if (ec || !ac_) return;
+    if (read) {
+        if (want_read_ && !paused_) read_replies();
+        return;
+    }
     // hiredis asks for the next wait itself (its add hooks), and may free
     // the context in here (hook_cleanup then clears ac_).
-    if (read && want_read_ && !paused_)
-        redisAsyncHandleRead(ac_);
-    else if (!read && want_write_)
-        redisAsyncHandleWrite(ac_);
+    if (want_write_) redisAsyncHandleWrite(ac_);
+}
+
+// redisAsyncHandleRead's work with our dispatch in place of hiredis's.
+// hiredis asks for reads only once connected (after the first write wait).
+WSX_DECL void redis_link::read_replies() {
+    redisContext* c = &ac_->c;
+    if (!(c->flags & REDIS_CONNECTED)) return;
+    // EOF (also in the middle of a reply) or a read error.
+    if (redisBufferRead(c) != REDIS_OK) {
+        fail(make_error_code(redis_error::connection_lost), up_);
+        return;
+    }
+    struct reply_free {
+        void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+    };
+    for (;;) {
+        void* raw = nullptr;
+        // Not RESP: nothing after it can be trusted either.
+        if (redisGetReply(c, &raw) != REDIS_OK) {
+            fail(make_error_code(redis_error::command_failed), up_);
+            return;
+        }
+        if (!raw) break;
+        std::unique_ptr<redisReply, reply_free> r(static_cast<redisReply*>(raw));
+        if (const auto ec = dispatch(*r)) {
+            r.reset();
+            fail(ec, up_);
+            return;
+        }
+    }
+    arm_read();
+}
+
+// What Redis sends, in RESP2: a reply to each command in the order sent,
+// and, once subscribed, pushed ["message", channel, payload] arrays between
+// them. Anything else (a reply nobody awaits, a confirmation that is not
+// the one awaited, a push of another shape) means the peer is not the
+// Redis this was written for, or the two sides disagree on where they are;
+// a connection made again starts both from nothing.
+WSX_DECL std::error_code redis_link::dispatch(const redisReply& r) {
+    const auto unexpected = make_error_code(redis_error::command_failed);
+    auto is_text = [](const redisReply* e) { return e->type == REDIS_REPLY_STRING; };
+    auto text = [](const redisReply* e) { return std::string_view(e->str, e->len); };
+    const bool led_by_text = r.type == REDIS_REPLY_ARRAY && r.elements >= 1 && is_text(r.element[0]);
+    if (subscribed_ && led_by_text && text(r.element[0]) == "message") {
+        if (r.elements != 3 || !is_text(r.element[1]) || !is_text(r.element[2])) return unexpected;
+        if (push_) push_(text(r.element[1]), text(r.element[2]));
+        return {};
+    }
+    if (pending_.empty()) return unexpected;
+    pending& p = pending_.front();
+    switch (p.what) {
+    case pending::kind::reply: {
+        // Its type is the command's business: the owner's callback judges it.
+        reply_fn done = std::move(p.done);
+        pending_.pop_front();
+        if (done) done(&r);
+        return {};
+    }
+    case pending::kind::ping: {
+        const bool plain = r.type == REDIS_REPLY_STATUS && std::string_view(r.str, r.len) == "PONG";
+        const bool pushed = led_by_text && r.elements == 2 && text(r.element[0]) == "pong" && is_text(r.element[1]);
+        if (!plain && !pushed) return unexpected;
+        ping_out_ = false;
+        pending_.pop_front();
+        return {};
+    }
+    case pending::kind::subscribe:
+    case pending::kind::unsubscribe: {
+        const std::string_view verb = p.what == pending::kind::subscribe ? "subscribe" : "unsubscribe";
+        if (!led_by_text || r.elements != 3 || text(r.element[0]) != verb || !is_text(r.element[1]) ||
+            text(r.element[1]) != p.channel || r.element[2]->type != REDIS_REPLY_INTEGER)
+            return unexpected;
+        pending_.pop_front();
+        return {};
+    }
+    }
+    return unexpected;
 }
 
 WSX_DECL void redis_link::watch_deadline() {
@@ -225,17 +345,8 @@ WSX_DECL void redis_link::on_deadline(unsigned gen, std::error_code ec) {
         fail(make_error_code(redis_error::connect_timeout), false);
         return;
     }
-    bool any = false;
-    std::chrono::steady_clock::time_point oldest{};
-    if (!replies_.empty()) {
-        oldest = replies_.front().sent;
-        any = true;
-    }
-    if (!confirms_.empty()) {
-        oldest = any ? std::min(oldest, confirms_.front()) : confirms_.front();
-        any = true;
-    }
-    if (!any) return;
+    if (pending_.empty()) return;
+    const auto oldest = pending_.front().sent;
     // Time spent paused is ours, not Redis's: a deadline counts from the resumption at the earliest.
     const auto now = std::chrono::steady_clock::now();
     const auto due = (paused_ ? now : std::max(oldest, resumed_)) + command_timeout_;
@@ -283,32 +394,6 @@ WSX_DECL void redis_link::on_connect_cb(const redisAsyncContext* c, int status) 
 
 WSX_DECL void redis_link::on_disconnect_cb(const redisAsyncContext* c, int) {
     static_cast<redis_link*>(c->data)->lost();
-}
-
-WSX_DECL void redis_link::on_reply_cb(redisAsyncContext*, void* reply, void* priv) {
-    auto* l = static_cast<redis_link*>(priv);
-    if (l->replies_.empty()) return;
-    reply_fn done = std::move(l->replies_.front().done);
-    l->replies_.pop_front();
-    if (done) done(static_cast<const redisReply*>(reply));
-}
-
-WSX_DECL void redis_link::on_push_cb(redisAsyncContext*, void* reply, void* priv) {
-    auto* l = static_cast<redis_link*>(priv);
-    const auto* r = static_cast<const redisReply*>(reply);
-    // nullptr: the context is being freed.
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
-    const redisReply* kind = r->element[0];
-    if (kind->type != REDIS_REPLY_STRING) return;
-    const std::string_view k(kind->str, kind->len);
-    if (k == "message") {
-        const redisReply* ch = r->element[1];
-        const redisReply* body = r->element[2];
-        if (ch->type == REDIS_REPLY_STRING && body->type == REDIS_REPLY_STRING && l->push_)
-            l->push_(std::string_view(ch->str, ch->len), std::string_view(body->str, body->len));
-    } else if ((k == "subscribe" || k == "unsubscribe") && !l->confirms_.empty()) {
-        l->confirms_.pop_front();
-    }
 }
 
 } // namespace wsx::detail

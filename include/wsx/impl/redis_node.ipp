@@ -82,8 +82,8 @@ WSX_DECL redis_node::redis_node(asio::io_context& io, redis_options o)
     if (opts_.max_pending < opts_.max_payload)
         bad("max_pending (" + std::to_string(opts_.max_pending) + ") is less than max_payload (" +
             std::to_string(opts_.max_payload) + ")");
-    if (opts_.connect_timeout.count() <= 0 || opts_.command_timeout.count() <= 0)
-        bad("connect_timeout and command_timeout must be positive");
+    if (opts_.connect_timeout.count() <= 0 || opts_.command_timeout.count() <= 0 || opts_.ping_interval.count() <= 0)
+        bad("connect_timeout, command_timeout and ping_interval must be positive");
     if (opts_.reconnect_min.count() <= 0 || opts_.reconnect_max < opts_.reconnect_min)
         bad("reconnect_min must be positive and at most reconnect_max");
     // A TTL of one interval or less would let a live node's counts expire
@@ -269,6 +269,10 @@ WSX_DECL void redis_node::on_link_ready(unsigned attempt) {
     failures_ = 0;
     set_state(redis_state::connected, {});
     for (auto& t : wanted_) sub_->subscription("SUBSCRIBE", opts_.channel_prefix + t);
+    // The subscribing connection may await nothing for hours: without a
+    // PING of its own, a Redis that stopped answering would be noticed only
+    // by the other connection's commands.
+    sub_->keepalive(opts_.ping_interval);
     presence_tick(attempt);
 }
 
@@ -367,11 +371,18 @@ WSX_DECL void redis_node::set_state(redis_state s, std::error_code ec) {
 WSX_DECL void redis_node::send_publication(const std::string& channel, const std::string& envelope) {
     auto c = counts_;
     const std::size_t bytes = envelope.size();
-    if (stopped_ || state() != redis_state::connected ||
-        !pub_->command({"PUBLISH", channel, envelope}, [c, bytes](const redisReply* r) {
-            // At most once: a publication Redis did not confirm may or may not have gone out.
-            c->settle(bytes, r && r->type != REDIS_REPLY_ERROR);
-        }))
+    std::weak_ptr<redis_node> weak = shared_from_this();
+    auto answered = [c, bytes, weak, attempt = attempt_, strand = strand_](const redisReply* r) {
+        // At most once: a publication Redis did not confirm may or may not have gone out.
+        c->settle(bytes, r && r->type == REDIS_REPLY_INTEGER);
+        // Neither a count nor an error: not an answer to PUBLISH, so the
+        // connection is out of step with what it was sent.
+        if (r && r->type != REDIS_REPLY_INTEGER && r->type != REDIS_REPLY_ERROR)
+            asio::post(strand, [weak, attempt] {
+                if (auto n = weak.lock()) n->fail(attempt, make_error_code(redis_error::command_failed));
+            });
+    };
+    if (stopped_ || state() != redis_state::connected || !pub_->command({"PUBLISH", channel, envelope}, answered))
         c->settle(bytes, false);
 }
 
