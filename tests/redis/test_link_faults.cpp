@@ -173,6 +173,11 @@ TEST_CASE("redis: replies of the wrong type fail the connection", "[redis]") {
         // The first confirms it; the second answers nothing.
         {"two replies for one PUBLISH", "PUBLISH", ":1\r\n:1\r\n", false, failed, 0},
         {"an answer to PING that is not PONG", "PING", "+OK\r\n", false, failed},
+        // Past max_payload and its slack: not buffered on, whatever the
+        // announced length (that would take until the PING's timeout).
+        {"a pushed message longer than any publication", "SUBSCRIBE",
+         confirm_room + "*3\r\n$7\r\nmessage\r\n$8\r\nwsx:room\r\n$1000000000\r\n" + std::string(2 << 20, 'x'),
+         false, failed},
     };
     for (const auto& f : faults) run_fault(f);
 }
@@ -245,7 +250,7 @@ TEST_CASE("redis: a link that is not being read does not time its PING out", "[r
     redis_process redis;
     asio::io_context io;
     auto strand = asio::make_strand(io);
-    auto link = std::make_shared<wsx::detail::redis_link>(strand, std::chrono::milliseconds(200));
+    auto link = std::make_shared<wsx::detail::redis_link>(strand, std::chrono::milliseconds(200), 1 << 20);
     bool up = false, down = false;
     std::error_code down_ec;
     link->connect("127.0.0.1", redis.port(), std::chrono::seconds(5), [&](std::error_code ec) { up = !ec; },

@@ -66,7 +66,8 @@ public:
     // Posted on the strand: an established connection was lost. Not called after close().
     using down_fn = std::function<void(std::error_code)>;
 
-    redis_link(strand_type strand, std::chrono::milliseconds command_timeout);
+    // A reply (a pushed message included) over `max_reply` bytes fails the connection.
+    redis_link(strand_type strand, std::chrono::milliseconds command_timeout, std::size_t max_reply);
     ~redis_link();
     redis_link(const redis_link&) = delete;
     redis_link& operator=(const redis_link&) = delete;
@@ -141,6 +142,7 @@ private:
     asio::steady_timer ping_timer_;
     std::chrono::milliseconds ping_every_{0}; // 0: no keepalive
     std::chrono::milliseconds command_timeout_;
+    std::size_t max_reply_;
     redisAsyncContext* ac_ = nullptr;
     unsigned gen_ = 0; // one per context: a wait of an older context does nothing
     bool want_read_ = false, want_write_ = false;

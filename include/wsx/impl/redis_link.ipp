@@ -19,8 +19,9 @@
 
 namespace wsx::detail {
 
-WSX_DECL redis_link::redis_link(strand_type strand, std::chrono::milliseconds command_timeout)
-    : strand_(strand), fd_(strand), timer_(strand), ping_timer_(strand), command_timeout_(command_timeout) {}
+WSX_DECL redis_link::redis_link(strand_type strand, std::chrono::milliseconds command_timeout, std::size_t max_reply)
+    : strand_(strand), fd_(strand), timer_(strand), ping_timer_(strand), command_timeout_(command_timeout),
+      max_reply_(max_reply) {}
 
 WSX_DECL redis_link::~redis_link() {
     // The owner is going away: nobody is left to tell.
@@ -278,6 +279,12 @@ WSX_DECL void redis_link::read_replies() {
             fail(ec, up_);
             return;
         }
+    }
+    // What is left is one reply not yet whole. hiredis would keep reading
+    // a bulk string of any announced length; nothing we await is that big.
+    if (c->reader && c->reader->len - c->reader->pos > max_reply_) {
+        fail(make_error_code(redis_error::command_failed), up_);
+        return;
     }
     arm_read();
 }

@@ -96,8 +96,11 @@ WSX_DECL redis_node::redis_node(asio::io_context& io, redis_options o)
     unsigned seed = 0;
     os_random(&seed, sizeof seed);
     rng_.seed(seed);
-    pub_ = std::make_shared<redis_link>(strand_, opts_.command_timeout);
-    sub_ = std::make_shared<redis_link>(strand_, opts_.command_timeout);
+    // A message carries at most max_payload, an envelope and a channel's
+    // name; the slack covers RESP's framing and the presence answers.
+    const std::size_t max_reply = opts_.max_payload + 64 * 1024;
+    pub_ = std::make_shared<redis_link>(strand_, opts_.command_timeout, max_reply);
+    sub_ = std::make_shared<redis_link>(strand_, opts_.command_timeout, max_reply);
 }
 
 WSX_DECL redis_node::~redis_node() {
