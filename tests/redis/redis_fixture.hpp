@@ -23,11 +23,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #ifndef WSX_REDIS_SERVER
 #define WSX_REDIS_SERVER "redis-server"
@@ -131,7 +133,23 @@ public:
         if (r) freeReplyObject(r);
         return n;
     }
-    // PUBLISH raw bytes, as another program might.
+    // Any command; its status or string reply, or "<error: ...>".
+    std::string command(std::initializer_list<std::string> args) {
+        std::vector<const char*> argv;
+        std::vector<std::size_t> lens;
+        for (auto& a : args) {
+            argv.push_back(a.data());
+            lens.push_back(a.size());
+        }
+        auto* r = static_cast<redisReply*>(
+            redisCommandArgv(c_, static_cast<int>(argv.size()), argv.data(), lens.data()));
+        std::string out = "<no reply>";
+        if (r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)) out.assign(r->str, r->len);
+        if (r && r->type == REDIS_REPLY_ERROR) out = "<error: " + std::string(r->str, r->len) + ">";
+        if (r) freeReplyObject(r);
+        return out;
+    }
+        // PUBLISH raw bytes, as another program might.
     long long publish(const std::string& channel, const std::string& bytes) {
         auto* r = static_cast<redisReply*>(redisCommand(c_, "PUBLISH %b %b", channel.data(), channel.size(),
                                                          bytes.data(), bytes.size()));

@@ -13,6 +13,8 @@
 #include <wsx/detail/redis_envelope.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <memory>
 #include <set>
 #include <string>
@@ -146,4 +148,63 @@ TEST_CASE("redis: a node behind on delivery stops reading Redis; its inbox stays
     // ...and no more than the limit and one read's worth waited here.
     CHECK(most_waiting <= wsx::detail::redis_node::inbox_limit + 64 * 1024);
     CHECK(most_waiting >= 8 * 1024);
+}
+
+TEST_CASE("redis: a node so far behind that Redis drops it reconnects, and hears what comes after", "[redis]") {
+    redis_process redis;
+    {
+        // Redis's own limit for a subscriber that does not read: 256 KiB at once.
+        redis_probe probe(redis.port());
+        REQUIRE(probe.command({"CONFIG", "SET", "client-output-buffer-limit", "pubsub 262144 131072 1"}) == "OK");
+    }
+    asio::io_context io;
+    wsx::redis_options o{"127.0.0.1", redis.port(), "", 0, "wsx:", "node-a"};
+    o.max_payload = 64 * 1024;
+    o.reconnect_min = std::chrono::milliseconds(20);
+    o.reconnect_max = std::chrono::milliseconds(200);
+    wsx::redis_backplane bp{io, o};
+    event_log states;
+    bp.on_state([&](wsx::redis_state s, std::error_code ec) {
+        states.add(std::string(wsx::to_string(s)) + (ec ? ":" + ec.message() : ""));
+    });
+    auto node = std::static_pointer_cast<wsx::detail::redis_node>(bp.link());
+
+    // A subscriber here that takes a while over each message: the node
+    // falls behind, stops reading, and Redis's buffer for it fills.
+    constexpr int burst = 3000; // 24 MiB: more than the kernel's socket buffers hold
+    const std::string payload(8 * 1024, 'x');
+    std::atomic<int> slow_seen{0};
+    std::atomic<bool> after_seen{false};
+    node->attach(
+        [&](std::string_view topic, wsx::protocol::opcode, const void* data, std::size_t size) {
+            if (topic == "after") {
+                after_seen = std::string_view(static_cast<const char*>(data), size) == "after";
+                return;
+            }
+            ++slow_seen;
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        },
+        [](std::string_view) { return std::size_t{0}; });
+    node->interest("bulk", true);
+    node->interest("after", true);
+
+    io_threads runner(io, 1);
+    REQUIRE(numsub_becomes(redis.port(), "wsx:bulk", 1));
+    publish_burst(redis.port(), "wsx:bulk",
+                  wsx::detail::encode_envelope("node-b", wsx::protocol::opcode::binary, payload.data(), payload.size()),
+                  burst);
+    // Dropped by Redis, and back by itself, subscribed again.
+    REQUIRE(states.wait_until(
+        [](const std::vector<std::string>& e) { return std::count(e.begin(), e.end(), "connected") >= 2; },
+        std::chrono::seconds(30)));
+    CHECK(states.contains("reconnecting:" + wsx::make_error_code(wsx::redis_error::connection_lost).message()));
+    REQUIRE(numsub_becomes(redis.port(), "wsx:after", 1));
+    redis_probe(redis.port()).publish("wsx:after",
+                                      wsx::detail::encode_envelope("node-b", wsx::protocol::opcode::text, "after", 5));
+    CHECK(eventually([&] { return after_seen.load(); }, std::chrono::seconds(30)));
+    node->detach();
+    runner.stop();
+    // At most once: what Redis dropped with the connection never came.
+    CHECK(slow_seen < burst);
+    CHECK(slow_seen > 0);
 }
