@@ -146,14 +146,22 @@ template <class Setup> int serve(asio::io_context& io, std::string_view name, co
         std::cerr << name << ": " << e.what() << "\n";
         return EXIT_FAILURE;
     }
-    std::cout << name << " listening on port " << server.port() << std::endl;
-
-    // Ctrl-C or a service manager's SIGTERM: close every connection with 1001, then return.
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](std::error_code ec, int) {
-        if (!ec) server.stop();
-    });
-    io.run();
+    {
+        // Ctrl-C or a service manager's SIGTERM: close every connection with
+        // 1001, then return. Watched before "listening" is printed, so that a
+        // signal sent on seeing it finds the watch in place.
+        asio::signal_set signals(io, SIGINT, SIGTERM);
+        signals.async_wait([&](std::error_code ec, int) {
+            if (!ec) server.stop();
+        });
+        std::cout << name << " listening on port " << server.port() << std::endl;
+        io.run();
+    }
+    // The signal_set gave the default action back. A second signal of the
+    // same stop (timeout(1) sends one to the process and one to its group)
+    // must not kill the program on its way out.
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
     std::cout << name << " stopped" << std::endl;
     return EXIT_SUCCESS;
 }
