@@ -77,6 +77,9 @@ struct client_parts;
 struct compression;
 struct closing_state;
 struct read_backlog;
+// In detail/one_thread.hpp:
+template <class Session, class Flush> class one_thread_flush;
+struct direct_flush;
 
 // A client's check of the opening handshake's response: sets the chosen
 // subprotocol, returns why the response is refused (or nothing).
@@ -394,6 +397,10 @@ private:
     void send_bytes(protocol::opcode op, const void* data, std::size_t size, detail::send_queue::completion c);
     void send_message(const message& m, detail::send_queue::completion c);
     void send_prepared(const prepared_message& m, detail::send_queue::completion c);
+    // One thread runs the io_context (detail/one_thread.hpp): queue here, now.
+    bool send_direct(const std::shared_ptr<const detail::shared_frame>& f);
+    void finish_direct();
+    friend struct detail::direct_flush;
     // The compressed form of `m` for this session's deflate parameters.
     detail::shared_frame* make_compressed(const prepared_message& m, std::uint64_t key) const;
 
@@ -579,6 +586,7 @@ private:
         bool in_dispatch : 1;    // inside a read's handlers: flush once at the end
         bool drain_wanted : 1;   // on_drain is owed when the queue empties
         bool refusing_sends : 1; // sends are being refused (send_queue_full told once)
+        bool flush_listed : 1;   // queued by send_direct, to be flushed after the sender's handler
         // The timers (session_timers.ipp).
         bool ping_outstanding : 1;
         bool timer_pending : 1;

@@ -7,6 +7,7 @@
 // impl/session_*.ipp files that send use them.
 
 #include <wsx/session.hpp>
+#include <wsx/detail/one_thread.hpp>
 
 #include <asio/post.hpp>
 
@@ -49,6 +50,13 @@ template <class F> void session::post_send(std::size_t bytes, F&& f) {
         if (last && !in_turn && !self->is_closed()) self->finish_posted_sends();
     });
 }
+
+namespace detail {
+// What one_thread_flush does to each connection it listed.
+struct direct_flush {
+    void operator()(session& s) const { s.finish_direct(); }
+};
+} // namespace detail
 
 } // namespace wsx
 

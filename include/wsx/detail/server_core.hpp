@@ -8,6 +8,7 @@
 // includes this header, so a program's translation units that include
 // server.hpp do not compile it (its maps, acceptors and timers).
 
+#include <wsx/detail/one_thread.hpp>
 #include <wsx/detail/session_access.hpp>
 #include <wsx/detail/session_maker.hpp>
 #include <wsx/detail/session_parts.hpp>
@@ -33,7 +34,9 @@
 namespace wsx {
 
 struct server::core final : detail::session_owner, std::enable_shared_from_this<server::core> {
-    explicit core(asio::io_context& io) : io(io) {}
+    explicit core(asio::io_context& io) : io(io) {
+        one_thread = detail::one_thread_flush<session, detail::direct_flush>::find(io);
+    }
 
     asio::io_context& io;
     session_options defaults;

@@ -56,6 +56,9 @@ struct session_owner {
     virtual void over_budget() noexcept = 0;
     memory_budget budget;
     topic_registry topics;
+    // Set when one thread runs the io_context: sends from other
+    // connections' handlers skip the strand (detail/one_thread.hpp).
+    one_thread_flush<session, direct_flush>* one_thread = nullptr;
 };
 
 // A client's check of the opening handshake's response: sets the chosen

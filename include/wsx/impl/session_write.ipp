@@ -84,9 +84,36 @@ WSX_DECL void session::send_prepared(const prepared_message& m, detail::send_que
         enqueue_shared(frame, std::move(c));
         return;
     }
+    if (!c && send_direct(frame)) return;
     post_send(m.size(), [frame = std::move(frame), c = std::move(c)](session& s) mutable {
         s.enqueue_shared(frame, std::move(c));
     });
+}
+
+// Off the strand but on the one thread that runs the io_context: no
+// handler of this session is running, here or anywhere. Only what cannot
+// run a handler goes this way (a refused send tells on_error, later, on
+// the strand), and only with nothing posted before it, which keeps the
+// order of one thread's sends.
+WSX_DECL bool session::send_direct(const std::shared_ptr<const detail::shared_frame>& f) {
+    auto* one_thread = owner_ ? owner_->one_thread : nullptr;
+    if (!one_thread || posted_sends_.load(std::memory_order_relaxed) != 0 || !one_thread->on_its_thread())
+        return false;
+    if (!accepting_sends() || queue_.held_bytes() >= options_->max_send_queue) return false;
+    const bool in_turn = f_.in_dispatch;
+    f_.in_dispatch = true; // queue only: the flush comes once, after the sender's handler
+    enqueue_shared(f, {});
+    f_.in_dispatch = in_turn;
+    if (!f_.flush_listed) {
+        f_.flush_listed = true;
+        one_thread->add(shared_from_this());
+    }
+    return true;
+}
+
+WSX_DECL void session::finish_direct() {
+    f_.flush_listed = false;
+    if (!is_closed()) finish_posted_sends();
 }
 
 WSX_DECL detail::shared_frame* session::make_compressed(const prepared_message& m, std::uint64_t key) const {
