@@ -54,7 +54,7 @@ int main(int argc, char** argv)
     }
     if (port <= 0 || port > 65535) return usage();
 
-    asio::io_context io;   // as echo_server makes it
+    asio::io_context io{1}; // one thread runs it (docs/threading.md)
     wsx::server server{io};
     wsx::session_options& limits = server.default_options();
     limits.max_message_size = 16 * mib;

@@ -186,7 +186,9 @@ void serve_page(const wsx::protocol::http_request& req, wsx::http_reply& reply) 
 
 int main(int argc, char** argv) {
     const chat_flags flags = parse(argc, argv);
-    asio::io_context io;
+    // One thread runs it: said so, a room's message is queued on its members
+    // at once rather than posted to each (docs/threading.md).
+    asio::io_context io{1};
     return examples::serve(io, "chat", flags, [&](wsx::server& server) {
         wsx::session_options& options = server.default_options();
         options.max_message_size = max_chat_message; // larger: closed with 1009
