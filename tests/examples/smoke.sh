@@ -506,7 +506,9 @@ asyncio.run(main())
   pass "two chats on one Redis: a room spans both nodes, presence counts both"
   server_pid=$a_pid label=chat_a stop_server chat
   server_pid=$b_pid label=chat_b stop_server chat
-  kill -KILL "$redis_pid" 2>/dev/null || true
+  # SIGTERM to `timeout`, which passes it on: SIGKILL would end only
+  # `timeout` and leave redis-server running after the test.
+  kill -TERM "$redis_pid" 2>/dev/null || true
   wait "$redis_pid" 2>/dev/null || true
   forget "$redis_pid"
 }
