@@ -38,6 +38,7 @@ enum class error {
     unsupported_data,          // binary message with only a text handler (close 1003)
     policy_violation,          // generic 1008
     bad_compressed_data,       // permessage-deflate payload that does not inflate (close 1007)
+    undecodable_message,       // the endpoint's codec (JSON, ...) cannot decode a message (close 1007)
 
     // --- HTTP upgrade request (server side) ---
     http_header_too_large = 100, // total header bytes over the limit (431)
@@ -68,6 +69,8 @@ enum class error {
     handshake_missing_upgrade_response, // 101 without Upgrade/Connection headers
     handshake_bad_response_version,     // 101 in a version other than HTTP/1.1
     handshake_response_body,     // 101 with Transfer-Encoding or a Content-Length other than 0
+    proxy_refused,               // the HTTP proxy answered CONNECT with a status other than 2xx
+    proxy_bad_response,          // the HTTP proxy's answer to CONNECT is not HTTP/1.x, or too long
 
     // --- run time, local ---
     closed = 300,                // the session is closed or gone; sending is a no-op

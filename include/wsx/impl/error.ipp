@@ -56,6 +56,7 @@ WSX_DECL std::string detail::error_category_impl::message(int ev) const {
     case error::unsupported_data: return "message type not accepted by this endpoint";
     case error::policy_violation: return "policy violation";
     case error::bad_compressed_data: return "compressed payload cannot be inflated";
+    case error::undecodable_message: return "message cannot be decoded by the endpoint's codec";
     case error::http_header_too_large: return "HTTP header section exceeds the size limit";
     case error::http_too_many_headers: return "HTTP request has too many headers";
     case error::http_line_too_long: return "HTTP line exceeds the length limit";
@@ -85,6 +86,8 @@ WSX_DECL std::string detail::error_category_impl::message(int ev) const {
     case error::handshake_bad_response_version: return "101 response is not HTTP/1.1";
     case error::handshake_response_body:
         return "101 response declares a body (Transfer-Encoding, or Content-Length other than 0); a 101 has none";
+    case error::proxy_refused: return "the HTTP proxy refused the CONNECT request";
+    case error::proxy_bad_response: return "the HTTP proxy's answer to CONNECT is malformed";
     case error::closed: return "the session is closed";
     case error::connection_reset: return "connection dropped without a close frame";
     case error::close_timeout: return "the peer did not complete the close handshake in time";
@@ -128,6 +131,7 @@ WSX_DECL std::uint16_t close_code_for(std::error_code ec) noexcept {
     case error::bad_close_reason:
     case error::invalid_utf8:
     case error::bad_compressed_data:
+    case error::undecodable_message:
         return 1007;
     case error::frame_too_big:
     case error::message_too_big:
