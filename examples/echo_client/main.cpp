@@ -9,6 +9,9 @@
 #include "../common/options.hpp"
 
 #include <wsx/wsx.hpp>
+#ifdef WSX_EXAMPLE_DEFLATE
+#include <wsx/deflate.hpp>
+#endif
 
 #include <asio/steady_timer.hpp>
 
@@ -23,7 +26,7 @@
 namespace {
 
 constexpr const char* usage = "echo_client ws://HOST:PORT/path [message...]\n"
-                              "       echo_client --testee ws://HOST:PORT [--agent NAME]   (conformance-suite testee)\n";
+                              "       echo_client --testee ws://HOST:PORT [--agent NAME] [--deflate]   (conformance-suite testee)\n";
 
 // Sends the messages one after another without waiting (send() queues),
 // and checks that the echoes come back in order.
@@ -80,13 +83,20 @@ int echo(const examples::args& a, std::string_view url, const std::vector<std::s
 // The testee side of the standard conformance suite's fuzzing server:
 // ask it for the number of cases, run each case by echoing every message
 // until the server closes, then ask it to write its reports. One
-// connection at a time, each bounded in time.
+// connection at a time, each bounded in time. With deflate set (from
+// wsx::enable_deflate()), every connection offers permessage-deflate as any
+// wsx client does, "permessage-deflate; client_max_window_bits": the
+// fuzzing server's compression cases vary only their answer to that offer.
 class testee {
 public:
-    testee(std::string base, std::string agent) : base_(std::move(base)), agent_(std::move(agent)) {
+    testee(std::string base, std::string agent, [[maybe_unused]] bool deflate)
+        : base_(std::move(base)), agent_(std::move(agent)) {
         ws_.options().max_message_size = 16 * 1024 * 1024;
         ws_.options().max_frame_size = 16 * 1024 * 1024;
         ws_.options().max_send_queue = 64 * 1024 * 1024;
+#ifdef WSX_EXAMPLE_DEFLATE
+        if (deflate) ws_.options().deflate = wsx::enable_deflate(); // the defaults, offer and threshold
+#endif
         ws_.on_message([this](wsx::session& s, const wsx::message& m) {
                if (step_ == 0)
                    cases_ = std::atoi(std::string(m.text()).c_str());
@@ -163,14 +173,22 @@ int main(int argc, char** argv) {
         std::string base = a.value();
         while (!base.empty() && base.back() == '/') base.pop_back();
         std::string agent = "wsx";
+        bool deflate = false;
         while (a.next()) {
-            if (a.is("--agent"))
+            if (a.is("--agent")) {
                 agent = a.value();
-            else
+            } else if (a.is("--deflate")) {
+#ifdef WSX_EXAMPLE_DEFLATE
+                deflate = true;
+#else
+                a.fail("--deflate needs wsx built with zlib (WSX_WITH_DEFLATE)");
+#endif
+            } else {
                 a.unknown();
+            }
         }
         try {
-            return testee(base, agent).run();
+            return testee(base, agent, deflate).run();
         } catch (const std::system_error& e) {
             a.fail(e.what());
         }
