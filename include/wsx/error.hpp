@@ -111,6 +111,13 @@ std::error_code make_status_error(int status) noexcept;
 /// The HTTP status of an error made by make_status_error() (e.g. 404), or 0
 /// for any other error.
 int handshake_status(std::error_code ec) noexcept;
+/// A proxy that refuses CONNECT likewise: the error carries its status, so
+/// the message reads "the HTTP proxy answered 407 to CONNECT". A status
+/// outside 100-599 gives error::proxy_refused.
+std::error_code make_proxy_status_error(int status) noexcept;
+/// The status of an error made by make_proxy_status_error() (e.g. 407), or
+/// 0 for any other error.
+int proxy_status(std::error_code ec) noexcept;
 
 /// The close code a connection is closed with after this error (1000 for no
 /// error). Errors that are not the peer's fault map to 1011 (internal error);

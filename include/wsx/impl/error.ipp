@@ -33,7 +33,25 @@ WSX_DECL int handshake_status(std::error_code ec) noexcept {
     return v >= 100 && v <= 599 ? v : 0;
 }
 
+namespace detail {
+constexpr int proxy_status_error_base = 2000; // values 2100..2599 are "proxy answered N"
+}
+
+WSX_DECL std::error_code make_proxy_status_error(int status) noexcept {
+    if (status < 100 || status > 599) return make_error_code(error::proxy_refused);
+    return {detail::proxy_status_error_base + status, category()};
+}
+
+WSX_DECL int proxy_status(std::error_code ec) noexcept {
+    if (ec.category() != category()) return 0;
+    int v = ec.value() - detail::proxy_status_error_base;
+    return v >= 100 && v <= 599 ? v : 0;
+}
+
 WSX_DECL std::string detail::error_category_impl::message(int ev) const {
+    if (ev >= proxy_status_error_base + 100 && ev <= proxy_status_error_base + 599)
+        return "the HTTP proxy answered " + std::to_string(ev - proxy_status_error_base) +
+               " to CONNECT instead of 2xx (proxy_refused)";
     if (ev >= status_error_base + 100 && ev <= status_error_base + 599)
         return "server answered HTTP " + std::to_string(ev - status_error_base) +
                " instead of 101 Switching Protocols";
