@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages one of the README's commands needs:
 #   deps.sh demo   what scripts/demo.sh builds: the chat example, with zlib
-#                  so that browsers get permessage-deflate
+#                  so that browsers get permessage-deflate, and nlohmann/json
+#                  for the objects the chat sends as JSON
 #   deps.sh test   what scripts/test.sh builds and runs: everything
 # Runs apt-get only when something is missing and we are root; otherwise
 # says what to install.
 set -euo pipefail
-demo=(cmake ninja-build g++ libasio-dev zlib1g-dev)
+demo=(cmake ninja-build g++ libasio-dev zlib1g-dev nlohmann-json3-dev)
 # libhiredis-dev and redis-server: the Redis backplane and its tests, which
 # start redis-server themselves on a free port (never the system's service);
 # haproxy: examples/chat_haproxy runs three chats behind one, in the foreground.

@@ -30,14 +30,14 @@ cmake -S "$root" -B "$tbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE
 cmake --build "$tbuild" -j "$jobs" --target integration_test_threads integration_test_shutdown integration_test_readiness integration_test_readiness_counters session_test_prepared_message integration_test_topics integration_test_one_thread session_test_topic_registry session_test_posted_sends redis_test_redis_threads
 (cd "$tbuild" && ctest --output-on-failure -R '(integration/test_(threads|shutdown|readiness|readiness_counters|topics|one_thread)|session/test_(prepared_message|topic_registry|posted_sends)|redis/test_redis_threads)$')
 
-echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, session, integration (on both TCP transports), deflate, tls and redis tests"
+echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, session, integration (on both TCP transports), deflate, json, tls and redis tests"
 # Also the clang build of the library's own tests, whose warnings are errors too.
 abuild="$build-asan"
 cmake -S "$root" -B "$abuild" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
       -DWSX_SANITIZE=address -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF -DWSX_TEST_ASIO_WAIT_ALL=ON -DWSX_WITH_REDIS=ON
-mapfile -t asan_targets < <(cmake --build "$abuild" --target help | sed -n 's/^\(\(protocol\|session\|integration\|deflate\|tls\|redis\)_test_[a-z0-9_]*\): .*/\1/p')
+mapfile -t asan_targets < <(cmake --build "$abuild" --target help | sed -n 's/^\(\(protocol\|session\|integration\|deflate\|json\|tls\|redis\)_test_[a-z0-9_]*\): .*/\1/p')
 cmake --build "$abuild" -j "$jobs" --target "${asan_targets[@]}"
-(cd "$abuild" && ctest --output-on-failure -j "$jobs" -L 'protocol|session|integration|deflate|tls|redis' -E 'python')
+(cd "$abuild" && ctest --output-on-failure -j "$jobs" -L 'protocol|session|integration|deflate|json|tls|redis' -E 'python')
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzz (clang, libFuzzer + ASan + UBSan, ${fuzz_seconds}s each)"

@@ -8,7 +8,7 @@
 // every member of the same room. The endpoint is a class, the servlet way:
 // one chat_endpoint per connection, its members named like the annotations.
 // A room is a topic: members subscribe to it, and a message published to it
-// is framed once for all of them.
+// is framed once for all of them. Messages are objects, sent as JSON.
 // Built with zlib, the rooms speak permessage-deflate with every browser.
 // Built with hiredis, --redis makes rooms span every chat started with the
 // same Redis (docs/scaling.md): the rooms' publications go through it, and
@@ -17,6 +17,7 @@
 #include "../common/options.hpp"
 #include "page.hpp"
 
+#include <wsx/json.hpp>
 #include <wsx/wsx.hpp>
 #ifdef WSX_EXAMPLE_DEFLATE
 #include <wsx/deflate.hpp>
@@ -27,7 +28,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -38,29 +38,24 @@ namespace {
 constexpr std::size_t max_chat_message = 4096;
 constexpr std::size_t max_name = 32;
 
-// wsx has no JSON dependency; the server only ever writes strings into
-// JSON, so escaping them is all it needs.
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-                out += buf;
-            } else {
-                out += c; // UTF-8 passes through: JSON is UTF-8
-            }
-        }
-    }
-    return out + "\"";
-}
+// What the page and the server say to each other, as objects: the page
+// sends JSON.stringify({type, name, text}) and JSON.parses what comes
+// back; wsx decodes and encodes the structs (<wsx/json.hpp>). A message
+// that is not one of these closes the connection with 1007.
+struct chat_line {
+    std::string type; // "message"
+    std::string name;
+    std::string text;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(chat_line, type, name, text)
+
+struct presence {
+    std::string type; // "join" or "leave"
+    std::string name;
+    std::string room;
+    std::size_t count = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(presence, type, name, room, count)
 
 // A name from the query string: decoded bytes, so check they are UTF-8
 // (a text frame must be) and cut at a character boundary.
@@ -72,11 +67,6 @@ std::string clean_name(std::string name) {
     }
     if (name.empty() || !wsx::protocol::is_valid_utf8(name.data(), name.size())) return "guest";
     return name;
-}
-
-std::string presence(std::string_view type, std::string_view name, std::string_view room, std::size_t count) {
-    return R"({"type":)" + json_string(type) + R"(,"name":)" + json_string(name) + R"(,"room":)" +
-           json_string(room) + R"(,"count":)" + std::to_string(count) + "}";
 }
 
 } // namespace
@@ -98,14 +88,14 @@ struct chat_endpoint {
         std::cout << name << " joined " << room << " (" << server.subscribers(room) << " here)" << std::endl;
         // The count over every node with --redis (this node's otherwise), to everyone, s too.
         server.cluster_subscribers(room, [&server = server, name = name, room = room](std::error_code, std::size_t count) {
-            server.publish(room, presence("join", name, room, count));
+            server.publish_json(room, presence{"join", name, room, count});
         });
     }
 
-    void on_message(wsx::session&, std::string_view text) {                         // @OnMessage
-        // The page sends {"type":"message","name":...,"text":...}: pass the
-        // JSON on as it came (wsx already checked its size and UTF-8).
-        if (text.size() >= 2 && text.front() == '{' && text.back() == '}') server.publish(room, text);
+    void on_message(wsx::session&, const chat_line& line) {                         // @OnMessage
+        // Signed with the name this connection joined with, not the one it
+        // claims: nobody speaks for another member.
+        if (line.type == "message") server.publish_json(room, chat_line{"message", name, line.text});
     }
 
     void on_close(wsx::session&, const wsx::close_reason& r) {                      // @OnClose
@@ -113,7 +103,7 @@ struct chat_endpoint {
         // A closed session has left its topics: the count is of those still in the room.
         std::cout << name << " left " << room << " (" << r.code << ", " << server.subscribers(room) << " here)" << std::endl;
         server.cluster_subscribers(room, [&server = server, name = name, room = room](std::error_code, std::size_t count) {
-            server.publish(room, presence("leave", name, room, count));
+            server.publish_json(room, presence{"leave", name, room, count});
         });
     }
 

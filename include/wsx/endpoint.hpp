@@ -7,6 +7,7 @@
 // chained lambdas, or a class whose member functions are named like the
 // annotations, one instance per connection.
 
+#include <wsx/codec.hpp>
 #include <wsx/detail/endpoint_state.hpp>
 #include <wsx/detail/session_access.hpp>
 #include <wsx/error.hpp>
@@ -152,6 +153,25 @@ WSX_DETAIL_MEMBER_CALLABLE(on_error)
 
 template <class> inline constexpr bool always_false = false;
 
+// The on_message of a handler that takes a decoded T: one decode per
+// message; what does not decode is the peer's error, not the handler's
+// (any throw from the codec included), so it never becomes a 1011.
+template <class Codec, class T, class Call> auto decoding_handler(Call call) {
+    static_assert(std::is_default_constructible_v<T>,
+                  "wsx: a decoded message type must be default-constructible (the codec fills one in)");
+    return [call = std::move(call)](session& s, const message& m) mutable {
+        T value{};
+        bool ok = false;
+        try {
+            ok = static_cast<bool>(Codec{}.decode(m, value));
+        } catch (...) {
+            ok = false;
+        }
+        if (!ok) return session_access::undecodable(s);
+        call(s, static_cast<const T&>(value));
+    };
+}
+
 } // namespace detail
 
 /// The chainable handler set. Derived is the class returned by the chain
@@ -173,8 +193,25 @@ public:
     /// only; then a binary message closes the connection with 1003
     /// (unsupported data, RFC 6455 7.4.1). std::string is a copy the handler
     /// owns (the servlet's String); std::string_view is valid during the call.
-    template <class F> Derived& on_message(F f) {
-        if constexpr (std::is_invocable_v<F&, session_type&, const message&>) {
+    ///
+    /// (session&, const T&) for any other T: each message is decoded into a T
+    /// once, by `Codec` (on_message<my_codec>(f)) or by T's default codec
+    /// (JSON with <wsx/json.hpp>: nlohmann::json, or a type with from_json).
+    /// A message that does not decode reaches on_error as
+    /// error::undecodable_message and closes the connection with 1007
+    /// (session_options::close_on_undecodable). See codec.hpp.
+    template <class Codec = void, class F> Derived& on_message(F f) {
+        if constexpr (detail::takes_decoded<F>::value) {
+            using T = detail::decoded_t<F>;
+            static_assert(std::is_invocable_v<F&, session_type&, const T&>,
+                          "wsx: a decoding on_message takes (wsx::session&, const T&) or (wsx::session&, T)");
+            state().on_message = detail::decoding_handler<detail::codec_for_t<Codec, T>, T>(
+                [f = std::move(f)](session_type& s, const T& v) mutable { f(s, v); });
+            state().text_only = false;
+        } else if constexpr (!std::is_void_v<Codec>) {
+            static_assert(detail::always_false<F>, "wsx: on_message<Codec> needs a handler (wsx::session&, const T&) "
+                                                   "with a concrete T to decode into (not auto)");
+        } else if constexpr (std::is_invocable_v<F&, session_type&, const message&>) {
             state().on_message = std::move(f);
             state().text_only = false;
         } else if constexpr (std::is_invocable_v<F&, session_type&, std::string_view>) {
@@ -187,7 +224,8 @@ public:
             state().text_only = true;
         } else {
             static_assert(detail::always_false<F>, "wsx: on_message takes (wsx::session&, const wsx::message&), "
-                                                   "(wsx::session&, std::string_view) or (wsx::session&, std::string)");
+                                                   "(wsx::session&, std::string_view), (wsx::session&, std::string) "
+                                                   "or (wsx::session&, const T&) for a T a codec decodes");
         }
         return self();
     }
@@ -300,7 +338,12 @@ private:
             static_assert(!detail::has_member_on_open<T>::value, "wsx: on_open must be void on_open(wsx::session&)");
         }
 
-        if constexpr (detail::can_on_message<T, S&, const message&>::value) {
+        if constexpr (detail::has_member_on_message<T>::value && detail::takes_decoded<decltype(&T::on_message)>::value) {
+            using A = detail::decoded_t<decltype(&T::on_message)>;
+            state().on_message = detail::decoding_handler<detail::codec_for_t<typename detail::class_codec<T>::type, A>, A>(
+                [](S& s, const A& v) { detail::session_access::instance<T>(s).on_message(s, v); });
+            state().text_only = false;
+        } else if constexpr (detail::can_on_message<T, S&, const message&>::value) {
             state().on_message = [](S& s, const message& m) { detail::session_access::instance<T>(s).on_message(s, m); };
             state().text_only = false;
         } else if constexpr (detail::can_on_message<T, S&, std::string_view>::value) {
@@ -314,7 +357,8 @@ private:
         } else {
             static_assert(!detail::has_member_on_message<T>::value,
                           "wsx: on_message must be on_message(wsx::session&, const wsx::message&), "
-                          "on_message(wsx::session&, std::string_view) or on_message(wsx::session&, std::string)");
+                          "on_message(wsx::session&, std::string_view), on_message(wsx::session&, std::string) "
+                          "or on_message(wsx::session&, const T&) for a T its codec decodes");
         }
 
         if constexpr (detail::can_on_close<T, S&, const close_reason&>::value) {

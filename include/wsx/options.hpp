@@ -57,6 +57,12 @@ struct session_options {
     std::chrono::milliseconds ping_timeout{10'000};
     /// Answer pings with pongs automatically (RFC 6455 5.5.2 requires it).
     bool auto_pong = true;
+    /// A message the endpoint's codec cannot decode (codec.hpp, a handler
+    /// taking a decoded type): on_error gets error::undecodable_message and
+    /// then, when true, the connection closes with 1007 (invalid payload,
+    /// RFC 6455 7.4.1). false: the message is dropped and the connection
+    /// stays open, for protocols where a stray message is not fatal.
+    bool close_on_undecodable = true;
     /// Server: keep the opening request (target, query, headers) for the
     /// connection's life. false: it is released when on_open returns, and
     /// target(), query(), header() and request() then give empty results

@@ -148,6 +148,14 @@ public:
     std::size_t publish(std::string_view topic, const message& m);
     /// Publishes the text message `text`.
     std::size_t publish(std::string_view topic, std::string_view text);
+    /// Publishes `value` as JSON text (<wsx/json.hpp>), encoded once for every subscriber.
+    template <class T> std::size_t publish_json(std::string_view topic, const T& value) {
+        return publish(topic, encode_json(value));
+    }
+    /// Publishes `value` as the message `Codec` encodes it to (codec.hpp).
+    template <class Codec, class T> std::size_t publish_as(std::string_view topic, const T& value) {
+        return publish(topic, encode<Codec>(value));
+    }
     /// Carries publish() to the other nodes that share `b`'s broker
     /// (docs/scaling.md): `server.use_backplane(wsx::redis_backplane{io, {...}})`.
     /// Set it up once, before listening, like the endpoints. `b` is a handle:

@@ -16,6 +16,7 @@
 // detail/session_parts.hpp) is declared here, not included: the
 // impl/session*.ipp files include them (docs/compile-time.md).
 
+#include <wsx/codec.hpp>
 #include <wsx/detail/config.hpp>
 #include <wsx/detail/send_queue.hpp>
 #include <wsx/detail/session_clock.hpp>
@@ -281,6 +282,22 @@ public:
         return initiate(std::forward<Token>(token), [this, bytes](detail::send_queue::completion c) {
             send_bytes(protocol::opcode::binary, bytes.data(), bytes.size(), std::move(c));
         });
+    }
+
+    /// Sends `value` as JSON text (<wsx/json.hpp>: nlohmann::json, or a type
+    /// with to_json), as send() does; the token form gets the outcome.
+    template <class T> void send_json(const T& value) { send(encode_json(value)); }
+    template <class T, class Token> auto send_json(const T& value, Token&& token) {
+        return send(encode_json(value), std::forward<Token>(token));
+    }
+    /// Sends `value` as the message `Codec` encodes it to (codec.hpp).
+    template <class Codec, class T> void send_as(const T& value) { send(encode<Codec>(value)); }
+    template <class Codec, class T, class Token> auto send_as(const T& value, Token&& token) {
+        return send(encode<Codec>(value), std::forward<Token>(token));
+    }
+    /// Publishes `value` as JSON text to `topic`'s other subscribers (see publish()).
+    template <class T> std::size_t publish_json(std::string_view topic, const T& value) {
+        return publish(topic, encode_json(value));
     }
 
     /// Sends a ping (payload at most 125 bytes, else throws std::system_error).

@@ -96,6 +96,10 @@ public:
         if (auto s = s_.lock()) return s->send_binary(bytes, std::forward<Token>(token));
         return detail::complete_closed(std::forward<Token>(token));
     }
+    /// Sends `value` as JSON text (<wsx/json.hpp>); a no-op when the connection is gone.
+    template <class T> void send_json(const T& value) const { send(encode_json(value)); }
+    /// Sends `value` as the message `Codec` encodes it to (codec.hpp).
+    template <class Codec, class T> void send_as(const T& value) const { send(encode<Codec>(value)); }
     /// Sends a ping (see session::ping()).
     void ping(std::string_view payload = {}) const {
         if (auto s = s_.lock()) s->ping(payload);

@@ -405,6 +405,20 @@ async def main():
     except asyncio.TimeoutError:
         print("other rooms hear nothing")
 
+    spoofed = {"type": "message", "name": "ann", "text": "it is me"}
+    await bob.send(json.dumps(spoofed))
+    signed = {"type": "message", "name": "강호동\"", "text": "it is me"}
+    assert await recv(ann) == signed and await recv(bob) == signed
+    print("signed with the joined name")
+
+    await other.send("not json")
+    try:
+        await asyncio.wait_for(other.recv(), 10)
+        raise AssertionError("a message that is not JSON was accepted")
+    except websockets.ConnectionClosed as e:
+        assert e.rcvd is not None and e.rcvd.code == 1007, f"closed with {e.rcvd}"
+    print("not JSON: 1007")
+
     await bob.close()
     assert await recv(ann) == {"type": "leave", "name": "강호동\"", "room": "lobby", "count": 1}
     print("leave announced")
@@ -416,12 +430,12 @@ async def main():
     except websockets.ConnectionClosed as e:
         assert e.rcvd is not None and e.rcvd.code == 1009, f"closed with {e.rcvd}"
     print("too big: 1009")
-    await other.close()
 
 asyncio.run(main())
 ' "$port"
-  expect_in "$work/chat_python.out" "broadcast to the room" "other rooms hear nothing" "leave announced" "too big: 1009"
-  pass "python websockets: join, broadcast to one room, leave, 1009"
+  expect_in "$work/chat_python.out" "broadcast to the room" "other rooms hear nothing" "signed with the joined name" \
+            "not JSON: 1007" "leave announced" "too big: 1009"
+  pass "python websockets: join, broadcast to one room, names, 1007, leave, 1009"
   stop_server chat
 }
 

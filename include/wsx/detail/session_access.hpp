@@ -7,6 +7,8 @@
 // instead of public members or a friend per caller, so that wsx::session's
 // public interface is only what a handler needs.
 
+#include <wsx/detail/endpoint_state.hpp>
+#include <wsx/error.hpp>
 #include <wsx/session.hpp>
 
 #include <string>
@@ -42,6 +44,15 @@ struct session_access {
     static bool shed_memory(session& s) { return s.shed_memory(); }
     // The server shuts down: 1001.
     static void going_away(session& s) { s.going_away(); }
+
+    // A message the endpoint's codec could not decode: on_error, then 1007
+    // unless the endpoint keeps the connection (close_on_undecodable). Not
+    // through report_error(), which tells on_error once per connection.
+    static void undecodable(session& s) {
+        const std::error_code ec = make_error_code(error::undecodable_message);
+        if (s.options_->close_on_undecodable) return s.fail(ec);
+        if (s.endpoint_ && s.endpoint_->on_error) s.endpoint_->on_error(s, ec);
+    }
 
     // The per-connection object of a class endpoint (endpoint<T>).
     template <class T> static T& instance(session& s) noexcept { return *static_cast<T*>(s.instance_.get()); }
