@@ -3,12 +3,16 @@
 #define WSX_IMPL_CLIENT_IPP
 
 // wsx::client: making the connection's session for the URL's transport,
-// resolving, connecting and starting the opening handshake. Included by
+// resolving, connecting (through a proxy's CONNECT tunnel if one is set),
+// starting the opening handshake, and reconnecting after a backoff. Included by
 // client.hpp, or compiled once by src.hpp with WSX_SEPARATE_COMPILATION.
 
 #include <wsx/client.hpp>
+#include <wsx/detail/os_random.hpp>
+#include <wsx/detail/proxy_tunnel.hpp>
 #include <wsx/detail/session_access.hpp>
 #include <wsx/detail/stream_session.hpp>
+#include <wsx/protocol/proxy_connect.hpp>
 #include <wsx/transport/plain.hpp>
 
 #include <asio/bind_executor.hpp>
@@ -20,7 +24,8 @@ namespace wsx {
 WSX_DECL client::client(asio::io_context& io)
     : io_(io),
       plain_(std::make_shared<detail::transport_client_maker<transport::plain>>()),
-      state_(std::make_shared<detail::endpoint_state>()) {
+      state_(std::make_shared<detail::endpoint_state>()),
+      timer_(io) {
     // Its own: a client's sessions are no server's, and their ids are
     // only unique within this client.
     state_->registry = std::make_shared<detail::session_registry>();
@@ -28,6 +33,8 @@ WSX_DECL client::client(asio::io_context& io)
 
 WSX_DECL client::~client() {
     state_->detached.store(true, std::memory_order_release);
+    if (wire_) wire_->detached.store(true, std::memory_order_release);
+    stop_reconnecting();
     if (session_) session_->close(close_code::going_away);
 }
 
@@ -37,7 +44,56 @@ WSX_DECL void client::connect(std::string_view address) {
     if (session_ && session_->ready_state() != wsx::ready_state::closed)
         throw std::system_error(make_error_code(error::invalid_state),
                                 "wsx: connect() called while a connection is open or opening; close() it first");
+    target_ = std::move(u);
+    stop_reconnecting();
+    user_closed_ = false;
+    open_connection();
+}
 
+// The handler set the session calls: each handler forwards to the user's
+// current one (state_), and on_open/on_error/on_close also tell the client,
+// which is how it learns that its connection opened or ended. A fresh set
+// per connection, so that a session that is still closing never sees the
+// next one's settings.
+WSX_DECL std::shared_ptr<detail::endpoint_state> client::make_wire() {
+    auto w = std::make_shared<detail::endpoint_state>();
+    const std::shared_ptr<detail::endpoint_state> user = state_;
+    w->options = user->options;
+    w->text_only = user->text_only;
+    w->registry = user->registry;
+    if (user->make_instance) w->make_instance = [user] { return user->make_instance(); };
+    w->on_open = [this, user](session_type& s) {
+        opened(s);
+        if (user->on_open) user->on_open(s);
+    };
+    if (user->on_message)
+        w->on_message = [user](session_type& s, const message& m) {
+            if (user->on_message) user->on_message(s, m);
+        };
+    if (user->on_ping)
+        w->on_ping = [user](session_type& s, byte_view b) {
+            if (user->on_ping) user->on_ping(s, b);
+        };
+    if (user->on_pong)
+        w->on_pong = [user](session_type& s, byte_view b) {
+            if (user->on_pong) user->on_pong(s, b);
+        };
+    if (user->on_drain)
+        w->on_drain = [user](session_type& s) {
+            if (user->on_drain) user->on_drain(s);
+        };
+    w->on_error = [this, user](session_type& s, std::error_code ec) {
+        if (&s == session_.get()) last_error_ = ec;
+        if (user->on_error) user->on_error(s, ec);
+    };
+    // `this` is safe in these: the session calls no handler once the
+    // client's destructor has set `detached`.
+    w->on_close = [this](session_type& s, const close_reason& r) { ended(s, r); };
+    return w;
+}
+
+WSX_DECL void client::open_connection() {
+    const url& u = target_;
     protocol::client_request r;
     r.host = u.host;
     r.port = u.port;
@@ -49,35 +105,116 @@ WSX_DECL void client::connect(std::string_view address) {
     r.secure = u.secure;
     const auto& dopts = state_->options.deflate;
     if (dopts.enabled && dopts.make_codec) r.extensions = protocol::make_deflate_offer(dopts);
-    std::string request = protocol::build_client_request(r); // throws on a bad header
+    std::string request = protocol::build_client_request(r);
+
+    // The proxy, if any, is chosen per connection: settings changed
+    // between attempts apply to the next one.
+    const proxy_config* via = proxy_.select(u);
+    std::string tunnel_request;
+    if (via) tunnel_request = protocol::build_connect_request(u.host, u.port, via->credentials());
 
     std::shared_ptr<session_type> s = (u.secure ? tls_ : plain_)->make(io_, next_id_++);
+    wire_ = make_wire();
     session_ = s;
-    detail::session_access::begin_connecting(*s, state_);
+    last_error_ = {};
+    detail::session_access::begin_connecting(*s, wire_);
     auto resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
-    auto state = state_;
+    auto state = wire_;
     auto verify = [key = r.key, offered = subprotocols_, ext = !r.extensions.empty()](
                       const protocol::http_response& res, std::string& chosen) -> std::error_code {
         std::error_code ec = protocol::verify_response(res, key, offered, ext, &chosen);
         if (ec == error::handshake_bad_status) return make_status_error(res.status());
         return ec;
     };
+    // Through a proxy, only the proxy's name is resolved here: the proxy
+    // resolves the target's. TLS still checks the target's name (the host
+    // given to socket_to_connect), never the proxy's.
+    const std::string& dial_host = via ? via->host : u.host;
+    const std::uint16_t dial_port = via ? via->port : u.port;
     resolver->async_resolve(
-        u.host, std::to_string(u.port),
+        dial_host, std::to_string(dial_port),
         asio::bind_executor(s->get_executor(), [s, resolver, state, host = u.host, request = std::move(request),
-                                          verify = std::move(verify)](std::error_code ec, auto results) mutable {
+                                                tunnel = std::move(tunnel_request),
+                                                verify = std::move(verify)](std::error_code ec, auto results) mutable {
             // close() or the connect timeout ended the session meanwhile:
             // async_connect would reopen the socket teardown closed.
             if (s->ready_state() == wsx::ready_state::closed) return;
             if (ec) return detail::session_access::fail_connect(*s, ec);
-            auto connected = [s, state, request = std::move(request),
+            transport::socket& sock = detail::session_access::socket_to_connect(*s, host);
+            auto connected = [s, state, &sock, request = std::move(request), tunnel = std::move(tunnel),
                               verify = std::move(verify)](std::error_code ec, auto) mutable {
+                if (s->ready_state() == wsx::ready_state::closed) return;
                 if (ec) return detail::session_access::fail_connect(*s, ec);
-                detail::session_access::start_client(*s, state, std::move(request), std::move(verify));
+                if (tunnel.empty())
+                    return detail::session_access::start_client(*s, state, std::move(request), std::move(verify));
+                detail::open_proxy_tunnel(s, sock, std::move(tunnel),
+                                          [s, state, request = std::move(request),
+                                           verify = std::move(verify)](std::error_code ec) mutable {
+                                              if (ec) return detail::session_access::fail_connect(*s, ec);
+                                              detail::session_access::start_client(*s, state, std::move(request),
+                                                                                   std::move(verify));
+                                          });
             };
-            asio::async_connect(detail::session_access::socket_to_connect(*s, host), results,
-                                asio::bind_executor(s->get_executor(), std::move(connected)));
+            asio::async_connect(sock, results, asio::bind_executor(s->get_executor(), std::move(connected)));
         }));
+}
+
+WSX_DECL void client::opened(session_type& s) {
+    if (&s != session_.get()) return;
+    // A connection that opens resets the backoff.
+    attempt_ = 0;
+    reconnecting_ = false;
+}
+
+// The end of a connection. The decision comes first, so that on_close
+// can already see reconnecting(); close() or connect() in on_close or
+// on_reconnect bump the generation and so cancel it.
+WSX_DECL void client::ended(session_type& s, const close_reason& r) {
+    const bool current = &s == session_.get();
+    std::optional<reconnect_event> next;
+    if (current && reconnect_ && !user_closed_) {
+        const reconnect_options& o = *reconnect_;
+        const bool wanted = o.retry_if ? o.retry_if(r, last_error_) : r.code != close_code::normal;
+        if (wanted && (o.max_attempts == 0 || attempt_ < o.max_attempts)) {
+            ++attempt_;
+            std::uint64_t bits = 0;
+            detail::os_random(&bits, sizeof bits);
+            const double unit = static_cast<double>(bits >> 11) * (1.0 / 9007199254740992.0); // [0, 1)
+            next = reconnect_event{attempt_, reconnect_delay(o, attempt_, unit), last_error_, r};
+            reconnecting_ = true;
+        } else {
+            reconnecting_ = false;
+        }
+    }
+    const std::uint64_t generation = generation_;
+    // As the session does for every handler at the end: an exception from
+    // on_close has nowhere to go, and must not cancel the reconnect.
+    try {
+        if (state_->on_close) state_->on_close(s, r);
+    } catch (...) {
+    }
+    if (!next || generation != generation_ || !reconnecting_) return;
+    if (on_reconnect_) on_reconnect_(*next);
+    if (generation != generation_ || !reconnecting_) return;
+    wait_and_reconnect(next->delay);
+}
+
+WSX_DECL void client::wait_and_reconnect(std::chrono::milliseconds delay) {
+    timer_.expires_after(delay);
+    timer_.async_wait([this, alive = state_, generation = generation_](std::error_code ec) {
+        // Cancelled, or the client is gone (the wait may have completed
+        // just before the destructor ran: `this` is then dangling).
+        if (ec || alive->detached.load(std::memory_order_acquire)) return;
+        if (generation != generation_ || !reconnecting_) return;
+        open_connection();
+    });
+}
+
+WSX_DECL void client::stop_reconnecting() {
+    ++generation_;
+    reconnecting_ = false;
+    attempt_ = 0;
+    timer_.cancel();
 }
 
 WSX_DECL std::shared_ptr<detail::client_session_maker> client::make_tls(const tls_client_options& o) {
