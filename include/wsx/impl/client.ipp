@@ -54,7 +54,8 @@ WSX_DECL void client::connect(std::string_view address) {
 // current one (state_), and on_open/on_error/on_close also tell the client,
 // which is how it learns that its connection opened or ended. A fresh set
 // per connection, so that a session that is still closing never sees the
-// next one's settings.
+// next one's settings. Every handler endpoint_state holds must be
+// forwarded here: one left out is never called on a client.
 WSX_DECL std::shared_ptr<detail::endpoint_state> client::make_wire() {
     auto w = std::make_shared<detail::endpoint_state>();
     const std::shared_ptr<detail::endpoint_state> user = state_;
