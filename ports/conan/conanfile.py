@@ -2,7 +2,7 @@
 # the vcpkg port. From the repository root:
 #
 #   conan create ports/conan                              # plain ws://
-#   conan create ports/conan -o "wsx/*:tls=True" -o "wsx/*:deflate=True" -o "wsx/*:redis=True"
+#   conan create ports/conan -o "wsx/*:tls=True" -o "wsx/*:deflate=True" -o "wsx/*:json=True" -o "wsx/*:redis=True"
 #
 # The sources are the repository itself (export_sources reaches two folders
 # up), and the version is read from CMakeLists.txt's project(VERSION), the
@@ -28,11 +28,13 @@ class WsxConan(ConanFile):
     options = {
         "tls": [True, False],      # wss:// over OpenSSL: target wsx::tls
         "deflate": [True, False],  # permessage-deflate over zlib: target wsx::deflate
+        "json": [True, False],     # objects as JSON messages over nlohmann/json: target wsx::json
         "redis": [True, False],    # topics across nodes over Redis (hiredis): target wsx::redis
     }
     default_options = {
         "tls": False,
         "deflate": False,
+        "json": False,
         "redis": False,
     }
     no_copy_source = True
@@ -56,19 +58,21 @@ class WsxConan(ConanFile):
         cmake_layout(self, src_folder=".")
 
     def requirements(self):
-        # transitive_headers: wsx's headers include asio, OpenSSL and zlib
-        # headers, so a consumer compiles against them too.
+        # transitive_headers: wsx's headers include asio, OpenSSL, zlib,
+        # nlohmann/json and hiredis headers, so a consumer compiles against them too.
         self.requires("asio/[>=1.22 <2]", transitive_headers=True)
         if self.options.tls:
             self.requires("openssl/[>=1.1 <4]", transitive_headers=True)
         if self.options.deflate:
             self.requires("zlib/[>=1.2.11 <2]", transitive_headers=True)
+        if self.options.json:
+            self.requires("nlohmann_json/[>=3.2 <4]", transitive_headers=True)
         if self.options.redis:
             self.requires("hiredis/[>=0.14 <2]", transitive_headers=True)
 
     def package_id(self):
-        # The package is the same headers whatever the options: tls and
-        # deflate only decide which dependencies and targets a consumer gets.
+        # The package is the same headers whatever the options: tls, deflate,
+        # json and redis only decide which dependencies and targets a consumer gets.
         self.info.clear()
 
     def generate(self):
@@ -84,6 +88,7 @@ class WsxConan(ConanFile):
         tc.cache_variables["WSX_INSTALL"] = True
         tc.cache_variables["WSX_WITH_TLS"] = False
         tc.cache_variables["WSX_WITH_DEFLATE"] = False
+        tc.cache_variables["WSX_WITH_JSON"] = False
         tc.cache_variables["WSX_WITH_REDIS"] = False
         tc.generate()
 
@@ -102,11 +107,12 @@ class WsxConan(ConanFile):
 
     def package_info(self):
         # The same names as wsx's own installed config:
-        #   find_package(wsx CONFIG REQUIRED [COMPONENTS tls deflate])
-        #   target_link_libraries(app PRIVATE wsx::wsx [wsx::tls] [wsx::deflate])
+        #   find_package(wsx CONFIG REQUIRED [COMPONENTS tls deflate json redis])
+        #   target_link_libraries(app PRIVATE wsx::wsx [wsx::tls] [wsx::deflate] [wsx::json] [wsx::redis])
         # wsx::wsx is CMakeDeps' aggregate of the components below, so with
-        # tls or deflate on it links OpenSSL or zlib as well; wsx::tls and
-        # wsx::deflate are what wsx's own config exports.
+        # an option on it links that part's dependency (OpenSSL, zlib,
+        # nlohmann/json, hiredis) as well; wsx::tls, wsx::deflate, wsx::json
+        # and wsx::redis are what wsx's own config exports.
         self.cpp_info.set_property("cmake_file_name", "wsx")
         self.cpp_info.set_property("cmake_target_name", "wsx::wsx")
         self.cpp_info.bindirs = []
@@ -132,6 +138,12 @@ class WsxConan(ConanFile):
             deflate.bindirs = []
             deflate.libdirs = []
             deflate.requires = ["core", "zlib::zlib"]
+        if self.options.json:
+            json = self.cpp_info.components["json"]
+            json.set_property("cmake_target_name", "wsx::json")
+            json.bindirs = []
+            json.libdirs = []
+            json.requires = ["core", "nlohmann_json::nlohmann_json"]
         if self.options.redis:
             redis = self.cpp_info.components["redis"]
             redis.set_property("cmake_target_name", "wsx::redis")

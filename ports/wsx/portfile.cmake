@@ -12,6 +12,7 @@ vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
     FEATURES
         tls     WSX_WITH_TLS
         deflate WSX_WITH_DEFLATE
+        json    WSX_WITH_JSON
         redis   WSX_WITH_REDIS
 )
 

@@ -7,20 +7,21 @@
 #  1. the recipe's attributes: name, package_type, license, options;
 #  2. set_version() reads CMakeLists.txt's project(VERSION);
 #  3. export_sources() copies what a build needs and nothing else;
-#  4. requirements(): asio always, openssl with tls, zlib with deflate, hiredis with redis;
+#  4. requirements(): asio always, openssl with tls, zlib with deflate,
+#     nlohmann_json with json, hiredis with redis;
 #  5. package_id() clears the id (one package for every option value);
 #  6. generate() + build() + package(): wsx is configured with the recipe's
 #     CMake cache variables and installed into a package folder, then
 #     trimmed as package() says; the result is checked file by file;
 #  7. package_info() is turned into a find_package config the way CMakeDeps
 #     writes one (file name, target names, component requirements), with the
-#     dependencies mapped onto the system's asio, OpenSSL and zlib;
+#     dependencies mapped onto the system's asio, OpenSSL, zlib and nlohmann/json;
 #  8. test_package/ is configured against that, built and run.
 #
 # What this cannot check: Conan's own resolution of the version ranges, and
-# the asio/openssl/zlib packages of ConanCenter (the system's stand in).
+# the asio/openssl/zlib/nlohmann_json packages of ConanCenter (the system's stand in).
 #
-# usage: check_conan_recipe.py --source DIR --work DIR [--options tls,deflate]
+# usage: check_conan_recipe.py --source DIR --work DIR [--options tls,deflate,json]
 #        [--cmake PATH] [--generator NAME] [--cxx PATH] [--print-version]
 import argparse
 import fnmatch
@@ -253,7 +254,19 @@ DEPENDENCY_TARGETS = {
     "openssl::ssl": "OpenSSL::SSL",
     "openssl::crypto": "OpenSSL::Crypto",
     "zlib::zlib": "ZLIB::ZLIB",
+    "nlohmann_json::nlohmann_json": "nlohmann_json::nlohmann_json",
 }
+
+# The optional parts: option (= component) name, the ConanCenter package it
+# requires, the dependency target its component must require, and the
+# CMake option of wsx's CMakeLists.txt that defines it.
+PARTS = [
+    ("tls", "openssl", "openssl::ssl", "WSX_WITH_TLS"),
+    ("deflate", "zlib", "zlib::zlib", "WSX_WITH_DEFLATE"),
+    ("json", "nlohmann_json", "nlohmann_json::nlohmann_json", "WSX_WITH_JSON"),
+    ("redis", "hiredis", "hiredis::hiredis", "WSX_WITH_REDIS"),
+]
+PART_NAMES = [p for p, _, _, _ in PARTS]
 
 
 def write_cmakedeps_config(recipe, package_folder, deps_folder):
@@ -276,6 +289,8 @@ def write_cmakedeps_config(recipe, package_folder, deps_folder):
         lines.append("find_dependency(OpenSSL)")
     if any(r.startswith("zlib::") for r in needs):
         lines.append("find_dependency(ZLIB)")
+    if any(r.startswith("nlohmann_json::") for r in needs):
+        lines.append("find_dependency(nlohmann_json 3.2)")
     targets = {}
     for cname, comp in info.components.items():
         targets[cname] = comp.get_property("cmake_target_name") or f"{recipe.name}::{cname}"
@@ -350,15 +365,18 @@ def main():
         if getattr(Recipe, k, None) != v:
             fail(f"{k} is {getattr(Recipe, k, None)!r}, expected {v!r}")
     opts = getattr(Recipe, "options", {})
-    if set(opts) != {"tls", "deflate", "redis"} or any(set(v) != {True, False} for v in opts.values()):
-        fail(f"options must be tls, deflate and redis, each True/False: {opts}")
-    if Recipe.default_options != {"tls": False, "deflate": False, "redis": False}:
+    if set(opts) != set(PART_NAMES) or any(set(v) != {True, False} for v in opts.values()):
+        fail(f"options must be {', '.join(PART_NAMES)}, each True/False: {opts}")
+    if Recipe.default_options != {p: False for p in PART_NAMES}:
         fail(f"default_options must turn every part off (a plain build needs none): {Recipe.default_options}")
 
     work = os.path.abspath(ARGS.work)
     shutil.rmtree(work, ignore_errors=True)
     wanted = [o for o in ARGS.options.split(",") if o]
-    recipe.options = _Options({p: p in wanted for p in ("tls", "deflate", "redis")})
+    unknown = set(wanted) - set(PART_NAMES)
+    if unknown:
+        fail(f"asked for options {sorted(unknown)}, which the recipe does not have")
+    recipe.options = _Options({p: p in wanted for p in PART_NAMES})
 
     # 3. export_sources
     recipe.export_sources_folder = os.path.join(work, "export_source")
@@ -374,8 +392,7 @@ def main():
     # 4. requirements
     recipe.requirements()
     names = {ref.split("/")[0]: kw for ref, kw in recipe.requirements_seen}
-    expected = ({"asio"} | ({"openssl"} if "tls" in wanted else set()) | ({"zlib"} if "deflate" in wanted else set())
-                | ({"hiredis"} if "redis" in wanted else set()))
+    expected = {"asio"} | {pkg for p, pkg, _, _ in PARTS if p in wanted}
     if set(names) != expected:
         fail(f"with options {wanted or 'none'} the recipe requires {sorted(names)}, expected {sorted(expected)}")
     for n, kw in names.items():
@@ -402,6 +419,13 @@ def main():
             fail(f"the recipe must set {k}=OFF (tests, examples and benchmarks are not part of the package)")
     if recipe.toolchain_vars.get("WSX_INSTALL") is not True:
         fail("the recipe must set WSX_INSTALL=ON")
+    # wsx turns its parts on by default when it is the top-level project, as
+    # in a package build: each must be set off, or configuring would look for
+    # a dependency the package was not given (CMakeDeps gives consumers the
+    # parts' targets from package_info(), not wsx's own config).
+    for _, _, _, var in PARTS:
+        if recipe.toolchain_vars.get(var) is not False:
+            fail(f"the recipe must set {var}=OFF (the installed headers are the same; package_info() makes the targets)")
     recipe.build()
     recipe.package()
     pkg = recipe.package_folder
@@ -425,13 +449,15 @@ def main():
     have = set(targets.values()) | {root}
     if not want_targets <= have:
         fail(f"package_info() provides {sorted(have)}, missing {sorted(want_targets - have)}")
-    for p in {"tls", "deflate", "redis"} - set(wanted):
+    for p in set(PART_NAMES) - set(wanted):
         if f"wsx::{p}" in have:
             fail(f"package_info() provides wsx::{p} although the option is off")
     comps = recipe.cpp_info.components
-    for p, dep in [("tls", "openssl::ssl"), ("deflate", "zlib::zlib"), ("redis", "hiredis::hiredis")]:
+    for p, _, dep, _ in PARTS:
         if p in wanted and dep not in comps[p].requires:
             fail(f"component {p} must require {dep}")
+        if p in wanted and "core" not in comps[p].requires:
+            fail(f"component {p} must require core (wsx::{p} is wsx and its dependency)")
 
     # 8. test_package
     _, TestRecipe = load_recipe(os.path.join(recipe_dir, "test_package", "conanfile.py"), "wsx_conan_test_package")
@@ -440,7 +466,7 @@ def main():
     t.requirements()
     if [r for r, _ in t.requirements_seen] != [t.tested_reference_str]:
         fail(f"test_package must require only the tested reference, requires {t.requirements_seen}")
-    t.dependencies = {"wsx": _Dependency({"tls": "tls" in wanted, "deflate": "deflate" in wanted})}
+    t.dependencies = {"wsx": _Dependency({p: p in wanted for p in PART_NAMES})}
     t.source_folder = os.path.join(recipe_dir, "test_package")
     t.build_folder = os.path.join(work, "test_package")
     t.prefix_path = deps

@@ -68,7 +68,7 @@ foreach(i RANGE ${last})
   string(JSON f MEMBER "${manifest}" features ${i})
   list(APPEND manifest_features ${f})
 endforeach()
-foreach(pair "tls=openssl" "deflate=zlib" "redis=hiredis")
+foreach(pair "tls=openssl" "deflate=zlib" "json=nlohmann-json" "redis=hiredis")
   string(REPLACE "=" ";" pair "${pair}")
   list(GET pair 0 f)
   list(GET pair 1 dep)
@@ -218,8 +218,21 @@ file(READ "${CURRENT_PACKAGES_DIR}/share/wsx/copyright" copyright)
 if(NOT copyright MATCHES "Boost Software License")
   fail("share/wsx/copyright is not the license")
 endif()
+# Each feature, and only the features asked for, is in the installed config:
+# wsx turns its parts on by default when it is the top-level project, as in
+# a port's build, so the portfile must pass OFF for every feature left out.
+file(READ "${CURRENT_PACKAGES_DIR}/share/wsx/wsxTargets.cmake" targets)
+foreach(f IN LISTS manifest_features)
+  string(FIND "${targets}" "add_library(wsx::${f} " at)
+  if(f IN_LIST requested AND at EQUAL -1)
+    fail("feature '${f}' was asked for, but the installed config has no wsx::${f}")
+  elseif(NOT f IN_LIST requested AND NOT at EQUAL -1)
+    fail("feature '${f}' was not asked for, but the installed config has wsx::${f}")
+  endif()
+endforeach()
 file(READ "${CURRENT_PACKAGES_DIR}/share/wsx/usage" usage)
-foreach(needle "find_package(wsx CONFIG REQUIRED)" "wsx::wsx" "COMPONENTS tls deflate" "wsx::tls" "wsx::deflate")
+foreach(needle "find_package(wsx CONFIG REQUIRED)" "wsx::wsx" "COMPONENTS tls deflate" "wsx::tls" "wsx::deflate"
+               "COMPONENTS json" "wsx::json" "COMPONENTS redis" "wsx::redis")
   string(FIND "${usage}" "${needle}" at)
   if(at EQUAL -1)
     fail("the usage file does not say ${needle}")
@@ -239,7 +252,8 @@ foreach(part IN LISTS requested)
 endforeach()
 
 # A feature that was not installed must be refused by name at find_package.
-foreach(part tls deflate)
+# (Not redis: its component looks for hiredis first, which this machine may lack.)
+foreach(part tls deflate json)
   if(NOT part IN_LIST requested)
     execute_process(COMMAND ${CMAKE_COMMAND} ${gen} -S "${CONSUMER}" -B "${WORK}/consumer-without-${part}"
                             -DWSX_MODE=installed "-DCMAKE_PREFIX_PATH=${CURRENT_PACKAGES_DIR}"

@@ -1,6 +1,8 @@
 # cmake -P script: configure, build and run the consumer in one mode.
 #   MODE      subdir | installed
-#   PARTS     optional parts the consumer links as well (tls;deflate), may be empty
+#   PARTS     optional parts the consumer links as well (tls,deflate,json), may be empty
+#   WITH_JSON installed mode: whether the installed wsx has wsx::json (ON unless
+#             this build lacks nlohmann/json); tls and deflate are always in
 #   STRICT    ON: also build and run consumer_strict (-Wall -Wextra -Wshadow -Wconversion -Werror)
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -22,9 +24,14 @@ if(MODE STREQUAL "subdir")
       "-DWSX_CONSUMER_PARTS=${PARTS_ARG}" -DWSX_CONSUMER_STRICT=${STRICT})
 else()
   # Install wsx exactly as a package manager would: tests and examples off.
+  # tls, deflate and (when this build has it) json are installed, so that a
+  # consumer asking for fewer proves the config pulls in only what it asked for.
+  if(NOT DEFINED WITH_JSON OR WITH_JSON STREQUAL "")
+    set(WITH_JSON ON)
+  endif()
   run(${CMAKE_COMMAND} ${gen} -S "${SOURCE}" -B "${WORK}/wsx-build" -DWSX_BUILD_TESTS=OFF
       -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF -DWSX_INSTALL=ON -DWSX_WITH_TLS=ON -DWSX_WITH_DEFLATE=ON
-      -DCMAKE_INSTALL_PREFIX=${WORK}/prefix)
+      -DWSX_WITH_JSON=${WITH_JSON} -DCMAKE_INSTALL_PREFIX=${WORK}/prefix)
   run(${CMAKE_COMMAND} --install "${WORK}/wsx-build")
   foreach(f include/wsx/wsx.hpp include/wsx/version.hpp share/wsx/wsxConfig.cmake share/wsx/wsxConfigVersion.cmake)
     if(NOT EXISTS "${WORK}/prefix/${f}")

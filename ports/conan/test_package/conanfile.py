@@ -22,6 +22,7 @@ class WsxTestPackageConan(ConanFile):
         tc = CMakeToolchain(self)
         tc.cache_variables["WSX_TEST_TLS"] = bool(wsx.options.tls)
         tc.cache_variables["WSX_TEST_DEFLATE"] = bool(wsx.options.deflate)
+        tc.cache_variables["WSX_TEST_JSON"] = bool(wsx.options.json)
         tc.generate()
 
     def build(self):

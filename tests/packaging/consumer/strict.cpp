@@ -13,6 +13,10 @@
 #include <wsx/deflate.hpp>
 #define WSX_STRICT_DEFLATE 1
 #endif
+#if defined(WSX_CONSUMER_JSON)
+#include <wsx/json.hpp>
+#define WSX_STRICT_JSON 1
+#endif
 
 #include <cstdio>
 #include <memory>
@@ -28,6 +32,30 @@ struct counter {
     void on_close(wsx::session&, const wsx::close_reason&) {}
     void on_error(wsx::session&, std::error_code) {}
 };
+
+#if defined(WSX_STRICT_JSON)
+struct point {
+    int x = 0;
+    int y = 0;
+};
+void to_json(nlohmann::json& j, const point& p) { j = nlohmann::json{{"x", p.x}, {"y", p.y}}; }
+void from_json(const nlohmann::json& j, point& p) {
+    j.at("x").get_to(p.x);
+    j.at("y").get_to(p.y);
+}
+
+// The JSON codec's templates, for nlohmann::json and for a struct.
+template <class Server, class Client> void use_json(Server& server, Client& client) {
+    server.endpoint("/json")
+        .on_message([](wsx::session& s, const nlohmann::json& j) { s.send_json(j); });
+    server.endpoint("/point").on_message([](wsx::session& s, const point& p) {
+        s.send_json(point{p.y, p.x});
+        s.publish_json("points", p);
+    });
+    server.publish_json("points", point{1, 2});
+    client.on_message([](wsx::session&, const nlohmann::json&) {});
+}
+#endif
 
 template <class Server, class Client> void use(asio::io_context& io, Server& server, Client& client, int& total) {
     server.endpoint("/echo")
@@ -48,6 +76,10 @@ int main() {
     wsx::server server{io};
     wsx::client client{io};
     use(io, server, client, total);
+#if defined(WSX_STRICT_JSON)
+    wsx::client json_client{io};
+    use_json(server, json_client);
+#endif
     server.listen("127.0.0.1", 0);
     wsx::sync_client sync;
     std::printf("strict: port %u, sync client %s\n", static_cast<unsigned>(server.port()),
@@ -59,6 +91,9 @@ int main() {
 #if defined(WSX_STRICT_DEFLATE)
     wsx::deflate_options d = wsx::enable_deflate();
     std::printf("strict: deflate %s\n", d.enabled ? "on" : "off");
+#endif
+#if defined(WSX_STRICT_JSON)
+    std::printf("strict: json %s\n", std::string(wsx::encode_json(point{3, 4}).text()).c_str());
 #endif
     server.stop();
     io.run();
