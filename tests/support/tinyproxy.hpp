@@ -29,6 +29,10 @@
 #include <thread>
 #include <vector>
 
+#ifndef WSX_TINYPROXY
+#define WSX_TINYPROXY "tinyproxy"
+#endif
+
 extern char** environ;
 
 namespace wsx_test {
@@ -102,7 +106,7 @@ private:
     void start() {
         const std::string conf = conf_path();
         const std::string log = log_path();
-        const char* argv[] = {"tinyproxy", "-d", "-c", conf.c_str(), nullptr};
+        const char* argv[] = {WSX_TINYPROXY, "-d", "-c", conf.c_str(), nullptr};
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -112,10 +116,10 @@ private:
         // stay open after the test closed it.
         posix_spawn_file_actions_addclosefrom_np(&fa, 3);
         pid_t pid = 0;
-        const int rc = posix_spawnp(&pid, "tinyproxy", &fa, nullptr, const_cast<char**>(argv), environ);
+        const int rc = posix_spawnp(&pid, WSX_TINYPROXY, &fa, nullptr, const_cast<char**>(argv), environ);
         posix_spawn_file_actions_destroy(&fa);
         if (rc != 0)
-            throw std::runtime_error("cannot start tinyproxy (" + std::string(std::strerror(rc)) +
+            throw std::runtime_error("cannot start " WSX_TINYPROXY " (" + std::string(std::strerror(rc)) +
                                      "); Debian: apt-get install tinyproxy");
         pid_ = pid;
         // Up once it accepts a TCP connection.
