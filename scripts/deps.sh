@@ -10,8 +10,9 @@ set -euo pipefail
 demo=(cmake ninja-build g++ libasio-dev zlib1g-dev nlohmann-json3-dev)
 # libhiredis-dev and redis-server: the Redis backplane and its tests, which
 # start redis-server themselves on a free port (never the system's service);
-# haproxy: examples/chat_haproxy runs three chats behind one, in the foreground.
-test=("${demo[@]}" clang libclang-rt-14-dev catch2 libssl-dev libhiredis-dev redis-server haproxy libbenchmark-dev libboost-dev libwebsocketpp-dev
+# haproxy: examples/chat_haproxy runs three chats behind one, in the foreground;
+# tinyproxy: the client's HTTP CONNECT proxy tests start one in the foreground.
+test=("${demo[@]}" clang libclang-rt-14-dev catch2 libssl-dev libhiredis-dev redis-server haproxy tinyproxy libbenchmark-dev libboost-dev libwebsocketpp-dev
       python3-websockets openssl curl chromium nodejs doxygen mscgen)
 case "${1:-}" in
   demo) want=("${demo[@]}") ;;
