@@ -188,6 +188,11 @@ public:
     void send(const prepared_message& m) { require_session().send(m); }
     /// Sends a binary message.
     void send_binary(byte_view bytes) { require_session().send_binary(bytes); }
+    /// Sends `value` as JSON text (<wsx/json.hpp>), the browser's
+    /// `ws.send(JSON.stringify(value))`.
+    template <class T> void send_json(const T& value) { require_session().send_json(value); }
+    /// Sends `value` as the message `Codec` encodes it to (codec.hpp).
+    template <class Codec, class T> void send_as(const T& value) { require_session().template send_as<Codec>(value); }
     /// Sends text; the completion token gets the outcome.
     template <class Token> auto send(std::string_view text, Token&& token) {
         return require_session().send(text, std::forward<Token>(token));

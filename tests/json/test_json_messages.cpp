@@ -61,7 +61,7 @@ struct client_side {
         REQUIRE(run_until(io, [&] { return open || closes > 0; }));
         REQUIRE(open);
     }
-    void send_json(const nlohmann::json& j) { client.send(wsx::encode_json(j)); }
+    void send_json(const nlohmann::json& j) { client.send_json(j); }
 };
 
 } // namespace
