@@ -75,6 +75,13 @@ struct takes_decoded<F, std::enable_if_t<has_message_arg<F>::value>>
 
 template <class F> using decoded_t = std::decay_t<typename message_arg<F>::type>;
 
+// The class form: an endpoint class whose on_message (one member, not
+// overloaded or a template) takes a decoded type. False for a class
+// without on_message.
+template <class E, class = void> struct member_takes_decoded : std::false_type {};
+template <class E>
+struct member_takes_decoded<E, std::void_t<decltype(&E::on_message)>> : takes_decoded<decltype(&E::on_message)> {};
+
 template <class T, class = void> struct has_default_codec : std::false_type {};
 template <class T> struct has_default_codec<T, std::void_t<typename default_codec<T>::type>> : std::true_type {};
 

@@ -338,7 +338,7 @@ private:
             static_assert(!detail::has_member_on_open<T>::value, "wsx: on_open must be void on_open(wsx::session&)");
         }
 
-        if constexpr (detail::has_member_on_message<T>::value && detail::takes_decoded<decltype(&T::on_message)>::value) {
+        if constexpr (detail::member_takes_decoded<T>::value) {
             using A = detail::decoded_t<decltype(&T::on_message)>;
             state().on_message = detail::decoding_handler<detail::codec_for_t<typename detail::class_codec<T>::type, A>, A>(
                 [](S& s, const A& v) { detail::session_access::instance<T>(s).on_message(s, v); });
