@@ -174,6 +174,19 @@ template <class Codec, class T, class Call> auto decoding_handler(Call call) {
 
 } // namespace detail
 
+namespace detail {
+// on_message_part in the class form: which of the two chunk types the
+// member takes (an overloaded or generic member may take both).
+template <class T, class Chunk, class = void> struct can_on_message_part : std::false_type {};
+template <class T, class Chunk>
+struct can_on_message_part<T, Chunk,
+                           std::void_t<decltype(std::declval<T&>().on_message_part(
+                               std::declval<session&>(), std::declval<Chunk>(), false))>> : std::true_type {};
+template <class T, class = void> struct has_member_on_message_part : std::false_type {};
+template <class T>
+struct has_member_on_message_part<T, std::void_t<decltype(&T::on_message_part)>> : std::true_type {};
+} // namespace detail
+
 /// The chainable handler set. Derived is the class returned by the chain
 /// (an endpoint of a server, or a client).
 template <class Derived> class basic_handlers {
@@ -273,6 +286,44 @@ public:
     /// refused a send): the moment to resume producing.
     template <class F> Derived& on_drain(F f) {
         state().on_drain = std::move(f);
+        return self();
+    }
+
+    /// \@OnMessage with `boolean last` (the servlet's partial messages):
+    /// each message in chunks, as they arrive, without ever holding it whole,
+    /// so a message larger than memory can be received. f(session&,
+    /// std::string_view chunk, bool last) takes text, f(session&,
+    /// wsx::byte_view chunk, bool last) binary, and a generic
+    /// f(session&, auto chunk, bool last) both (call on_message_part once
+    /// per type for two lambdas). A message of a type with no part handler
+    /// closes the connection with 1003, as a text-only on_message does.
+    ///
+    /// Every message gives at least one call and exactly one with
+    /// `last == true` (an empty message: one call, empty chunk, last); the
+    /// last call's chunk may be empty. A text chunk always ends on a whole
+    /// code point, and the message is checked as UTF-8 across chunks:
+    /// invalid text fails the connection with 1007 after the valid chunks
+    /// before it were delivered. A chunk is valid during the call.
+    ///
+    /// With a part handler set, on_message is not called for this endpoint.
+    /// max_message_size still applies (1009); set it (and max_frame_size)
+    /// to 0 to lift it for an endpoint with part handlers. docs/streams.md.
+    template <class F> Derived& on_message_part(F f) {
+        constexpr bool text = std::is_invocable_v<F&, session_type&, std::string_view, bool>;
+        constexpr bool binary = std::is_invocable_v<F&, session_type&, byte_view, bool>;
+        static_assert(text || binary, "wsx: on_message_part takes (wsx::session&, std::string_view, bool) for text, "
+                                      "(wsx::session&, wsx::byte_view, bool) for binary, or a generic "
+                                      "(wsx::session&, auto, bool) for both");
+        if constexpr (text && binary) {
+            // One object for both, so that what it captures is one state.
+            auto shared = std::make_shared<F>(std::move(f));
+            state().on_text_part = [shared](session_type& s, std::string_view c, bool last) { (*shared)(s, c, last); };
+            state().on_binary_part = [shared](session_type& s, byte_view c, bool last) { (*shared)(s, c, last); };
+        } else if constexpr (text) {
+            state().on_text_part = std::move(f);
+        } else {
+            state().on_binary_part = std::move(f);
+        }
         return self();
     }
 
@@ -378,6 +429,23 @@ private:
             static_assert(!detail::has_member_on_error<T>::value,
                           "wsx: on_error must be on_error(wsx::session&, std::error_code) or on_error(wsx::session&)");
         }
+
+        // on_message_part: one member, or two overloads, for text and binary chunks.
+        constexpr bool text_parts = detail::can_on_message_part<T, std::string_view>::value;
+        constexpr bool binary_parts = detail::can_on_message_part<T, byte_view>::value;
+        if constexpr (text_parts) {
+            state().on_text_part = [](S& s, std::string_view c, bool last) {
+                detail::session_access::instance<T>(s).on_message_part(s, c, last);
+            };
+        }
+        if constexpr (binary_parts) {
+            state().on_binary_part = [](S& s, byte_view c, bool last) {
+                detail::session_access::instance<T>(s).on_message_part(s, c, last);
+            };
+        }
+        static_assert(text_parts || binary_parts || !detail::has_member_on_message_part<T>::value,
+                      "wsx: on_message_part must be on_message_part(wsx::session&, std::string_view, bool) for "
+                      "text and/or on_message_part(wsx::session&, wsx::byte_view, bool) for binary");
     }
 
     Derived& self() noexcept { return static_cast<Derived&>(*this); }

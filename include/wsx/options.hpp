@@ -25,9 +25,12 @@ enum class send_queue_policy : std::uint8_t {
 /// client (`client.options(o)`). docs/limits.md explains each default.
 struct session_options {
     /// Largest message accepted (after reassembly and, with deflate, after
-    /// inflating). A larger one closes the connection with 1009.
+    /// inflating). A larger one closes the connection with 1009. An
+    /// endpoint with on_message_part holds no message: there 0 means no
+    /// limit (docs/streams.md); elsewhere 0 admits only empty messages.
     std::size_t max_message_size = 16 * 1024 * 1024;
-    /// Largest single frame accepted; defaults to the message limit.
+    /// Largest single frame accepted; defaults to the message limit (0: no
+    /// limit, with on_message_part only).
     std::size_t max_frame_size = 16 * 1024 * 1024;
     /// Bytes queued for sending, not yet written, before send_policy applies:
     /// once the queue holds this much, further sends are refused (or the

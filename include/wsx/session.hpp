@@ -66,6 +66,7 @@ enum class ready_state : std::uint8_t { connecting = 0, open = 1, closing = 2, c
 
 class session;
 class session_handle;
+class message_stream;
 
 namespace detail {
 struct session_access;
@@ -78,6 +79,7 @@ struct client_parts;
 struct compression;
 struct closing_state;
 struct read_backlog;
+struct stream_parts;
 // In detail/one_thread.hpp:
 template <class Session, class Flush> class one_thread_flush;
 struct direct_flush;
@@ -314,6 +316,27 @@ public:
     /// to run it in line with the session's handlers.
     const strand_type& get_executor() const noexcept { return strand_; }
 
+    // ---- messages in parts (docs/streams.md) --------------------------------
+
+    /// Starts a text message sent in fragments as it is produced (the
+    /// servlet's getSendWriter()): `auto w = s.send_stream(); w.write(a,
+    /// token); w.write(b, token); w.finish(token);`. Each write() is one
+    /// fragment, and its token completes once that fragment is written to
+    /// the socket: waiting for it is the backpressure. Until finish(), the
+    /// session's other sends (send(), publish deliveries, prepared messages)
+    /// wait behind the stream and go out after its message, in order; only
+    /// pings, pongs and a close frame come in between. The message is sent
+    /// uncompressed. See wsx::message_stream.
+    ///
+    /// Call it on the session's strand (in a handler, or in work posted to
+    /// get_executor()); the stream's write() and finish() may then come
+    /// from any thread. Throws std::system_error(error::invalid_state) off
+    /// the strand, or while another stream of this session is not finished.
+    /// On a closed session the stream's calls complete with error::closed.
+    message_stream send_stream();
+    /// The same for a binary message (the servlet's getSendStream()).
+    message_stream send_binary_stream();
+
     /// \cond internal
 protected:
     // Made by detail::stream_session, the one subclass: it owns the
@@ -390,7 +413,8 @@ private:
     bool shed_memory();
     void going_away();
 
-    static protocol::reader_options reader_options_for(bool is_server, const session_options& o);
+    // `parts`: the endpoint has on_message_part handlers (streaming reads).
+    static protocol::reader_options reader_options_for(bool is_server, const session_options& o, bool parts = false);
 
     template <class Token, class Start> auto initiate(Token&& token, Start&& start) {
         return asio::async_initiate<Token, void(std::error_code)>(
@@ -582,6 +606,33 @@ private:
     std::unique_ptr<closing_state> closing_;
     closing_state& closing();
 
+    // ---- messages in parts (impl/session_parts.ipp, session_stream.ipp) ----
+    friend class message_stream;
+    // Made when first used: an endpoint with on_message_part, a send_stream().
+    std::unique_ptr<detail::stream_parts> streams_;
+    detail::stream_parts& streams();
+    // Receiving: what the reader's streaming events become.
+    void on_part_begin(protocol::opcode op, bool compressed);
+    void on_part_data(const std::uint8_t* data, std::size_t size, bool final);
+    void on_part_end();
+    void deliver_part(const std::uint8_t* data, std::size_t size, bool last);
+    void call_part_handler(const std::uint8_t* data, std::size_t size, bool last);
+    // Sending: a message_stream's frames, and the sends that wait for it.
+    message_stream open_stream(protocol::opcode op);
+    void stream_send(std::uint64_t id, const void* data, std::size_t size, bool fin, detail::send_queue::completion c);
+    void stream_frame(std::uint64_t id, const std::uint8_t* data, std::size_t size, bool fin,
+                      detail::send_queue::completion c);
+    void abandon_stream(std::uint64_t id, bool wrote);
+    // A send made while a stream is open (or others still wait) waits, in order.
+    bool stream_blocks_sends() const noexcept;
+    bool stream_replaying() const noexcept;
+    void wait_for_stream(protocol::opcode op, const std::uint8_t* data, std::size_t size,
+                         detail::send_queue::completion& c);
+    void wait_for_stream(const std::shared_ptr<const detail::shared_frame>& f, detail::send_queue::completion& c);
+    void send_waiting();
+    void fail_waiting(std::error_code ec);
+    std::size_t waiting_bytes() const noexcept;
+
     std::uint64_t id_;
     std::atomic<std::size_t> buffered_{0};
     std::atomic<std::size_t> posted_{0}; // bytes of sends posted to the strand, not yet queued
@@ -615,12 +666,15 @@ private:
 } // namespace wsx
 
 #include <wsx/session_handle.hpp>
+#include <wsx/send_stream.hpp>
 
 #if !defined(WSX_SEPARATE_COMPILATION)
 #include <wsx/impl/session.ipp>
 #include <wsx/impl/session_close.ipp>
 #include <wsx/impl/session_handshake.ipp>
+#include <wsx/impl/session_parts.ipp>
 #include <wsx/impl/session_read.ipp>
+#include <wsx/impl/session_stream.ipp>
 #include <wsx/impl/session_timers.ipp>
 #include <wsx/impl/session_topics.ipp>
 #include <wsx/impl/session_write.ipp>

@@ -29,7 +29,9 @@
 #include <wsx/impl/session.ipp>
 #include <wsx/impl/session_close.ipp>
 #include <wsx/impl/session_handshake.ipp>
+#include <wsx/impl/session_parts.ipp>
 #include <wsx/impl/session_read.ipp>
+#include <wsx/impl/session_stream.ipp>
 #include <wsx/impl/session_timers.ipp>
 #include <wsx/impl/session_topics.ipp>
 #include <wsx/impl/session_write.ipp>

@@ -12,12 +12,14 @@
 #if defined(__linux__) && defined(__GLIBCXX__) && defined(__x86_64__)
 TEST_CASE("session sizes: an idle ws:// connection's objects stay within their bounds", "[session][size]") {
     using plain_session = wsx::detail::stream_session<wsx::transport::plain::stream>;
-    CHECK(sizeof(wsx::protocol::reader) <= 136);
+    CHECK(sizeof(wsx::protocol::reader) <= 128);
     CHECK(sizeof(wsx::detail::send_queue) <= 24);
     CHECK(sizeof(wsx::transport::plain::stream) <= 168);
     CHECK(sizeof(wsx::session) <= 448);
     CHECK(sizeof(plain_session) <= 616);
     // What is made only when used stays out of the session: one pointer each.
-    CHECK(sizeof(wsx::session) - sizeof(wsx::protocol::reader) - sizeof(wsx::detail::send_queue) <= 288);
+    // (296: messages in parts, on_message_part and send_stream(), are one
+    // more; the reader's options gave the 8 bytes back.)
+    CHECK(sizeof(wsx::session) - sizeof(wsx::protocol::reader) - sizeof(wsx::detail::send_queue) <= 296);
 }
 #endif

@@ -39,6 +39,13 @@ struct endpoint_state {
     std::function<void(session_type&, byte_view)> on_ping;
     std::function<void(session_type&, byte_view)> on_pong;
     std::function<void(session_type&)> on_drain;
+    // on_message_part (docs/streams.md): each message in chunks as they
+    // arrive, text and binary apart. With either set, the session reads in
+    // streaming mode and on_message is not called; a message of a type
+    // without its part handler gets 1003.
+    std::function<void(session_type&, std::string_view, bool)> on_text_part;
+    std::function<void(session_type&, byte_view, bool)> on_binary_part;
+    bool has_part_handler() const noexcept { return on_text_part || on_binary_part; }
     // The class form: makes the per-connection object.
     std::function<std::shared_ptr<void>()> make_instance;
 

@@ -9,6 +9,8 @@
 
 #include <wsx/detail/endpoint_state.hpp>
 #include <wsx/detail/memory_budget.hpp>
+#include <wsx/detail/send_queue.hpp>
+#include <wsx/detail/shared_frame.hpp>
 #include <wsx/detail/topic_registry.hpp>
 #include <wsx/protocol/close.hpp>
 #include <wsx/protocol/deflate_negotiation.hpp>
@@ -23,6 +25,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -111,6 +114,42 @@ struct read_backlog {
     std::size_t pos = 0; // bytes[0, pos) were fed
     std::uint8_t* rest() noexcept { return bytes.data() + pos; }
     std::size_t rest_size() const noexcept { return bytes.size() - pos; }
+};
+
+// Messages in parts (docs/streams.md): made by the first message an
+// on_message_part endpoint receives or the first send_stream().
+struct stream_parts {
+    // ---- receiving (impl/session_parts.ipp) ----
+    bool rx_text = false;       // the message being received is text
+    bool rx_compressed = false; // ... and inflated as it arrives
+    bool rx_skip = false;       // ... and is not delivered (closing, or refused)
+    bool rx_last_told = false;  // the handler had its `last` call
+    // The start of a code point a text chunk ended in, completed by the next.
+    std::uint8_t carry_len = 0;
+    std::array<std::uint8_t, 4> carry{};
+
+    // ---- sending (impl/session_stream.ipp) ----
+    std::uint64_t out_id = 0;   // the open message_stream; 0: none
+    std::uint64_t last_id = 0;  // the last one opened
+    protocol::opcode out_op = protocol::opcode::text;
+    bool out_started = false;   // its first frame is queued: the next are continuations
+    bool replaying = false;     // sends waiting for the stream are being queued
+    // A send made while a stream is open waits here, in order, until the
+    // stream's last frame is queued: a message's fragments may not be
+    // interleaved with another message (RFC 6455 5.4). Exactly one of
+    // bytes (a payload to frame, and compress, when its turn comes) or
+    // frame (a prepared message's shared frame) is used.
+    struct waiting_send {
+        protocol::opcode op;
+        std::vector<std::uint8_t> bytes;
+        std::shared_ptr<const shared_frame> frame;
+        send_queue::completion done;
+    };
+    std::deque<waiting_send> waiting;
+    // What the waiting sends hold, counted with the send queue against
+    // max_send_queue and the memory budget.
+    std::size_t waiting_bytes = 0;
+    static constexpr std::size_t waiting_entry_cost = sizeof(waiting_send);
 };
 
 // What on_close reports, known once the connection is closing.

@@ -71,6 +71,14 @@ WSX_DECL std::shared_ptr<detail::endpoint_state> client::make_wire() {
         w->on_message = [user](session_type& s, const message& m) {
             if (user->on_message) user->on_message(s, m);
         };
+    if (user->on_text_part)
+        w->on_text_part = [user](session_type& s, std::string_view c, bool last) {
+            if (user->on_text_part) user->on_text_part(s, c, last);
+        };
+    if (user->on_binary_part)
+        w->on_binary_part = [user](session_type& s, byte_view c, bool last) {
+            if (user->on_binary_part) user->on_binary_part(s, c, last);
+        };
     if (user->on_ping)
         w->on_ping = [user](session_type& s, byte_view b) {
             if (user->on_ping) user->on_ping(s, b);

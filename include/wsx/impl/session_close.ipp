@@ -120,6 +120,7 @@ WSX_DECL void session::teardown(std::error_code ec) {
     cancel_timer();
     io_close();
     queue_.fail_all(make_error_code(error::closed));
+    if (streams_) fail_waiting(make_error_code(error::closed));
     buffered_.store(0, std::memory_order_relaxed);
     account_memory();
     // A server's session leaves the registry with its caps, in one lock;

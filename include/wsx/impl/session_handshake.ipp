@@ -29,7 +29,7 @@ WSX_DECL void session::start_server(const owner_ptr& owner, const session_option
 WSX_DECL void session::start_client(const endpoint_ptr& ep, std::string request, detail::response_check verify) {
     endpoint_ = ep;
     if (!options_) options_ = std::make_shared<const session_options>(ep->options);
-    reader_ = protocol::reader(reader_options_for(false, *options_));
+    reader_ = protocol::reader(reader_options_for(false, *options_, ep->has_part_handler()));
     std::error_code ec;
     remote_ = tcp_socket().remote_endpoint(ec);
     asio::dispatch(strand_, [self = this->shared_from_this(), request = std::move(request),
@@ -78,11 +78,20 @@ WSX_DECL void session::on_transport_ready(std::error_code ec) {
     read_response();
 }
 
-WSX_DECL protocol::reader_options session::reader_options_for(bool is_server, const session_options& o) {
+WSX_DECL protocol::reader_options session::reader_options_for(bool is_server, const session_options& o, bool parts) {
     protocol::reader_options r;
     r.local_role = is_server ? protocol::role::server : protocol::role::client;
     r.max_frame_size = o.max_frame_size < o.max_message_size ? o.max_frame_size : o.max_message_size;
     r.max_message_size = o.max_message_size;
+    if (parts) {
+        // Part handlers get each message as it arrives and nothing is
+        // held, so a limit of 0 may mean none (docs/streams.md).
+        r.streaming = true;
+        const std::uint64_t message = o.max_message_size == 0 ? UINT64_MAX : o.max_message_size;
+        const std::uint64_t frame = o.max_frame_size == 0 ? UINT64_MAX : o.max_frame_size;
+        r.max_message_size = message;
+        r.max_frame_size = frame < message ? frame : message;
+    }
     return r;
 }
 
@@ -121,7 +130,7 @@ WSX_DECL void session::on_request_bytes(std::error_code ec, std::uint8_t* data, 
     options_ = std::shared_ptr<const session_options>(endpoint_, &endpoint_->options);
     params_ = std::move(d.params);
     set_subprotocol(std::move(d.subprotocol));
-    reader_ = protocol::reader(reader_options_for(true, *options_));
+    reader_ = protocol::reader(reader_options_for(true, *options_, endpoint_->has_part_handler()));
     if (d.deflate) start_deflate(*d.deflate, protocol::role::server, std::move(d.extensions));
     f_.in_dispatch = true;
     write_opening(d.response);

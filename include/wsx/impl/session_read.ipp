@@ -21,9 +21,17 @@ struct session::visitor {
         s->on_data_message(op, data, size, compressed);
         if (detail::this_thread_turn().spent()) s->reader_.pause();
     }
-    void on_message_begin(protocol::opcode, bool) {}
-    void on_message_data(const std::uint8_t*, std::size_t) {}
-    void on_message_end() {}
+    // Streaming mode: an endpoint with on_message_part (session_parts.ipp).
+    // The turn's sends are counted as for whole messages.
+    void on_message_begin(protocol::opcode op, bool compressed) { s->on_part_begin(op, compressed); }
+    void on_message_data(const std::uint8_t* data, std::size_t size, bool final) {
+        s->on_part_data(data, size, final);
+        if (detail::this_thread_turn().spent()) s->reader_.pause();
+    }
+    void on_message_end() {
+        s->on_part_end();
+        if (detail::this_thread_turn().spent()) s->reader_.pause();
+    }
     void on_ping(const std::uint8_t* data, std::size_t size) { s->on_ping_frame(data, size); }
     void on_pong(const std::uint8_t* data, std::size_t size) { s->on_pong_frame(data, size); }
     void on_close(std::uint16_t code, std::string_view reason) { s->on_close_frame(code, reason); }
@@ -109,7 +117,8 @@ WSX_DECL void session::account_memory() {
     if (!owner_) return;
     std::size_t now = 0;
     if (!is_closed()) {
-        now = reader_.memory_usage() + queue_.held_bytes() + (backlog_ ? backlog_->bytes.capacity() : 0);
+        now = reader_.memory_usage() + queue_.held_bytes() + (backlog_ ? backlog_->bytes.capacity() : 0) +
+              waiting_bytes();
         if (deflate_) now += deflate_->inflated.capacity() + deflate_->deflated.capacity();
     }
     const std::size_t was = held_.load(std::memory_order_relaxed);

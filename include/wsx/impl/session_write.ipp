@@ -139,7 +139,7 @@ WSX_DECL bool session::can_send(detail::send_queue::completion& c) {
 // outcome does not depend on a pong being queued. Memory stays bounded by
 // the limit plus the one message that crossed it.
 WSX_DECL bool session::over_limit(std::size_t /*add*/, detail::send_queue::completion& c) {
-    if (queue_.held_bytes() < options_->max_send_queue) return false;
+    if (queue_.held_bytes() + waiting_bytes() < options_->max_send_queue) return false;
     auto ec = make_error_code(error::send_queue_full);
     f_.drain_wanted = true;
     if (options_->send_policy == send_queue_policy::close) {
@@ -164,7 +164,10 @@ WSX_DECL bool session::over_limit(std::size_t /*add*/, detail::send_queue::compl
 }
 
 WSX_DECL void session::enqueue(protocol::opcode op, const std::uint8_t* data, std::size_t size, detail::send_queue::completion c) {
-    if (!can_send(c) || over_limit(size + protocol::max_header_size, c)) return;
+    // A send that waited for a message stream was counted when it was made.
+    const bool waited = streams_ && stream_replaying();
+    if (!can_send(c) || (!waited && over_limit(size + protocol::max_header_size, c))) return;
+    if (!waited && streams_ && stream_blocks_sends()) return wait_for_stream(op, data, size, c);
     // Compress only what will be sent (the limit is checked first): a
     // message in our LZ77 window that never reaches the peer would
     // corrupt every later one. RSV1 marks the first frame only.
@@ -215,7 +218,9 @@ WSX_DECL bool session::write_through(protocol::opcode op, const std::uint8_t* da
 }
 
 WSX_DECL void session::enqueue_shared(const std::shared_ptr<const detail::shared_frame>& f, detail::send_queue::completion c) {
-    if (!can_send(c) || over_limit(f->bytes.size(), c)) return;
+    const bool waited = streams_ && stream_replaying();
+    if (!can_send(c) || (!waited && over_limit(f->bytes.size(), c))) return;
+    if (!waited && streams_ && stream_blocks_sends()) return wait_for_stream(f, c);
     queue_.push_shared(f);
     if (c) queue_.push_completion(std::move(c));
     note_queued();

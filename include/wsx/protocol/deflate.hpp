@@ -526,6 +526,15 @@ public:
                                std::uint64_t max_size, bool text) override {
         return inflater_.inflate(data, n, out, max_size, text);
     }
+    /// A received message in pieces (see inflater::begin, update, finish).
+    bool decompress_begin(std::uint64_t max_size, bool text) override {
+        inflater_.begin(max_size, text);
+        return true;
+    }
+    std::error_code decompress_part(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out) override {
+        return inflater_.update(data, n, out);
+    }
+    std::error_code decompress_end(std::vector<std::uint8_t>& out) override { return inflater_.finish(out); }
 
     /// The compressing half.
     deflater& sender() noexcept { return deflater_; }

@@ -60,6 +60,20 @@ public:
     /// must be closed (the stream state is lost).
     virtual std::error_code decompress(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out,
                                        std::uint64_t max_size, bool text) = 0;
+    /// The same in pieces, for part handlers (on_message_part), which never
+    /// hold a message whole: decompress_begin() when a compressed message
+    /// starts, decompress_part() per piece of its payload (appending what
+    /// it inflates to out, which the caller consumes and clears in
+    /// between), decompress_end() after its last piece (which may add the
+    /// last bytes). A codec that cannot inflate in pieces returns false from
+    /// decompress_begin(), and such a message fails the connection (1011).
+    virtual bool decompress_begin(std::uint64_t /*max_size*/, bool /*text*/) { return false; }
+    /// The next piece of the message decompress_begin() started.
+    virtual std::error_code decompress_part(const std::uint8_t*, std::size_t, std::vector<std::uint8_t>&) {
+        return make_error_code(error::invalid_state);
+    }
+    /// Ends the message decompress_begin() started.
+    virtual std::error_code decompress_end(std::vector<std::uint8_t>&) { return make_error_code(error::invalid_state); }
     /// Bytes held by the compression state now.
     virtual std::size_t memory_usage() const noexcept = 0;
 

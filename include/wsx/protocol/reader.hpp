@@ -24,6 +24,11 @@
 //   streaming:       void on_message_begin(opcode op, bool compressed);
 //                    void on_message_data(const std::uint8_t* data, std::size_t size); // never size 0
 //                    void on_message_end();
+//                    on_message_data may take a third argument, `bool final`: true when these
+//                    are the message's last bytes (its final frame ends here and, for
+//                    uncompressed text, they complete its UTF-8), so that a consumer can
+//                    say "last" with the data instead of in an empty call after it.
+//                    on_message_end follows either way.
 // A visitor needs only the message members of the mode it is used in; they
 // are detected at compile time. Using a visitor in a mode whose members it
 // lacks is a programming error: feed() throws std::system_error(invalid_state).
@@ -57,9 +62,11 @@ enum class role : std::uint8_t { server, client };
 
 /// What a reader enforces and how it delivers messages.
 struct reader_options {
-    role local_role = role::server;                    ///< server: frames must be masked; client: must not be
+    // The limits first, then the one-byte fields together: 24 bytes, not
+    // 32, in every connection's reader.
     std::uint64_t max_frame_size = 16 * 1024 * 1024;   ///< payload bytes of one data frame; over: error::frame_too_big
     std::uint64_t max_message_size = 16 * 1024 * 1024; ///< payload bytes of one message; over: error::message_too_big
+    role local_role = role::server;                    ///< server: frames must be masked; client: must not be
     bool streaming = false;                            ///< false: whole messages; true: fragments as they arrive
     bool allow_rsv1 = false;                           ///< true once permessage-deflate is negotiated
 };
@@ -82,12 +89,23 @@ struct has_whole_message_members<V, std::void_t<decltype(std::declval<V&>().on_m
     : std::true_type {};
 
 template <class V, class = void>
+struct has_final_data_member : std::false_type {};
+template <class V>
+struct has_final_data_member<V, std::void_t<decltype(std::declval<V&>().on_message_data(
+                                    std::declval<const std::uint8_t*>(), std::size_t{}, false))>> : std::true_type {};
+
+template <class V, class = void>
+struct has_data_member : has_final_data_member<V> {};
+template <class V>
+struct has_data_member<V, std::void_t<decltype(std::declval<V&>().on_message_data(std::declval<const std::uint8_t*>(),
+                                                                                  std::size_t{}))>> : std::true_type {};
+
+template <class V, class = void>
 struct has_streaming_members : std::false_type {};
 template <class V>
-struct has_streaming_members<
-    V, std::void_t<decltype(std::declval<V&>().on_message_begin(opcode::text, false)),
-                   decltype(std::declval<V&>().on_message_data(std::declval<const std::uint8_t*>(), std::size_t{})),
-                   decltype(std::declval<V&>().on_message_end())>> : std::true_type {};
+struct has_streaming_members<V, std::void_t<decltype(std::declval<V&>().on_message_begin(opcode::text, false)),
+                                            decltype(std::declval<V&>().on_message_end())>>
+    : has_data_member<V> {};
 
 } // namespace detail
 
@@ -415,7 +433,13 @@ std::size_t reader::feed_some(std::uint8_t* data, std::size_t n, Visitor& v, std
             const std::size_t ok = unmask_scan(q, take);
             if (opts_.streaming) {
                 if constexpr (streaming_ok) {
-                    if (ok != 0) v.on_message_data(q, ok);
+                    if constexpr (detail::has_final_data_member<Visitor>::value) {
+                        if (ok != 0)
+                            v.on_message_data(q, ok, ok == take && remaining_ == 0 && frame_fin_ &&
+                                                         (!msg_validate_ || utf8_.complete()));
+                    } else {
+                        if (ok != 0) v.on_message_data(q, ok);
+                    }
                 }
             } else if (ok == take) {
                 append(q, take);
