@@ -16,6 +16,7 @@
 
 #include <wsx/error.hpp>
 #include <wsx/protocol/base64.hpp>
+#include <wsx/protocol/http.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -24,32 +25,6 @@
 #include <system_error>
 
 namespace wsx::protocol {
-
-namespace detail {
-
-inline bool proxy_token_char(char c) noexcept {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-inline bool proxy_iequal(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-
-} // namespace detail
 
 /// The CONNECT request for a tunnel to `host`:`port` (an IPv6 address is
 /// given without brackets and written with them). With `credentials`
@@ -161,7 +136,7 @@ public:
             std::string_view line = h.substr(at, end - at);
             if (line.empty()) break;
             std::size_t colon = line.find(':');
-            if (detail::proxy_iequal(line.substr(0, colon), name)) {
+            if (wsx::detail::http_iequals(line.substr(0, colon), name)) {
                 std::string_view v = line.substr(colon + 1);
                 while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
                 while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -211,7 +186,7 @@ private:
         std::size_t colon = line.find(':');
         if (colon == 0 || colon == std::string_view::npos) return false;
         for (std::size_t k = 0; k < colon; ++k)
-            if (!detail::proxy_token_char(line[k])) return false;
+            if (!wsx::detail::http_is_tchar(static_cast<unsigned char>(line[k]))) return false;
         for (std::size_t k = colon + 1; k < line.size(); ++k) {
             auto uc = static_cast<unsigned char>(line[k]);
             if ((uc < 0x20 && uc != '\t') || uc == 0x7f) return false;
