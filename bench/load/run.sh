@@ -16,10 +16,12 @@
 # Fan-out scenarios k-n (bench/README.md, "Fan-out"): N subscribers and one
 # publisher on one topic; each server runs its fan-out program or mode
 # (wsx: bench/load/wsx_fanout; beast_echo and websocketpp_echo --fanout).
-# Optional server `uws` (never run by default): uWebSockets' publish, fan-out
-# scenarios only (its a-j cells read n/a), built by bench/load/uws_build.sh
-# from the uWebSockets sources in BENCH_UWS_DIR; skipped with a note when they
-# are not there or do not build.
+# Optional server `uws` (never run by default): uWebSockets, as an echo server
+# (uws_echo.cpp from BENCH_UWS_DIR) in a-e and h-j, and with its publish in the
+# fan-out scenarios (bench/load/uws_fanout.cpp); no TLS, so its f and g read
+# n/a. Both are built by bench/load/uws_build.sh from the uWebSockets sources
+# in BENCH_UWS_DIR; uws is skipped with a note when they are not there or do
+# not build.
 #
 # Usage: bench/load/run.sh [BUILD_DIR]
 # Environment (defaults in brackets):
@@ -35,12 +37,14 @@
 #   BENCH_PORT_BASE    first port; every run gets its own: base + 200*repeat + 20*server + scenario [19001]
 #   BENCH_SERVERS      servers to run, in order [wsx beast websocketpp]; add `floor` to include
 #                      the floor reference (e.g. "wsx beast websocketpp floor"), `uws` for
-#                      uWebSockets in the fan-out scenarios (e.g. "wsx beast websocketpp uws")
+#                      uWebSockets (e.g. "wsx beast websocketpp uws")
 #   BENCH_SCENARIOS    scenarios to run [a b c d e f g h i j k l m n]: a-e plain, f g wss, h i deflate,
 #                      j the uncompressed twin of i, k-n fan-out (see bench/README.md); f-j are
 #                      skipped with a note when wsx_loadgen was built without OpenSSL/zlib
-#   BENCH_UWS_DIR      uWebSockets + uSockets sources for `uws` [<repo>/../shared/peers/uwebsockets]
-#   BENCH_REPEAT       runs per cell; the one least disturbed by other processes is kept [1]
+#   BENCH_UWS_DIR      uWebSockets + uSockets sources and uws_echo.cpp for `uws`
+#                      [<repo>/../shared/peers/uwebsockets]
+#   BENCH_REPEAT       runs per cell, in rounds that interleave the servers in a rotating
+#                      order; tables show the median and, for the main metrics, the range [1]
 #   BENCH_SERVER_CPU   core the server is pinned to [0]
 #   BENCH_CLIENT_CPU   core the load generator is pinned to [1]
 #   BENCH_BINARY=1     binary messages instead of text
@@ -75,6 +79,7 @@ die() { say "run.sh: $*"; exit 1; }
 # ------------------------------------------------------------------ build
 
 LOG_DIR=$BUILD_DIR/load-logs
+uws_skip=""   # why uws cannot run in this run, if it cannot
 if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
   generator=()
   if [[ ! -f $BUILD_DIR/CMakeCache.txt ]] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
@@ -96,17 +101,26 @@ if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
     fi
   done
   # uWebSockets is not in this repository and not in the CMake build: its
-  # fan-out peer is built from BENCH_UWS_DIR, only when asked for, and again
-  # only when uws_fanout.cpp is newer than the binary.
+  # peers are built from BENCH_UWS_DIR, only when asked for, and again only
+  # when a program's source is newer than its binary (or the binary came
+  # from another BENCH_UWS_DIR).
   if [[ " $SERVERS " == *" uws "* ]]; then
-    uws_bin=$BUILD_DIR/bench/load/uws_fanout
-    if [[ ! -x $uws_bin || $SRC_DIR/bench/load/uws_fanout.cpp -nt $uws_bin ]]; then
-      say "== building uws_fanout (bench/load/uws_build.sh)"
-      if "$SRC_DIR/bench/load/uws_build.sh" "$uws_bin" >"$LOG_DIR/build-uws_fanout.log" 2>&1; then
-        say "   $(tail -n 1 "$LOG_DIR/build-uws_fanout.log")"
-      else
-        say "   uws_fanout: BUILD FAILED or no sources, uws is skipped (see $LOG_DIR/build-uws_fanout.log)"
-        rm -f "$uws_bin"
+    if ! uws_dir=$("$SRC_DIR/bench/load/uws_build.sh" --where); then
+      uws_skip="no uWebSockets/uSockets sources in $uws_dir (set BENCH_UWS_DIR to a copy)"
+    else
+      stale=()
+      for prog in uws_echo uws_fanout; do
+        bin=$BUILD_DIR/bench/load/$prog
+        if [[ $prog == uws_echo ]]; then src=$uws_dir/uws_echo.cpp; else src=$SRC_DIR/bench/load/uws_fanout.cpp; fi
+        if [[ ! -x $bin || $src -nt $bin || $(cat "$bin.uws-dir" 2>/dev/null) != "$uws_dir" ]]; then stale+=("$bin"); fi
+      done
+      if ((${#stale[@]} > 0)); then
+        say "== building ${stale[*]##*/} from $uws_dir (bench/load/uws_build.sh)"
+        if "$SRC_DIR/bench/load/uws_build.sh" "${stale[@]}" >"$LOG_DIR/build-uws.log" 2>&1; then
+          grep '^built ' "$LOG_DIR/build-uws.log" | sed 's/^/   /' >&2
+        else
+          uws_skip="uws_build.sh failed (see $LOG_DIR/build-uws.log)"
+        fi
       fi
     fi
   fi
@@ -130,7 +144,7 @@ declare -A BIN=(
   [websocketpp]=$BUILD_DIR/bench/load/websocketpp_echo
   [floor]=$BUILD_DIR/bench/load/floor_echo
   [base]=${BENCH_WSX_BASELINE:-/nonexistent}
-  [uws]=/nonexistent
+  [uws]=$BUILD_DIR/bench/load/uws_echo
 )
 # The fan-out scenarios (k-n) run these instead where a server has a
 # separate fan-out program; the others take --fanout.
@@ -145,13 +159,16 @@ server_bin() {   # server scenario -> the program to start
   if is_fanout "$2" && [[ -n ${FANOUT_BIN[$1]+x} ]]; then echo "${FANOUT_BIN[$1]}"; else echo "${BIN[$1]}"; fi
 }
 # Scenarios a server cannot run (no TLS, no deflate, no fan-out): its cell is
-# recorded as status=na, shown as n/a, and does not fail the run.
-declare -A UNSUPPORTED=([floor]="f g h i j k l m n" [uws]="a b c d e f g h i j")
+# recorded as status=na, shown as n/a, and does not fail the run. uws_echo is
+# built without TLS (LIBUS_NO_SSL, as the shared build.sh builds it).
+declare -A UNSUPPORTED=([floor]="f g h i j k l m n" [uws]="f g")
 [[ -n ${BENCH_WSX_FANOUT_BASELINE:-} ]] || UNSUPPORTED[base]="k l m n"
 active=()
 for s in $SERVERS; do
   [[ -n ${BIN[$s]+x} ]] || die "unknown server '$s' (known: ${!BIN[*]})"
-  if [[ -f ${BIN[$s]} && -x ${BIN[$s]} ]] || [[ -n ${FANOUT_BIN[$s]+x} && -f ${FANOUT_BIN[$s]} && -x ${FANOUT_BIN[$s]} ]]; then
+  if [[ $s == uws && -n $uws_skip ]]; then
+    say "== uws: $uws_skip; uws is skipped in this run"
+  elif [[ -f ${BIN[$s]} && -x ${BIN[$s]} ]] || [[ -n ${FANOUT_BIN[$s]+x} && -f ${FANOUT_BIN[$s]} && -x ${FANOUT_BIN[$s]} ]]; then
     active+=("$s")
   else
     tried=${BIN[$s]}
@@ -354,19 +371,25 @@ run_cell() {   # server scenario port logprefix -> sets $line
   fi
   stop_server
   [[ -n $line ]] || line="status=fail exit=$rc reason=\"no output (see $log.loadgen.log)\""
+  local tag="[$sc $srv]"
+  ((REPEAT > 1)) && tag="[$sc $srv $rep/$REPEAT]"
   if ((rc == 0)); then
-    say "   [$sc $srv] $line"
+    say "   $tag $line"
   else
-    say "   [$sc $srv] FAILED (exit $rc): $line"
+    say "   $tag FAILED (exit $rc): $line"
     sed 's/^/      /' "$log.loadgen.log" >&2
   fi
 }
 
 # Scenario-major order: the servers of one scenario run back to back, so a
-# burst of background load hurts one column rather than one server.
+# burst of background load hurts one column rather than one server. Within a
+# column the repeats are rounds: every server runs once per round, and the
+# order rotates from round to round, so drift in the machine (a neighbour's
+# burst, frequency, the page cache) falls on all servers alike rather than on
+# whichever ran last. Every run is kept; the tables show the median.
 for sc in $SCENARIOS; do
+  runnable=()
   for srv in "${active[@]}"; do
-    log=$LOG_DIR/$srv-$sc
     if [[ " ${UNSUPPORTED[$srv]:-} " == *" $sc "* ]]; then
       say "   [$sc $srv] n/a ($srv does not run scenario $sc)"
       echo "server=$srv scenario=$sc status=na" >>"$RESULTS"
@@ -378,22 +401,20 @@ for sc in $SCENARIOS; do
       echo "server=$srv scenario=$sc status=na" >>"$RESULTS"
       continue
     fi
-    best="" best_other=""
-    for ((rep = 1; rep <= REPEAT; ++rep)); do
+    runnable+=("$srv")
+  done
+  n=${#runnable[@]}
+  for ((rep = 1; rep <= REPEAT; ++rep)); do
+    for ((k = 0; k < n; ++k)); do
+      srv=${runnable[(k + rep - 1) % n]}
+      log=$LOG_DIR/$srv-$sc
+      ((REPEAT > 1)) && log=$log-$rep
       # A port of its own for every run, so no run depends on the previous
       # server's sockets being gone or on SO_REUSEADDR.
       port=$((PORT_BASE + 200 * (rep - 1) + 20 * $(server_index "$srv") + $(scen_index "$sc")))
       run_cell "$srv" "$sc" "$port" "$log"
-      # Keep the least disturbed of the repeats (lowest CPU used by other
-      # processes during its window), not the fastest: that picks the
-      # cleanest measurement without choosing the result.
-      other=$(sed -n 's/.* other_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
-      if [[ -z $best ]] || { [[ $line == *status=ok* ]] && [[ $best != *status=ok* ]]; } ||
-         { [[ $line == *status=ok* && -n $other && -n $best_other ]] && awk -v a="$other" -v b="$best_other" 'BEGIN { exit !(a < b) }'; }; then
-        best=$line best_other=$other
-      fi
+      echo "server=$srv scenario=$sc rep=$rep $line" >>"$RESULTS"
     done
-    echo "server=$srv scenario=$sc $best" >>"$RESULTS"
   done
 done
 
@@ -405,7 +426,11 @@ done
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc $ncpu," \
        "Linux $(uname -r), commit $(git -C "$SRC_DIR" rev-parse --short HEAD 2>/dev/null || echo none)."
   echo "Server pinned to core $SERVER_CPU, wsx_loadgen to core $CLIENT_CPU; warmup ${WARMUP} s, window ${DURATION} s;" \
-       "$([[ ${BENCH_BINARY:-0} == 1 ]] && echo binary || echo text) messages; each cell is one fresh server process."
+       "$([[ ${BENCH_BINARY:-0} == 1 ]] && echo binary || echo text) messages; each run is one fresh server process."
+  if ((REPEAT > 1)); then
+    echo "$REPEAT runs per cell, in rounds: each server once per round, the order rotated every round." \
+         "A cell is the median of its runs; \"(lo–hi)\" is their range. Ratios are of medians."
+  fi
   if [[ " $SCENARIOS " == *" k "* || " $SCENARIOS " == *" l "* || " $SCENARIOS " == *" m "* || " $SCENARIOS " == *" n "* ]]; then
     echo "Fan-out (k-n): N subscribers + 1 publisher on one topic; every message goes to all N + 1 (the publisher"
     echo "gets its own back), one message in flight; a delivery is one message received by one connection."
@@ -415,6 +440,7 @@ done
       -v na="${SCEN_NAME[a]}" -v nb="${SCEN_NAME[b]}" -v nc="${SCEN_NAME[c]}" -v nd="${SCEN_NAME[d]}" -v ne="${SCEN_NAME[e]}" \
       -v nf="${SCEN_NAME[f]}" -v ng="${SCEN_NAME[g]}" -v nh="${SCEN_NAME[h]}" -v ni="${SCEN_NAME[i]}" -v nj="${SCEN_NAME[j]}" \
       -v nk="${SCEN_NAME[k]}" -v nl="${SCEN_NAME[l]}" -v nm="${SCEN_NAME[m]}" -v nn="${SCEN_NAME[n]}" '
+    # One line per run; a cell gathers the runs of one server in one scenario.
     {
       srv = ""; sc = ""
       for (i = 1; i <= NF; ++i) {
@@ -423,21 +449,53 @@ done
         if (k == "server") srv = v; else if (k == "scenario") sc = v
         kv[k] = v
       }
-      for (k in kv) val[srv, sc, k] = kv[k]
+      runs[srv, sc]++
+      if (kv["status"] == "na") notrun[srv, sc] = 1
+      else if (kv["status"] == "ok") {
+        for (k in kv) if (kv[k] ~ /^-?[0-9]+(\.[0-9]+)?$/) vals[srv, sc, k, ++nv[srv, sc, k]] = kv[k]
+      } else {
+        failed[srv, sc]++
+        if (!((srv, sc) in why)) why[srv, sc] = toupper(kv["status"])
+      }
       delete kv
     }
-    function cell(srv, sc, key) {
-      if (!((srv, sc, "status") in val)) return "–"
-      if (val[srv, sc, "status"] == "na") return "n/a"
-      if (val[srv, sc, "status"] != "ok") return "**" toupper(val[srv, sc, "status"]) "**"
-      return ((srv, sc, key) in val) ? val[srv, sc, key] : "–"
+    function decimals(x,    d) { d = index(x, "."); return d ? length(x) - d : 0 }
+    # The median of the ok runs, as printed by the load generator (the mean of
+    # the middle two for an even count); sets lo and hi to the extremes.
+    function median(srv, sc, key,    n, i, j, t, a, m, d) {
+      n = nv[srv, sc, key]
+      if (!n) return ""
+      for (i = 1; i <= n; ++i) a[i] = vals[srv, sc, key, i]
+      for (i = 2; i <= n; ++i) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; --j) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      lo = a[1]; hi = a[n]
+      if (n % 2) return a[(n + 1) / 2]
+      d = decimals(a[n / 2]); if (decimals(a[n / 2 + 1]) > d) d = decimals(a[n / 2 + 1])
+      return sprintf("%." d "f", (a[n / 2] + a[n / 2 + 1]) / 2)
+    }
+    function value(srv, sc, key) {   # the median alone, for ratios
+      if (notrun[srv, sc] || !((srv, sc) in runs)) return "–"
+      return median(srv, sc, key)
+    }
+    # The median, with the min–max of the runs when spread is set and there are
+    # several, and how many runs failed when some did.
+    function cell(srv, sc, key, spread,    m, s) {
+      if (!((srv, sc) in runs)) return "–"
+      if (notrun[srv, sc]) return "n/a"
+      if (failed[srv, sc] == runs[srv, sc]) return "**" why[srv, sc] "**"
+      m = median(srv, sc, key)
+      if (m == "") s = "–"
+      else if (spread && nv[srv, sc, key] > 1) s = m " (" lo "–" hi ")"
+      else s = m
+      if (failed[srv, sc]) s = s " **" failed[srv, sc] "/" runs[srv, sc] " " why[srv, sc] "**"
+      return s
     }
     function ratio(a, b) {
       if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) return "–"
       return sprintf("%.2f×", a / b)
     }
-    # title, key, scenarios it applies to, whether wsx ratios mean something
-    function table(title, key, scens, with_ratio,    n, s, c, i, j, cols, row, line) {
+    # title, key, scenarios it applies to, whether wsx ratios mean something,
+    # whether cells show the spread of the runs
+    function table(title, key, scens, with_ratio, spread,    n, s, c, i, j, cols, row, line) {
       c = 0
       n = split(scens, s, " ")
       for (i = 1; i <= n; ++i) if (index(" " scenarios " ", " " s[i] " ")) cols[++c] = s[i]
@@ -448,13 +506,13 @@ done
       print line; print row
       for (j = 1; j <= ns; ++j) {
         line = "| " srvs[j] " |"
-        for (i = 1; i <= c; ++i) line = line " " cell(srvs[j], cols[i], key) " |"
+        for (i = 1; i <= c; ++i) line = line " " cell(srvs[j], cols[i], key, spread) " |"
         print line
       }
       if (with_ratio && has_wsx) for (j = 1; j <= ns; ++j) {
         if (srvs[j] == "wsx") continue
         line = "| wsx ÷ " srvs[j] " |"
-        for (i = 1; i <= c; ++i) line = line " " ratio(cell("wsx", cols[i], key), cell(srvs[j], cols[i], key)) " |"
+        for (i = 1; i <= c; ++i) line = line " " ratio(value("wsx", cols[i], key), value(srvs[j], cols[i], key)) " |"
         print line
       }
       print ""
@@ -468,13 +526,13 @@ done
       line = "|---|"; for (k = 1; k <= n; ++k) line = line "---:|"; print line
       for (j = 1; j <= ns; ++j) {
         line = "| " srvs[j] " |"
-        for (k = 1; k <= n; ++k) line = line " " cell(srvs[j], "e", keys[k]) " |"
+        for (k = 1; k <= n; ++k) line = line " " cell(srvs[j], "e", keys[k], k <= 3) " |"
         print line
       }
       if (has_wsx) for (j = 1; j <= ns; ++j) {
         if (srvs[j] == "wsx") continue
         line = "| wsx ÷ " srvs[j] " |"
-        for (k = 1; k <= 4; ++k) line = line " " ratio(cell("wsx", "e", keys[k]), cell(srvs[j], "e", keys[k])) " |"
+        for (k = 1; k <= 4; ++k) line = line " " ratio(value("wsx", "e", keys[k]), value(srvs[j], "e", keys[k])) " |"
         print line " |"
       }
       print ""
@@ -494,7 +552,7 @@ done
         line = "| " srvs[j] " |"
         for (k = 1; k <= n; ++k) {
           split(pairs[k], p, ":")
-          line = line " " ratio(cell(srvs[j], p[1], "server_cpu_us_per_msg"), cell(srvs[j], p[2], "server_cpu_us_per_msg")) " |"
+          line = line " " ratio(value(srvs[j], p[1], "server_cpu_us_per_msg"), value(srvs[j], p[2], "server_cpu_us_per_msg")) " |"
         }
         print line
       }
@@ -508,20 +566,20 @@ done
       fan = "k l m n"
       ns = split(servers, srvs, " ")
       has_wsx = index(" " servers " ", " wsx ") > 0
-      table("Throughput: messages echoed per second (higher is better)", "msgs_per_s", msg, 1)
+      table("Throughput: messages echoed per second (higher is better)", "msgs_per_s", msg, 1, 1)
       table("Throughput: payload MB/s, one direction (higher is better)", "mb_per_s", msg, 1)
       table("Round-trip latency p50, µs (lower is better)", "p50_us", msg, 1)
       table("Round-trip latency p99, µs (lower is better)", "p99_us", msg, 1)
-      table("Server CPU per message, µs (lower is better; the ranking metric)", "server_cpu_us_per_msg", msg, 1)
+      table("Server CPU per message, µs (lower is better; the ranking metric)", "server_cpu_us_per_msg", msg, 1, 1)
       cost_table()
       table("Compressed payload bytes per message sent by the load generator (deflate rows)", "wire_bytes_per_msg", "h i", 0)
       table("Server CPU, % of its core during the window (100 = the server is the bottleneck)", "server_cpu_pct", msg " " fan, 0)
       table("Load generator CPU, % of its core (near 100 = the load generator is the bottleneck)", "loadgen_cpu_pct", msg " " fan, 0)
-      table("Other processes, % of a core during the window (near 0 = undisturbed; high = re-run that cell)", "other_cpu_pct", msg " " fan, 0)
+      table("Other processes, % of a core during the window (near 0 = undisturbed; high = re-run that cell)", "other_cpu_pct", msg " " fan, 0, 1)
       table("Server RSS at the end of the window, KiB (lower is better)", "server_rss_kb", "a b c d e f g h i j " fan, 1)
       idle_table()
-      table("Fan-out: server CPU per delivered message, µs (lower is better; the ranking metric)", "server_cpu_us_per_delivery", fan, 1)
-      table("Fan-out: deliveries per second, all connections (higher is better)", "deliveries_per_s", fan, 1)
+      table("Fan-out: server CPU per delivered message, µs (lower is better; the ranking metric)", "server_cpu_us_per_delivery", fan, 1, 1)
+      table("Fan-out: deliveries per second, all connections (higher is better)", "deliveries_per_s", fan, 1, 1)
       table("Fan-out: messages published per second, each received by all N + 1 (higher is better)", "published_per_s", fan, 1)
       table("Fan-out: publish-to-receipt latency p99, µs (lower is better)", "p99_us", fan, 1)
       table("Fan-out: server RSS growth per subscriber at the end of the window, bytes (lower is better)", "rss_per_sub_bytes", fan, 1)
