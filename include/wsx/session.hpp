@@ -289,11 +289,13 @@ public:
     /// Sends `value` as JSON text (<wsx/json.hpp>: nlohmann::json, or a type
     /// with to_json), as send() does; the token form gets the outcome.
     template <class T> void send_json(const T& value) { send(encode_json(value)); }
+    /// Sends `value` as JSON text; the token gets the outcome (see send()).
     template <class T, class Token> auto send_json(const T& value, Token&& token) {
         return send(encode_json(value), std::forward<Token>(token));
     }
     /// Sends `value` as the message `Codec` encodes it to (codec.hpp).
     template <class Codec, class T> void send_as(const T& value) { send(encode<Codec>(value)); }
+    /// Sends `value` as `Codec` encodes it; the token gets the outcome.
     template <class Codec, class T, class Token> auto send_as(const T& value, Token&& token) {
         return send(encode<Codec>(value), std::forward<Token>(token));
     }
