@@ -48,6 +48,7 @@
 #   BENCH_SERVER_CPU   core the server is pinned to [0]
 #   BENCH_CLIENT_CPU   core the load generator is pinned to [1]
 #   BENCH_BINARY=1     binary messages instead of text
+#   BENCH_PAUSE_FILE   while this file exists, wait before starting the next run []
 #   BENCH_WSX_ECHO     path of wsx's echo_server [BUILD_DIR/examples/echo_server{/echo_server,}]
 #   BENCH_WSX_BASELINE path of another build of wsx's echo_server (an older commit), run as the
 #                      server `base` when BENCH_SERVERS names it, e.g. BENCH_SERVERS="wsx base":
@@ -72,6 +73,7 @@ SCENARIOS=${BENCH_SCENARIOS:-a b c d e f g h i j k l m n}
 REPEAT=${BENCH_REPEAT:-1}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
+PAUSE_FILE=${BENCH_PAUSE_FILE:-}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "run.sh: $*"; exit 1; }
@@ -412,6 +414,12 @@ for sc in $SCENARIOS; do
       # A port of its own for every run, so no run depends on the previous
       # server's sockets being gone or on SO_REUSEADDR.
       port=$((PORT_BASE + 200 * (rep - 1) + 20 * $(server_index "$srv") + $(scen_index "$sc")))
+      # On a shared machine someone can ask for quiet between runs.
+      if [[ -n $PAUSE_FILE && -e $PAUSE_FILE ]]; then
+        say "== $PAUSE_FILE exists: paused"
+        while [[ -e $PAUSE_FILE ]]; do sleep 5; done
+        say "== resumed"
+      fi
       run_cell "$srv" "$sc" "$port" "$log"
       echo "server=$srv scenario=$sc rep=$rep $line" >>"$RESULTS"
     done
