@@ -26,6 +26,7 @@
 #include <functional>
 #include <optional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -33,6 +34,20 @@
 #include <vector>
 
 namespace wsx {
+
+class client;
+
+namespace detail {
+// What a client's connections call back into: the client, while it lives.
+// Their handlers hold this, never the client itself, and run in it with
+// the mutex held, so a client destroyed on another thread waits for a
+// handler that is running in it and none starts after. Recursive: a
+// handler may destroy the client it runs in.
+struct client_link {
+    std::recursive_mutex mu;
+    client* owner = nullptr;
+};
+} // namespace detail
 
 /// The client, shaped like the browser's `WebSocket`: the same four handlers
 /// (from basic_handlers), send(), close(), ready_state(), buffered_amount(),
@@ -253,6 +268,7 @@ private:
     proxy_settings proxy_;
     std::optional<reconnect_options> reconnect_;
     std::function<void(const reconnect_event&)> on_reconnect_;
+    std::shared_ptr<detail::client_link> link_;
     asio::steady_timer timer_;
     std::error_code last_error_; // what on_error said of session_
     unsigned attempt_ = 0;

@@ -25,13 +25,20 @@ WSX_DECL client::client(asio::io_context& io)
     : io_(io),
       plain_(std::make_shared<detail::transport_client_maker<transport::plain>>()),
       state_(std::make_shared<detail::endpoint_state>()),
+      link_(std::make_shared<detail::client_link>()),
       timer_(io) {
+    link_->owner = this;
     // Its own: a client's sessions are no server's, and their ids are
     // only unique within this client.
     state_->registry = std::make_shared<detail::session_registry>();
 }
 
 WSX_DECL client::~client() {
+    {
+        // Waits for a handler running in this client on another thread.
+        std::lock_guard<std::recursive_mutex> lock(link_->mu);
+        link_->owner = nullptr;
+    }
     state_->detached.store(true, std::memory_order_release);
     if (wire_) wire_->detached.store(true, std::memory_order_release);
     stop_reconnecting();
@@ -63,8 +70,12 @@ WSX_DECL std::shared_ptr<detail::endpoint_state> client::make_wire() {
     w->text_only = user->text_only;
     w->registry = user->registry;
     if (user->make_instance) w->make_instance = [user] { return user->make_instance(); };
-    w->on_open = [this, user](session_type& s) {
-        opened(s);
+    const std::shared_ptr<detail::client_link> link = link_;
+    w->on_open = [link, user](session_type& s) {
+        {
+            std::lock_guard<std::recursive_mutex> lock(link->mu);
+            if (link->owner) link->owner->opened(s);
+        }
         if (user->on_open) user->on_open(s);
     };
     if (user->on_message)
@@ -91,13 +102,19 @@ WSX_DECL std::shared_ptr<detail::endpoint_state> client::make_wire() {
         w->on_drain = [user](session_type& s) {
             if (user->on_drain) user->on_drain(s);
         };
-    w->on_error = [this, user](session_type& s, std::error_code ec) {
-        if (&s == session_.get()) last_error_ = ec;
+    w->on_error = [link, user](session_type& s, std::error_code ec) {
+        {
+            std::lock_guard<std::recursive_mutex> lock(link->mu);
+            if (link->owner && &s == link->owner->session_.get()) link->owner->last_error_ = ec;
+        }
         if (user->on_error) user->on_error(s, ec);
     };
-    // `this` is safe in these: the session calls no handler once the
-    // client's destructor has set `detached`.
-    w->on_close = [this](session_type& s, const close_reason& r) { ended(s, r); };
+    // Held through on_close and on_reconnect: ended() decides and schedules
+    // with the client's members.
+    w->on_close = [link](session_type& s, const close_reason& r) {
+        std::lock_guard<std::recursive_mutex> lock(link->mu);
+        if (link->owner) link->owner->ended(s, r);
+    };
     return w;
 }
 
@@ -196,26 +213,35 @@ WSX_DECL void client::ended(session_type& s, const close_reason& r) {
         }
     }
     const std::uint64_t generation = generation_;
+    // The handlers may destroy this client (the link's mutex is recursive):
+    // after each, `this` is used only if the link still names it.
+    const std::shared_ptr<detail::client_link> link = link_;
+    const std::shared_ptr<detail::endpoint_state> user = state_;
     // As the session does for every handler at the end: an exception from
     // on_close has nowhere to go, and must not cancel the reconnect.
     try {
-        if (state_->on_close) state_->on_close(s, r);
+        if (user->on_close) user->on_close(s, r);
     } catch (...) {
     }
-    if (!next || generation != generation_ || !reconnecting_) return;
-    if (on_reconnect_) on_reconnect_(*next);
-    if (generation != generation_ || !reconnecting_) return;
+    if (!link->owner || !next || generation != generation_ || !reconnecting_) return;
+    if (on_reconnect_) {
+        const auto on_reconnect = on_reconnect_;
+        on_reconnect(*next);
+    }
+    if (!link->owner || generation != generation_ || !reconnecting_) return;
     wait_and_reconnect(next->delay);
 }
 
 WSX_DECL void client::wait_and_reconnect(std::chrono::milliseconds delay) {
     timer_.expires_after(delay);
-    timer_.async_wait([this, alive = state_, generation = generation_](std::error_code ec) {
+    timer_.async_wait([link = link_, generation = generation_](std::error_code ec) {
         // Cancelled, or the client is gone (the wait may have completed
-        // just before the destructor ran: `this` is then dangling).
-        if (ec || alive->detached.load(std::memory_order_acquire)) return;
-        if (generation != generation_ || !reconnecting_) return;
-        open_connection();
+        // just before the destructor ran).
+        if (ec) return;
+        std::lock_guard<std::recursive_mutex> lock(link->mu);
+        client* self = link->owner;
+        if (!self || generation != self->generation_ || !self->reconnecting_) return;
+        self->open_connection();
     });
 }
 
