@@ -361,6 +361,9 @@ protected:
     virtual void io_read(read_step next) = 0;
     // Reads what is there without waiting (0 and would_block when nothing is).
     virtual std::size_t io_read_now(std::uint8_t*& data, std::error_code& ec) = 0;
+    // Reads what is there without waiting into [data, data + size);
+    // operation_not_supported when the stream cannot.
+    virtual std::size_t io_read_into(std::uint8_t* data, std::size_t size, std::error_code& ec) = 0;
     // Writes what the socket takes now (only with direct_writes).
     virtual std::size_t io_write_now(detail::buffer_span bufs, std::error_code& ec) = 0;
     // Writes every buffer, then on_written(ec). The buffers stay alive until then.
@@ -501,6 +504,10 @@ private:
     // The most one connection reads in one turn of the I/O thread (and the
     // most sends it makes: detail/read_turn.hpp).
     static constexpr std::size_t read_turn_bytes = 4 * detail::thread_buffer_size;
+    // What a turn may read straight into a large message besides: such
+    // bytes cost a copy and an unmask each, and no handler, so a turn may
+    // take more of them (a read of this size is what uWebSockets makes).
+    static constexpr std::size_t read_turn_direct_bytes = 16 * detail::thread_buffer_size;
     // Feeds bytes of this turn; false when the turn's sends ran out first
     // and the rest went to backlog_.
     bool feed_turn(std::uint8_t* data, std::size_t n);
@@ -661,6 +668,8 @@ private:
         bool ping_outstanding : 1;
         bool timer_pending : 1;
         bool timers_on : 1; // idle or keep-alive: reads note their time
+        // The read side (session_read.ipp).
+        bool no_direct_reads : 1; // the stream has no read_into
     };
     flags f_{};
 };

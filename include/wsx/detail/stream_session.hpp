@@ -38,6 +38,13 @@ struct has_write_now<Stream, std::void_t<decltype(std::declval<Stream&>().write_
                                  std::declval<const buffer_span&>(), std::declval<std::error_code&>()))>>
     : std::true_type {};
 
+// A stream that can read into the caller's memory.
+template <class Stream, class = void> struct has_read_into : std::false_type {};
+template <class Stream>
+struct has_read_into<Stream, std::void_t<decltype(std::declval<Stream&>().read_into(
+                                 std::declval<std::uint8_t*>(), std::size_t{}, std::declval<std::error_code&>()))>>
+    : std::true_type {};
+
 template <class Stream> class stream_session final : public session {
 public:
     template <class... StreamArgs>
@@ -66,6 +73,16 @@ private:
             }));
     }
     std::size_t io_read_now(std::uint8_t*& data, std::error_code& ec) override { return stream_.read_now(data, ec); }
+    std::size_t io_read_into(std::uint8_t* data, std::size_t size, std::error_code& ec) override {
+        if constexpr (has_read_into<Stream>::value) {
+            return stream_.read_into(data, size, ec);
+        } else {
+            (void)data;
+            (void)size;
+            ec = asio::error::operation_not_supported;
+            return 0;
+        }
+    }
     std::size_t io_write_now(buffer_span bufs, std::error_code& ec) override {
         if constexpr (has_write_now<Stream>::value) {
             return stream_.write_now(bufs, ec);

@@ -60,11 +60,38 @@ WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, st
     // stop() would run meanwhile. read_frames() below then finds the
     // socket still readable and comes back after what is queued.
     std::size_t turn = n;
-    while (whole && !is_closed() && n == detail::thread_buffer_size && !f_.failing && turn < read_turn_bytes) {
+    std::size_t direct = 0; // read straight into a large message (read_turn_direct_bytes)
+    bool more = n == detail::thread_buffer_size;
+    while (whole && more && !is_closed() && !f_.failing) {
+        // Inside a payload larger than the buffer: read it into the
+        // message itself, in reads that grow with it.
+        if (!f_.no_direct_reads && reader_.payload_window_possible(detail::thread_buffer_size)) {
+            if (direct >= read_turn_direct_bytes) break; // the turn's share of them
+            const auto w = reader_.open_payload_window(detail::thread_buffer_size, read_turn_direct_bytes - direct);
+            n = io_read_into(w.data, w.size, ec);
+            visitor v{this};
+            std::error_code bad;
+            reader_.commit_payload(w, n, v, bad);
+            if (ec == asio::error::operation_not_supported) {
+                f_.no_direct_reads = true;
+                ec.clear();
+                continue;
+            }
+            if (bad) {
+                if (!is_closed()) fail(bad);
+                break;
+            }
+            if (ec || detail::this_thread_turn().spent()) break;
+            direct += n;
+            more = n == w.size;
+            continue;
+        }
+        if (turn >= read_turn_bytes) break;
         n = io_read_now(data, ec);
         if (ec) break;
         turn += n;
         whole = feed_turn(data, n);
+        more = n == detail::thread_buffer_size;
     }
     f_.in_dispatch = false;
     if (is_closed()) return;

@@ -107,6 +107,22 @@ struct has_streaming_members<V, std::void_t<decltype(std::declval<V&>().on_messa
                                             decltype(std::declval<V&>().on_message_end())>>
     : has_data_member<V> {};
 
+// An allocator whose resize() leaves new bytes as they are (default-
+// initialized, not zeroed): they are about to be overwritten by a read.
+template <class T> struct uninitialized_allocator : std::allocator<T> {
+    template <class U> struct rebind {
+        using other = uninitialized_allocator<U>;
+    };
+    uninitialized_allocator() noexcept = default;
+    template <class U> uninitialized_allocator(const uninitialized_allocator<U>&) noexcept {}
+    template <class U> void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args> void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
 } // namespace detail
 
 /// The incremental frame reader: feed it bytes in any split and it calls a
@@ -175,6 +191,40 @@ public:
     /// Bytes held for messages: the assembly buffer's capacity, and the
     /// buffer of a control frame cut by a feed() boundary once there was one.
     std::size_t memory_usage() const noexcept { return buf_.capacity() + (ctrl_ ? max_control_payload : 0); }
+
+    /// Where the next payload bytes of a large frame may be received
+    /// directly, without passing through the caller's buffer.
+    struct payload_window {
+        std::uint8_t* data = nullptr; ///< the first byte to write
+        std::size_t size = 0;         ///< how many may be written; 0: none, feed as usual
+    };
+
+    /// In whole-message mode, inside a data frame with at least `at_least`
+    /// payload bytes still to come: room at the end of the message being
+    /// assembled for the next of them, at most `at_most` bytes. A caller
+    /// whose own buffer holds `at_least` bytes reads a large payload into
+    /// the window instead, in fewer, larger reads and with no copy. The
+    /// window is at most what is assembled already (at least `at_least`), so
+    /// the buffer grows with the bytes that really arrived, not with what a
+    /// frame announces: under twice them (plus `at_least`) once a window is
+    /// filled, under four times while one waits. Size 0 when there is no
+    /// such frame; otherwise commit_payload() must follow before anything
+    /// else.
+    payload_window open_payload_window(std::size_t at_least, std::size_t at_most);
+
+    /// Whether open_payload_window(at_least, n) would give a window (for
+    /// any n > 0): a data frame's payload of at least that many bytes is
+    /// being read, in whole-message mode.
+    bool payload_window_possible(std::size_t at_least) const noexcept {
+        return stage_ == stage::payload && !opts_.streaming && !is_control(frame_op_) && remaining_ >= at_least;
+    }
+
+    /// The first n bytes of the window w were written: unmasks and validates
+    /// them like fed bytes, and delivers the message if they end it. n may
+    /// be 0 (the read failed or found nothing). Errors go to ec, as
+    /// feed_some() returns them.
+    template <class Visitor>
+    void commit_payload(const payload_window& w, std::size_t n, Visitor& v, std::error_code& ec);
 
 private:
     enum class stage : std::uint8_t { header, payload, closed, failed };
@@ -260,7 +310,8 @@ private:
     // The data message in progress.
     std::uint64_t msg_size_ = 0; // sum of the announced frame sizes so far
     utf8_validator utf8_;
-    std::vector<std::uint8_t> buf_;
+    // Grows without zeroing: a payload window is written by a read at once.
+    std::vector<std::uint8_t, detail::uninitialized_allocator<std::uint8_t>> buf_;
 
     std::error_code ec_;
 };
@@ -454,6 +505,32 @@ std::size_t reader::feed_some(std::uint8_t* data, std::size_t n, Visitor& v, std
     return n;
 }
 
+inline reader::payload_window reader::open_payload_window(std::size_t at_least, std::size_t at_most) {
+    if (!payload_window_possible(at_least) || at_most == 0) return {};
+    const std::size_t have = buf_.size();
+    std::size_t w = have > at_least ? have : at_least;
+    if (w > at_most) w = at_most;
+    if (w > remaining_) w = static_cast<std::size_t>(remaining_);
+    if (have + w > buf_.capacity()) buf_.reserve(grown_capacity(have + w));
+    buf_.resize(have + w);
+    return {buf_.data() + have, w};
+}
+
+template <class Visitor>
+void reader::commit_payload(const payload_window& w, std::size_t n, Visitor& v, std::error_code& ec) {
+    if (w.size == 0) return;
+    std::uint8_t* const q = w.data;
+    buf_.resize(buf_.size() - (w.size - n));
+    if (n == 0) return;
+    remaining_ -= n;
+    if (unmask_scan(q, n) != n) {
+        failed(ec, 0, error::invalid_utf8);
+        return;
+    }
+    if (remaining_ == 0 && !end_data_frame(v)) failed(ec, 0);
+    pause_ = false; // nothing more is fed in this call
+}
+
 template <class V>
 bool reader::begin_frame(const std::uint8_t* h, std::size_t size, std::uint8_t*& p, std::uint8_t* end, V& v) {
     std::uint64_t payload;
@@ -531,7 +608,7 @@ bool reader::end_data_frame(V& v) {
     } else {
         if constexpr (detail::has_whole_message_members<V>::value)
             v.on_message(msg_op_, buf_.data(), buf_.size(), msg_compressed_);
-        if (buf_.capacity() > retained_capacity) std::vector<std::uint8_t>().swap(buf_);
+        if (buf_.capacity() > retained_capacity) decltype(buf_)().swap(buf_);
         else buf_.clear();
     }
     return true;

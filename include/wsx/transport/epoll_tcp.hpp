@@ -121,7 +121,23 @@ struct epoll_tcp {
                 ec = asio::error::would_block;
                 return 0;
             }
-            return recv_some(data, snap.edges, ec);
+            return recv_some(data, detail::thread_buffer_size, snap.edges, ec);
+        }
+
+        /// Like read_now(), into the caller's memory: a large payload goes
+        /// straight into its message.
+        std::size_t read_into(std::uint8_t* data, std::size_t size, std::error_code& ec) {
+            if (!registered()) {
+                ec = asio::error::bad_descriptor;
+                return 0;
+            }
+            ec.clear();
+            auto snap = svc_->peek(ent_, detail::direction::read);
+            if (!snap.ready) {
+                ec = asio::error::would_block;
+                return 0;
+            }
+            return recv_some(data, size, snap.edges, ec);
         }
 
         /// Writes what the socket takes now, without waiting (the socket is
@@ -266,14 +282,14 @@ struct epoll_tcp {
             return ::sendmsg(ent_.fd, &msg, MSG_NOSIGNAL);
         }
 
-        // One recv into the thread's buffer. A short read or EAGAIN means
-        // drained, unless an edge came meanwhile (edges_before).
-        std::size_t recv_some(std::uint8_t* buf, std::uint32_t edges_before, std::error_code& ec) {
+        // One recv into buf. A short read or EAGAIN means drained, unless
+        // an edge came meanwhile (edges_before).
+        std::size_t recv_some(std::uint8_t* buf, std::size_t size, std::uint32_t edges_before, std::error_code& ec) {
             for (;;) {
-                const ::ssize_t r = ::recv(ent_.fd, buf, detail::thread_buffer_size, 0);
+                const ::ssize_t r = ::recv(ent_.fd, buf, size, 0);
                 if (r > 0) {
                     const auto n = static_cast<std::size_t>(r);
-                    if (n < detail::thread_buffer_size) svc_->drained(ent_, detail::direction::read, {edges_before, false});
+                    if (n < size) svc_->drained(ent_, detail::direction::read, {edges_before, false});
                     return n;
                 }
                 if (r == 0) {
@@ -299,7 +315,7 @@ struct epoll_tcp {
                 std::uint32_t before = svc_->peek(ent_, detail::direction::read).edges;
                 std::uint8_t* buf = detail::thread_buffer();
                 std::error_code ec;
-                std::size_t n = recv_some(buf, before, ec);
+                std::size_t n = recv_some(buf, detail::thread_buffer_size, before, ec);
                 if (ec == asio::error::would_block || ec == asio::error::try_again) {
                     const detail::drain_mark mark{before, true};
                     if (svc_->park(ent_, detail::direction::read, &mark,

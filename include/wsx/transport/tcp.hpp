@@ -91,6 +91,12 @@ struct tcp {
             return sock_.read_some(asio::buffer(data, detail::thread_buffer_size), ec);
         }
 
+        /// Like read_now(), into the caller's memory: a large payload goes
+        /// straight into its message.
+        std::size_t read_into(std::uint8_t* data, std::size_t size, std::error_code& ec) {
+            return sock_.read_some(asio::buffer(data, size), ec);
+        }
+
         /// Writes what the socket takes now, without waiting (the socket is
         /// non-blocking): the bytes written, or 0 with would_block when it
         /// is full. Lets a large message skip the copy into the send queue.
