@@ -204,8 +204,8 @@ public:
     /// assembled for the next of them, at most `at_most` bytes. A caller
     /// whose own buffer holds `at_least` bytes reads a large payload into
     /// the window instead, in fewer, larger reads and with no copy. The
-    /// window is at most what is assembled already (at least `at_least`), so
-    /// the buffer grows with the bytes that really arrived, not with what a
+    /// window is at most what is assembled already (at least `at_least`, or
+    /// the room the buffer kept from an earlier message), so the buffer grows with the bytes that really arrived, not with what a
     /// frame announces: under twice them (plus `at_least`) once a window is
     /// filled, under four times while one waits. Size 0 when there is no
     /// such frame; otherwise commit_payload() must follow before anything
@@ -509,6 +509,8 @@ inline reader::payload_window reader::open_payload_window(std::size_t at_least, 
     if (!payload_window_possible(at_least) || at_most == 0) return {};
     const std::size_t have = buf_.size();
     std::size_t w = have > at_least ? have : at_least;
+    // Room the buffer kept from an earlier message costs nothing more.
+    if (buf_.capacity() - have > w) w = buf_.capacity() - have;
     if (w > at_most) w = at_most;
     if (w > remaining_) w = static_cast<std::size_t>(remaining_);
     if (have + w > buf_.capacity()) buf_.reserve(grown_capacity(have + w));
