@@ -20,7 +20,6 @@
 #include <asio/post.hpp>
 
 #include <atomic>
-#include <future>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -163,11 +162,8 @@ TEST_CASE("fair reading: a connection with megabytes waiting reads a bounded sha
         std::atomic<int> server_fd{-1};
         server.endpoint("/h")
             .on_open([&](wsx::session& s) {
-                const int fd = s.native_handle();
-                int size = 8 << 20; // SO_RCVBUFFORCE needs root; SO_RCVBUF is capped by net.core.rmem_max
-                if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
-                    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-                server_fd = fd;
+                grow_receive_buffer(s.native_handle());
+                server_fd = s.native_handle();
             })
             .on_message([&](wsx::session&, const wsx::message&) {
                 if (handled++ == 0) asio::post(io, [&] { handled_at_probe = handled; });
@@ -180,13 +176,8 @@ TEST_CASE("fair reading: a connection with megabytes waiting reads a bounded sha
         REQUIRE(p.handshake("/h", server.port()));
         REQUIRE(eventually([&] { return server_fd.load() >= 0; }));
 
-        std::promise<void> gate;
-        std::atomic<bool> held{false};
-        asio::post(io, [&] {
-            held = true;
-            gate.get_future().wait();
-        });
-        REQUIRE(eventually([&] { return held.load(); }));
+        io_hold hold(io);
+        REQUIRE(hold.held());
         const int fd = p.socket().native_handle();
         REQUIRE(::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) == 0);
         std::size_t queued = 0;
@@ -200,7 +191,7 @@ TEST_CASE("fair reading: a connection with megabytes waiting reads a bounded sha
         REQUIRE(::ioctl(server_fd.load(), FIONREAD, &waiting) == 0);
         INFO("waiting in the server's socket: " << waiting << " bytes");
         REQUIRE(static_cast<std::size_t>(waiting) >= 2 * turn_bound); // "all" and "one share" are apart
-        gate.set_value();
+        hold.release();
 
         REQUIRE(eventually([&] { return handled_at_probe.load() >= 0; }));
         const std::size_t share = static_cast<std::size_t>(handled_at_probe.load()) * kind.per_msg;

@@ -19,7 +19,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <future>
 #include <string>
 
 using namespace wsx_test;
@@ -54,11 +53,8 @@ TEST_CASE("large reads: a 1 MiB message waiting in the socket is read in a few l
     std::atomic<int> server_fd{-1};
     server.endpoint("/echo")
         .on_open([&](wsx::session& s) {
-            const int fd = s.native_handle();
-            int size = 8 << 20; // SO_RCVBUFFORCE needs root; SO_RCVBUF is capped by net.core.rmem_max
-            if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
-                ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-            server_fd = fd;
+            grow_receive_buffer(s.native_handle());
+            server_fd = s.native_handle();
         })
         .on_message([](wsx::session& s, const wsx::message& m) { s.send(m); });
     server.listen("127.0.0.1", 0);
@@ -74,13 +70,8 @@ TEST_CASE("large reads: a 1 MiB message waiting in the socket is read in a few l
     // the receive calls the server made for it.
     const auto echo_counted = [&](const std::string& payload) -> std::uint64_t {
         const std::string wire = encode_frame(op::binary, payload);
-        std::promise<void> gate;
-        std::atomic<bool> held{false};
-        asio::post(io, [&] {
-            held = true;
-            gate.get_future().wait();
-        });
-        REQUIRE(eventually([&] { return held.load(); }));
+        io_hold hold(io);
+        REQUIRE(hold.held());
         p.write(wire);
         int waiting = 0;
         REQUIRE(eventually([&] {
@@ -88,7 +79,7 @@ TEST_CASE("large reads: a 1 MiB message waiting in the socket is read in a few l
                    static_cast<std::size_t>(waiting) == wire.size();
         }));
         server_reads = 0;
-        gate.set_value();
+        hold.release();
         const auto echo = p.read_frame();
         REQUIRE(echo.has_value());
         CHECK(echo->opcode == op::binary);

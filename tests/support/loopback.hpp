@@ -34,6 +34,8 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -50,6 +52,15 @@ namespace wsx_test {
 inline void set_send_buffer(wsx::session& s, int bytes) {
     if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) != 0)
         throw std::system_error(errno, std::generic_category(), "setsockopt(SO_SNDBUF)");
+}
+
+// Grows a socket's kernel receive buffer, as the kernel's autotuning does
+// for a peer that streams for long, so that megabytes can wait in it (the
+// fair-reading and read-count tests). SO_RCVBUFFORCE needs root; SO_RCVBUF
+// is capped by net.core.rmem_max.
+inline void grow_receive_buffer(int fd, int bytes = 8 << 20) {
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
 }
 
 using namespace std::chrono_literals;
@@ -219,6 +230,38 @@ template <class Pred> bool eventually(Pred pred, ms limit = default_limit) {
     }
     return true;
 }
+
+// Holds the thread that runs an io_context (a posted function that waits)
+// until release() or destruction, so that bytes pile up in a server's
+// sockets meanwhile. held() waits until the hold has begun.
+class io_hold {
+public:
+    explicit io_hold(asio::io_context& io) : state_(std::make_shared<state>()) {
+        asio::post(io, [st = state_, gate = state_->gate.get_future().share()] {
+            st->held = true;
+            gate.wait();
+        });
+    }
+    io_hold(const io_hold&) = delete;
+    io_hold& operator=(const io_hold&) = delete;
+    ~io_hold() { release(); }
+    bool held(ms limit = default_limit) const {
+        return eventually([&] { return state_->held.load(); }, limit);
+    }
+    void release() {
+        if (state_->released) return;
+        state_->released = true;
+        state_->gate.set_value();
+    }
+
+private:
+    struct state {
+        std::promise<void> gate;
+        std::atomic<bool> held{false};
+        bool released = false;
+    };
+    std::shared_ptr<state> state_;
+};
 
 // ---- the raw peer ---------------------------------------------------------
 

@@ -111,17 +111,7 @@ struct epoll_tcp {
         /// after a read that filled the buffer, where more is likely there.
         std::size_t read_now(std::uint8_t*& data, std::error_code& ec) {
             data = detail::thread_buffer();
-            if (!registered()) {
-                ec = asio::error::bad_descriptor;
-                return 0;
-            }
-            ec.clear();
-            auto snap = svc_->peek(ent_, detail::direction::read);
-            if (!snap.ready) {
-                ec = asio::error::would_block;
-                return 0;
-            }
-            return recv_some(data, detail::thread_buffer_size, snap.edges, ec);
+            return read_into(data, detail::thread_buffer_size, ec);
         }
 
         /// Like read_now(), into the caller's memory: a large payload goes
