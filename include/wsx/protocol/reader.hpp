@@ -205,8 +205,9 @@ public:
     /// whose own buffer holds `at_least` bytes reads a large payload into
     /// the window instead, in fewer, larger reads and with no copy. The
     /// window is at most what is assembled already (at least `at_least`, or
-    /// the room the buffer kept from an earlier message), so the buffer grows with the bytes that really arrived, not with what a
-    /// frame announces: under twice them (plus `at_least`) once a window is
+    /// the room the buffer kept from an earlier message), so the buffer
+    /// grows with the bytes that really arrived, not with what a frame
+    /// announces: under twice them (plus `at_least`) once a window is
     /// filled, under four times while one waits. Size 0 when there is no
     /// such frame; otherwise commit_payload() must follow before anything
     /// else.
