@@ -21,31 +21,17 @@
 // per io_context), the reactor's treatment of an event's data as a
 // scheduler_operation it queues (it touches only that base: its link and its
 // result word), and scheduler::compensating_work_started, which Asio's own
-// descriptor operations call for the same reason. The version range below is
-// where that holds; elsewhere the transport waits through Asio
-// (transport::tcp).
+// descriptor operations call for the same reason. The version range in
+// detail/readiness_config.hpp is where that holds; elsewhere the transport
+// waits through Asio (transport::tcp).
 //
 // No lock is shared by the connections: a socket's readiness and parked
 // flags are one atomic word in a table indexed by descriptor (chunks that
 // never move, so the reactor may keep a slot's address), which the thread
 // delivering an event and the socket's strand change with compare-and-swap.
 // Whoever clears the parked bit owns the parked operation.
-//
-// Without epoll (non-Linux, or Asio's io_uring backend), with another Asio,
-// or with WSX_NO_READINESS_SERVICE defined, the transport keeps waiting
-// through Asio. The service also needs the Networking TS executor members
-// (on_work_started/on_work_finished), which ASIO_NO_TS_EXECUTORS removes.
 
-#include <asio/detail/config.hpp>
-#include <asio/version.hpp>
-
-#if defined(__linux__) && defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) &&                     \
-    !defined(WSX_NO_READINESS_SERVICE) && !defined(ASIO_NO_TS_EXECUTORS) && ASIO_VERSION >= 101200 &&              \
-    ASIO_VERSION < 103600
-#define WSX_DETAIL_READINESS 1
-#else
-#define WSX_DETAIL_READINESS 0
-#endif
+#include <wsx/detail/readiness_config.hpp>
 
 #if WSX_DETAIL_READINESS
 
@@ -265,6 +251,9 @@ struct readiness_entry {
     std::uint32_t gen = 0;
     // EPOLLOUT is in the set (readiness_service::watch_writable).
     bool out_watched = false;
+    // No other process holds the descriptor (accept4 made it close-on-exec):
+    // closing it takes it out of the epoll set, so remove() need not.
+    bool unshared = false;
     parked_op read_op;
     parked_write_op write_op;
     // Calls f with the parked operation of one direction (their types differ).
@@ -322,8 +311,9 @@ public:
     readiness_service& operator=(const readiness_service&) = delete;
 
     /// Adds a socket, edge-triggered, for reading; writing is added by the
-    /// first watch_writable(). Called on the stream's strand.
-    std::error_code add(readiness_entry& e, int fd) {
+    /// first watch_writable(). Called on the stream's strand. `unshared`:
+    /// see readiness_entry.
+    std::error_code add(readiness_entry& e, int fd, bool unshared = false) {
         if (shut_.load(std::memory_order_acquire)) return std::make_error_code(std::errc::operation_canceled);
         readiness_slot* s = slot_for(fd, true);
         if (!s) return std::make_error_code(std::errc::too_many_files_open);
@@ -340,6 +330,7 @@ public:
         e.fd = fd;
         e.gen = g;
         e.out_watched = false;
+        e.unshared = unshared;
         epoll_event ev = event_for(*s, false);
         WSX_DETAIL_READINESS_COUNT(ctl_calls);
         if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -367,15 +358,21 @@ public:
         return {};
     }
 
-    /// Takes a socket out. Parked operations are returned to the caller,
-    /// which completes them. Called on the stream's strand.
+    /// Takes a socket out; the caller closes the descriptor next. Parked
+    /// operations are returned to the caller, which completes them. Called
+    /// on the stream's strand.
     void remove(readiness_entry& e, parked_op& rd, parked_write_op& wr) {
-        // Before the descriptor can be reused. An event the reactor took
-        // before this may still be queued, and reach the slot's next socket:
-        // it can only make that socket look ready, which its first syscall
-        // corrects (drain_mark).
-        WSX_DETAIL_READINESS_COUNT(ctl_calls);
-        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, e.fd, nullptr);
+        // A descriptor another process may hold too (a fork's child) stays
+        // in the set after close(), and its events would keep reaching the
+        // slot: take it out first. An unshared one leaves the set as it is
+        // closed, and an epoll_ctl per connection is saved. Either way, an
+        // event the reactor took before this may still be queued, and reach
+        // the slot's next socket: it can only make that socket look ready,
+        // which its first syscall corrects (drain_mark).
+        if (!e.unshared) {
+            WSX_DETAIL_READINESS_COUNT(ctl_calls);
+            ::epoll_ctl(epfd_, EPOLL_CTL_DEL, e.fd, nullptr);
+        }
         const std::uint64_t old = forget(e);
         // An operation whose parked bit this thread cleared is ours; one
         // taken by an event before is on its way to its executor, and finds
@@ -474,6 +471,9 @@ public:
     }
 
     void notify_fork(asio::execution_context::fork_event event) override {
+        // From the fork on, both processes hold every socket.
+        if (event == asio::execution_context::fork_prepare)
+            for_each_registered([](readiness_slot&, readiness_entry& e) { e.unshared = false; });
         // The child's reactor made a new epoll set (services hear of the
         // fork in the order they were made, so the reactor already has):
         // the sockets join it again.

@@ -9,6 +9,7 @@
 // server.hpp do not compile it (its maps, acceptors and timers).
 
 #include <wsx/detail/one_thread.hpp>
+#include <wsx/detail/ready_listener.hpp>
 #include <wsx/detail/session_access.hpp>
 #include <wsx/detail/session_maker.hpp>
 #include <wsx/detail/session_parts.hpp>
@@ -49,11 +50,21 @@ struct server::core final : detail::session_owner, std::enable_shared_from_this<
     std::shared_ptr<backplane> relay;
 
     struct listener {
+        // Opens, binds and listens; where the readiness service exists it
+        // then hands the descriptor to `ready`, which accepts.
         transport::acceptor acceptor;
+#if WSX_DETAIL_READINESS
+        detail::ready_listener ready;
+#endif
         asio::steady_timer retry;
         maker_ptr maker; // makes the session (TCP or TLS) of each connection
+        std::uint16_t port = 0;
         listener(asio::io_context& io, maker_ptr m);
+        bool is_open() const noexcept;
     };
+    // Connections accepted in one turn: a burst of them waits for the next
+    // turn, so that the thread serves the others in between.
+    static constexpr std::size_t accept_batch = 64;
     std::vector<std::shared_ptr<listener>> listeners;
 
     // Every accepted connection, shared with each endpoint (which
@@ -73,17 +84,20 @@ struct server::core final : detail::session_owner, std::enable_shared_from_this<
 
     void listen(const asio::ip::tcp::endpoint& ep, const std::string& shown, bool dual_stack, const maker_ptr& maker);
 
-    // Fix: stop() and ~server may run on any thread while an
-    // accept handler re-arms async_accept on an io thread; Asio objects
-    // are not safe for concurrent use, so every touch of the acceptors
-    // and retry timers after listen() happens under accept_mu.
-    // (async_accept never calls its handler from inside the initiating
-    // call, so holding the lock across it cannot deadlock.)
+    // stop() and ~server may run on any thread while an accept handler
+    // accepts on an io thread; neither Asio's objects nor ready_listener
+    // are safe for concurrent use, so every touch of the listeners and
+    // retry timers after listen() happens under accept_mu. (Neither calls
+    // its handler from inside the initiating call, so holding the lock
+    // across it cannot deadlock.)
     mutable std::mutex accept_mu;
 
     void accept(const std::shared_ptr<listener>& l);
 
     void start(transport::socket sock, detail::server_session_maker& maker);
+#if WSX_DETAIL_READINESS
+    void start(transport::accepted_socket&& sock, detail::server_session_maker& maker);
+#endif
     void start(std::shared_ptr<session_type> s);
 
     detail::session_owner::decision route(session_type& s, const protocol::http_request& req) override;

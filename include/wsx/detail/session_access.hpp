@@ -22,6 +22,9 @@ struct session_access {
                              const protocol::http_limits& limits) {
         s.start_server(owner, opts, limits);
     }
+    // Server: the peer's address, where the listener knows it (accept4
+    // returned it); otherwise start_server asks the socket.
+    static void set_remote(session& s, const asio::ip::tcp::endpoint& peer) { s.remote_ = peer; }
     // Client: timers start before the socket connects (the connect timeout).
     static void begin_connecting(session& s, const session::endpoint_ptr& ep) { s.begin_connecting(ep); }
     // Client: the socket to connect (impl/client.ipp); `host` is the URL's

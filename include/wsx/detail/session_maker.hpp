@@ -10,6 +10,7 @@
 // adds its makers through tls_hooks() when <wsx/tls.hpp> is part of the
 // program, so that a plain build never names OpenSSL.
 
+#include <wsx/detail/readiness_config.hpp>
 #include <wsx/transport/socket.hpp>
 
 #include <asio/io_context.hpp>
@@ -20,6 +21,9 @@
 namespace wsx {
 
 class session;
+namespace transport {
+class accepted_socket;
+}
 struct tls_server_options;
 struct tls_client_options;
 
@@ -30,6 +34,11 @@ class server_session_maker {
 public:
     virtual ~server_session_maker() = default;
     virtual std::shared_ptr<session> make(asio::io_context& io, transport::socket sock, std::uint64_t id) = 0;
+#if WSX_DETAIL_READINESS
+    // A connection the listener accepted itself (detail/ready_listener.hpp).
+    // Null when the connection had to be dropped (its socket is closed).
+    virtual std::shared_ptr<session> make(asio::io_context& io, transport::accepted_socket&& sock, std::uint64_t id) = 0;
+#endif
 };
 
 // How a client makes the session of each connection it opens.

@@ -14,6 +14,7 @@
 #include <wsx/peer_certificate.hpp>
 #include <wsx/session.hpp>
 #include <wsx/tls_options.hpp>
+#include <wsx/transport/accepted_socket.hpp>
 #include <wsx/transport/socket.hpp>
 
 #include <asio/bind_executor.hpp>
@@ -114,6 +115,24 @@ public:
     std::shared_ptr<session> make(asio::io_context& io, transport::socket sock, std::uint64_t id) override {
         return std::make_shared<stream_session<typename Transport::stream>>(io, id, true, std::move(sock), ctx_);
     }
+#if WSX_DETAIL_READINESS
+    // A stream that takes the descriptor as accept4 gave it does; the others
+    // get it as an Asio socket (which registers it in Asio's reactor).
+    std::shared_ptr<session> make(asio::io_context& io, transport::accepted_socket&& sock, std::uint64_t id) override {
+        using stream = typename Transport::stream;
+        if constexpr (std::is_constructible_v<stream, asio::io_context&, transport::accepted_socket&&,
+                                              typename Transport::server_context&>) {
+            return std::make_shared<stream_session<stream>>(io, id, true, io, std::move(sock), ctx_);
+        } else {
+            transport::socket s(io);
+            std::error_code ec;
+            s.assign(sock.peer().protocol(), sock.descriptor(), ec);
+            if (ec) return nullptr; // sock still owns the descriptor, and closes it
+            sock.release();
+            return make(io, std::move(s), id);
+        }
+    }
+#endif
 
 private:
     typename Transport::server_context ctx_;

@@ -101,6 +101,14 @@ WSX_DECL server::endpoint_type& server::endpoint(std::string_view pattern) {
 WSX_DECL server::core::listener::listener(asio::io_context& io, maker_ptr m)
     : acceptor(io), retry(io), maker(std::move(m)) {}
 
+WSX_DECL bool server::core::listener::is_open() const noexcept {
+#if WSX_DETAIL_READINESS
+    return ready.is_open();
+#else
+    return acceptor.is_open();
+#endif
+}
+
 WSX_DECL server::maker_ptr server::plain_maker() {
     return std::make_shared<detail::transport_server_maker<transport::plain>>();
 }
@@ -117,6 +125,15 @@ WSX_DECL void server::core::listen(const asio::ip::tcp::endpoint& ep, const std:
     if (ec) throw std::system_error(ec, where());
     l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) throw std::system_error(ec, where());
+    l->port = l->acceptor.local_endpoint(ec).port();
+#if WSX_DETAIL_READINESS
+    l->acceptor.non_blocking(true, ec);
+    if (ec) throw std::system_error(ec, where());
+    const int fd = l->acceptor.release(ec);
+    if (ec) throw std::system_error(ec, where());
+    ec = l->ready.open(io, fd);
+    if (ec) throw std::system_error(ec, where());
+#endif
     {
         std::lock_guard<std::mutex> lock(accept_mu); // ports() may read the list from another thread
         listeners.push_back(l);
@@ -124,6 +141,54 @@ WSX_DECL void server::core::listen(const asio::ip::tcp::endpoint& ep, const std:
     accept(l);
 }
 
+#if WSX_DETAIL_READINESS
+WSX_DECL void server::core::accept(const std::shared_ptr<listener>& l) {
+    auto self = this->shared_from_this();
+    std::lock_guard<std::mutex> lock(accept_mu);
+    if (!l->is_open()) return;
+    // Run by the readiness service when a connection arrives: inline on the
+    // thread that saw it, or posted if it came while the listener parked.
+    auto woken = [self, l](detail::wake w) {
+        if (w == detail::wake::ready) self->accept(l);
+        if (w == detail::wake::retry) asio::post(self->io, [self, l] { self->accept(l); });
+    };
+    std::error_code ec;
+    // Registered under the lock: stop() closes the listeners and then lists
+    // the sessions, so a connection accepted just before stop() is in that
+    // list and hears 1001 too.
+    switch (l->ready.accept_some(
+        accept_batch, [&](transport::accepted_socket&& sock) { start(std::move(sock), *l->maker); },
+        [&] { return woken; }, ec)) {
+    case detail::ready_listener::outcome::parked:
+        return;
+    case detail::ready_listener::outcome::batch_full:
+        asio::post(io, [self, l] { self->accept(l); });
+        return;
+    case detail::ready_listener::outcome::failed:
+        // Out of descriptors or memory: try again shortly rather than spin,
+        // and keep the server up.
+        l->retry.expires_after(std::chrono::milliseconds(50));
+        l->retry.async_wait([self, l](std::error_code e) {
+            if (!e) self->accept(l);
+        });
+        return;
+    }
+}
+
+WSX_DECL void server::core::start(transport::accepted_socket&& sock, detail::server_session_maker& maker) {
+    std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
+    const asio::ip::tcp::endpoint peer = sock.peer();
+    std::shared_ptr<session_type> s;
+    try {
+        s = maker.make(io, std::move(sock), id);
+    } catch (const std::bad_alloc&) {
+        return; // no memory for this connection: drop it (sock closes it), keep serving
+    }
+    if (!s) return;
+    detail::session_access::set_remote(*s, peer);
+    start(std::move(s));
+}
+#else
 WSX_DECL void server::core::accept(const std::shared_ptr<listener>& l) {
     auto self = this->shared_from_this();
     std::lock_guard<std::mutex> lock(accept_mu);
@@ -150,6 +215,8 @@ WSX_DECL void server::core::accept(const std::shared_ptr<listener>& l) {
         self->accept(l);
     });
 }
+
+#endif
 
 WSX_DECL void server::core::start(transport::socket sock, detail::server_session_maker& maker) {
     std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
@@ -352,28 +419,37 @@ WSX_DECL std::vector<std::shared_ptr<session>> server::core::all() const { retur
 WSX_DECL std::size_t server::core::count() const { return registry->size(); }
 
 WSX_DECL void server::core::close_acceptors() {
-    std::lock_guard<std::mutex> lock(accept_mu);
-    for (auto& l : listeners) {
-        std::error_code ec;
-        l->acceptor.close(ec);
-        l->retry.cancel();
+#if WSX_DETAIL_READINESS
+    // A waiting accept holds this core: completed outside the lock.
+    std::vector<std::pair<std::shared_ptr<listener>, detail::parked_op>> waiting;
+#endif
+    {
+        std::lock_guard<std::mutex> lock(accept_mu);
+        for (auto& l : listeners) {
+#if WSX_DETAIL_READINESS
+            waiting.emplace_back(l, detail::parked_op{});
+            l->ready.close(waiting.back().second);
+#endif
+            std::error_code ec;
+            l->acceptor.close(ec);
+            l->retry.cancel();
+        }
     }
+#if WSX_DETAIL_READINESS
+    for (auto& w : waiting) w.first->ready.finish(w.second);
+#endif
 }
 
 WSX_DECL std::uint16_t server::core::first_port() const {
     std::lock_guard<std::mutex> lock(accept_mu);
     if (listeners.empty()) return 0;
-    std::error_code ec;
-    return listeners.front()->acceptor.local_endpoint(ec).port();
+    return listeners.front()->port;
 }
 
 WSX_DECL std::vector<std::uint16_t> server::core::all_ports() const {
     std::vector<std::uint16_t> out;
     std::lock_guard<std::mutex> lock(accept_mu);
-    for (auto& l : listeners) {
-        std::error_code ec;
-        out.push_back(l->acceptor.local_endpoint(ec).port());
-    }
+    for (auto& l : listeners) out.push_back(l->port);
     return out;
 }
 

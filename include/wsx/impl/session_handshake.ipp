@@ -18,7 +18,7 @@ WSX_DECL void session::start_server(const owner_ptr& owner, const session_option
     owner_ = owner;
     options_ = std::shared_ptr<const session_options>(owner, &server_opts);
     std::error_code ec;
-    remote_ = tcp_socket().remote_endpoint(ec);
+    if (remote_.port() == 0) remote_ = tcp_socket().remote_endpoint(ec);
     request_ = std::make_unique<protocol::http_request>(limits);
     asio::dispatch(strand_, [self = this->shared_from_this()] {
         self->arm_handshake_deadline();

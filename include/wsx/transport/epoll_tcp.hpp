@@ -15,6 +15,7 @@
 #include <wsx/detail/readiness.hpp>
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/peer_certificate.hpp>
+#include <wsx/transport/accepted_socket.hpp>
 #include <wsx/transport/socket.hpp>
 #include <wsx/transport/tcp.hpp>
 
@@ -38,6 +39,8 @@
 #if WSX_DETAIL_READINESS
 
 #include <cerrno>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -52,8 +55,9 @@ struct epoll_tcp {
     using client_context = tcp::client_context;
 
     /// One connection's socket, read into the thread's buffer and written
-    /// with gather writes. Asio holds it until the handshake (to accept or
-    /// connect it), the readiness service from then on.
+    /// with gather writes. Until the handshake, Asio holds it (to connect
+    /// it, or one accepted through Asio) or the stream itself (one the
+    /// listener accepted); the readiness service from then on.
     class stream : public plain_stream_info {
     public:
         /// The executor of the socket.
@@ -61,6 +65,8 @@ struct epoll_tcp {
 
         /// A server-side stream over an accepted socket.
         stream(transport::socket sock, server_context&) : sock_(std::move(sock)) {}
+        /// A server-side stream over a descriptor the listener accepted itself.
+        stream(asio::io_context& io, accepted_socket&& sock, server_context&) : sock_(io) { ent_.fd = sock.release(); }
         /// A client-side stream whose socket will connect.
         stream(asio::io_context& io, const std::shared_ptr<client_context>&) : sock_(io) {}
 
@@ -75,7 +81,7 @@ struct epoll_tcp {
         transport::socket& socket() noexcept { return sock_; }
         /// The socket's descriptor (-1 once closed), without taking it back from the readiness service.
         int descriptor() const noexcept {
-            if (registered()) return ent_.fd;
+            if (ent_.fd >= 0) return ent_.fd;
             return sock_.is_open() ? static_cast<int>(const_cast<transport::socket&>(sock_).native_handle()) : -1;
         }
 
@@ -84,9 +90,13 @@ struct epoll_tcp {
         /// it (out of memory, max_user_watches) fails the connection.
         template <class Handler> void async_handshake(bool /*as_server*/, Handler&& h) {
             std::error_code ec;
-            sock_.non_blocking(true, ec);
-            if (!ec) sock_.set_option(asio::ip::tcp::no_delay(true), ec);
-            if (!ec) adopt(ec);
+            if (ent_.fd >= 0 && !svc_) {
+                adopt_accepted(ec);
+            } else {
+                sock_.non_blocking(true, ec);
+                if (!ec) sock_.set_option(asio::ip::tcp::no_delay(true), ec);
+                if (!ec) adopt(ec);
+            }
             auto ex = asio::get_associated_executor(h, sock_.get_executor());
             asio::post(ex, [h = std::forward<Handler>(h), ec]() mutable { h(ec); });
         }
@@ -213,7 +223,7 @@ struct epoll_tcp {
         /// Half-close after the last frame, so the peer reads our close frame
         /// before it sees the end of the stream.
         void shutdown_send() noexcept {
-            if (registered()) {
+            if (ent_.fd >= 0) {
                 ::shutdown(ent_.fd, SHUT_WR);
                 return;
             }
@@ -230,6 +240,9 @@ struct epoll_tcp {
                 ent_.fd = -1;
                 ::close(fd);
                 complete_aborted(rd, wr);
+            } else if (ent_.fd >= 0) { // accepted, never handed to the service
+                ::close(ent_.fd);
+                ent_.fd = -1;
             }
             std::error_code ec;
             sock_.close(ec);
@@ -238,7 +251,9 @@ struct epoll_tcp {
     private:
         static constexpr std::size_t max_iov = 64;
 
-        bool registered() const noexcept { return ent_.fd >= 0; }
+        // The descriptor is in the readiness service (before the handshake
+        // ent_.fd may hold one the listener accepted, which is not yet).
+        bool registered() const noexcept { return svc_ && ent_.fd >= 0; }
 
         // Takes the descriptor from Asio (which forgets it, descriptor_state
         // and all) and gives it to the service.
@@ -247,6 +262,25 @@ struct epoll_tcp {
             const int fd = sock_.release(ec);
             if (ec) return;
             ec = svc.add(ent_, fd);
+            if (ec) {
+                ent_.fd = -1;
+                ::close(fd);
+                return;
+            }
+            svc_ = &svc;
+        }
+
+        // The same for a descriptor the listener accepted: it is non-blocking
+        // already, and no other process holds it.
+        void adopt_accepted(std::error_code& ec) {
+            const int fd = ent_.fd;
+            const int one = 1;
+            if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+                ec = std::error_code(errno, asio::error::get_system_category());
+                return; // close() closes it
+            }
+            auto& svc = asio::use_service<detail::readiness_service>(sock_.get_executor().context());
+            ec = svc.add(ent_, fd, true);
             if (ec) {
                 ent_.fd = -1;
                 ::close(fd);
