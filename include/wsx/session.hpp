@@ -359,10 +359,6 @@ protected:
     // Waits for bytes, then calls (this->*next)(ec, data, size); the bytes
     // stay valid until that call returns.
     virtual void io_read(read_step next) = 0;
-    // Waits until the socket is readable and calls (this->*next)(ec,
-    // nullptr, 0) without reading, so that the session reads where it
-    // likes (into a large message); io_read() where the stream cannot.
-    virtual void io_wait_read(read_step next) = 0;
     // Reads what is there without waiting (0 and would_block when nothing is).
     virtual std::size_t io_read_now(std::uint8_t*& data, std::error_code& ec) = 0;
     // Reads what is there without waiting into [data, data + size);
@@ -487,7 +483,7 @@ private:
     void read(read_step next) { io_read(next); }
     void read_request() { read(&session::on_request_bytes); }
     void read_response() { read(&session::on_response_bytes); }
-    void read_frames();
+    void read_frames() { read(&session::on_frame_bytes); }
 
     void on_request_bytes(std::error_code ec, std::uint8_t* data, std::size_t n);
     void refuse(std::error_code ec);

@@ -91,60 +91,18 @@ TEST_CASE("large reads: a 1 MiB message waiting in the socket is read in a few l
     INFO("the server's thread made " << first << " receive calls for the first message");
     // 32 KiB into the thread's buffer, then windows of what has arrived
     // (32, 64, 128, 256 KiB and the turn's rest: a turn reads up to 512 KiB
-    // so), then in the second turn one window to the message's end and the
-    // read that finds the socket empty: 8. Through the thread's buffer alone
-    // it was at least 32 (1 MiB / 32 KiB).
+    // so), then the second turn's 32 KiB, one window to the message's end and
+    // the read that finds the socket empty: 9. Through the thread's buffer
+    // alone it was at least 32 (1 MiB / 32 KiB).
     CHECK(first >= 3);
     CHECK(first <= 12);
     // The next one finds the buffer the first left (1 MiB is kept): its
-    // windows start as large as a turn allows. 32 KiB, 512 KiB; the rest,
-    // and the empty read: 4.
+    // windows start as large as a turn allows. 32 KiB, 512 KiB; 32 KiB, the
+    // rest, and the empty read: 5.
     const std::uint64_t second = echo_counted(pattern_bytes(1 << 20, 2));
     INFO("and " << second << " for the second");
     CHECK(second >= 3);
     CHECK(second <= 6);
-
-    // A message that arrives in pieces: each wake-up inside its payload reads
-    // straight into the message, where it used to take 32 KiB into the
-    // thread's buffer first (two receive calls a piece).
-    const std::string payload = pattern_bytes(1 << 20, 3);
-    const std::string wire = encode_frame(op::binary, payload);
-    constexpr std::size_t first_part = 14 + (256 << 10); // the masked header and 256 KiB
-    constexpr std::size_t piece = 96 << 10;
-    constexpr std::size_t pieces = 8;
-    REQUIRE(first_part + pieces * piece == wire.size());
-    // Sends bytes while the server's thread is held, lets it read them,
-    // and returns its receive calls once it has read them all.
-    const auto piece_counted = [&](std::size_t from, std::size_t size) -> std::uint64_t {
-        std::uint64_t reads = 0;
-        {
-            io_hold hold(io);
-            REQUIRE(hold.held());
-            p.write(std::string_view(wire).substr(from, size));
-            int waiting = 0;
-            REQUIRE(eventually([&] {
-                return ::ioctl(server_fd.load(), FIONREAD, &waiting) == 0 && static_cast<std::size_t>(waiting) == size;
-            }));
-            server_reads = 0;
-        }
-        REQUIRE(eventually([&] {
-            int waiting = -1;
-            return ::ioctl(server_fd.load(), FIONREAD, &waiting) == 0 && waiting == 0;
-        }));
-        io_hold after(io); // the server's turn is over once this holds
-        REQUIRE(after.held());
-        reads = server_reads.load();
-        return reads;
-    };
-    piece_counted(0, first_part);
-    std::uint64_t piece_reads = 0;
-    for (std::size_t i = 0; i < pieces; ++i) piece_reads += piece_counted(first_part + i * piece, piece);
-    INFO("and " << piece_reads << " for " << pieces << " pieces of 96 KiB inside a payload");
-    // One receive call a piece: the window is as large as what has arrived.
-    CHECK(piece_reads <= pieces + 2);
-    const auto echo = p.read_frame();
-    REQUIRE(echo.has_value());
-    CHECK(echo->payload == payload);
 
     p.reset();
     REQUIRE(eventually([&] { return server.session_count() == 0; }));

@@ -46,13 +46,6 @@ struct has_read_into<Stream, std::void_t<decltype(std::declval<Stream&>().read_i
                                  std::declval<std::uint8_t*>(), std::size_t{}, std::declval<std::error_code&>()))>>
     : std::true_type {};
 
-// A stream that can wait for readability without reading.
-template <class Stream, class = void> struct has_wait_read : std::false_type {};
-template <class Stream>
-struct has_wait_read<Stream, std::void_t<decltype(std::declval<Stream&>().async_wait_read(
-                                 std::declval<void (*)(std::error_code, std::uint8_t*, std::size_t)>()))>>
-    : std::true_type {};
-
 template <class Stream> class stream_session final : public session {
 public:
     template <class... StreamArgs>
@@ -79,16 +72,6 @@ private:
             get_executor(), [self = self(), next](std::error_code ec, std::uint8_t* data, std::size_t n) {
                 ((*self).*next)(ec, data, n);
             }));
-    }
-    void io_wait_read(read_step next) override {
-        if constexpr (has_wait_read<Stream>::value) {
-            stream_.async_wait_read(asio::bind_executor(
-                get_executor(), [self = self(), next](std::error_code ec, std::uint8_t* data, std::size_t n) {
-                    ((*self).*next)(ec, data, n);
-                }));
-        } else {
-            io_read(next);
-        }
     }
     std::size_t io_read_now(std::uint8_t*& data, std::error_code& ec) override { return stream_.read_now(data, ec); }
     std::size_t io_read_into(std::uint8_t* data, std::size_t size, std::error_code& ec) override {

@@ -46,22 +46,13 @@ WSX_DECL bool session::shed_memory() {
     return true;
 }
 
-WSX_DECL void session::read_frames() {
-    // Inside a payload larger than the thread's buffer, the wake-up reads
-    // nothing itself: the first read goes into the message too.
-    if (!f_.no_direct_reads && reader_.payload_window_possible(detail::thread_buffer_size))
-        return io_wait_read(&session::on_frame_bytes);
-    read(&session::on_frame_bytes);
-}
-
 WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, std::size_t n) {
     if (is_closed()) return;
     if (ec) return on_read_error(ec);
     if (f_.timers_on) timing().last_activity = now();
     f_.in_dispatch = true;
     detail::this_thread_turn().begin();
-    // n == 0: io_wait_read() says the socket is readable.
-    bool whole = n == 0 || feed_turn(data, n);
+    bool whole = feed_turn(data, n);
     // A read that filled the buffer means more is waiting: take it now
     // instead of going back to the reactor, but only up to a turn's
     // share. A peer that keeps the socket full would otherwise hold the
@@ -70,7 +61,7 @@ WSX_DECL void session::on_frame_bytes(std::error_code ec, std::uint8_t* data, st
     // socket still readable and comes back after what is queued.
     std::size_t turn = n;
     std::size_t direct = 0; // read straight into a large message (read_turn_direct_bytes)
-    bool more = n == 0 || n == detail::thread_buffer_size;
+    bool more = n == detail::thread_buffer_size;
     while (whole && more && !is_closed() && !f_.failing) {
         // Inside a payload larger than the buffer: read it into the
         // message itself, in reads that grow with it.

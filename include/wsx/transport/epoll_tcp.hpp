@@ -117,20 +117,6 @@ struct epoll_tcp {
             asio::post(ex, read_resume<H>{this, std::move(handler)});
         }
 
-        /// Waits until the socket is readable and calls the handler with
-        /// (ec, nullptr, 0), reading nothing: the caller then reads with
-        /// read_into() where the bytes belong (a large message).
-        template <class Handler> void async_wait_read(Handler&& h) {
-            using H = std::decay_t<Handler>;
-            H handler(std::forward<Handler>(h));
-            auto ex = asio::get_associated_executor(handler, sock_.get_executor());
-            if (!registered()) // closed
-                return wait_resume<H>{this, std::move(handler)}.abort(ex);
-            if (svc_->park(ent_, detail::direction::read, nullptr, [&] { return wait_parked(this, std::move(handler)); }))
-                return;
-            asio::post(ex, wait_resume<H>{this, std::move(handler)});
-        }
-
         /// Reads more without waiting, into the thread's buffer. Used right
         /// after a read that filled the buffer, where more is likely there.
         std::size_t read_now(std::uint8_t*& data, std::error_code& ec) {
@@ -450,18 +436,6 @@ struct epoll_tcp {
                 asio::post(ex, [h = std::move(h)]() mutable { h(std::error_code(asio::error::operation_aborted), nullptr, 0); });
             }
         };
-        template <class H> struct wait_resume {
-            stream* self;
-            H h;
-            void operator()() {
-                if (!self->registered()) // closed while this was on its way
-                    return h(std::error_code(asio::error::operation_aborted), nullptr, 0);
-                h(std::error_code(), nullptr, 0);
-            }
-            template <class Ex> void abort(const Ex& ex) && {
-                asio::post(ex, [h = std::move(h)]() mutable { h(std::error_code(asio::error::operation_aborted), nullptr, 0); });
-            }
-        };
         template <class H> struct write_resume {
             stream* self;
             H h;
@@ -496,9 +470,6 @@ struct epoll_tcp {
         };
         template <class H> static parked<read_resume<H>> read_parked(stream* self, H&& h) {
             return {read_resume<H>{self, std::forward<H>(h)}};
-        }
-        template <class H> static parked<wait_resume<H>> wait_parked(stream* self, H&& h) {
-            return {wait_resume<H>{self, std::forward<H>(h)}};
         }
         template <class H> static parked<write_resume<H>> write_parked(stream* self, H&& h) {
             return {write_resume<H>{self, std::forward<H>(h)}};

@@ -84,13 +84,6 @@ struct tcp {
             sock_.async_wait(asio::socket_base::wait_read, read_op<std::decay_t<Handler>>{this, std::forward<Handler>(h)});
         }
 
-        /// Waits until the socket is readable and calls the handler with
-        /// (ec, nullptr, 0), reading nothing: the caller then reads with
-        /// read_into() where the bytes belong (a large message).
-        template <class Handler> void async_wait_read(Handler&& h) {
-            sock_.async_wait(asio::socket_base::wait_read, wait_op<std::decay_t<Handler>>{this, std::forward<Handler>(h)});
-        }
-
         /// Reads more without waiting, into the thread's buffer. Used right
         /// after a read that filled the buffer, where more is likely there.
         std::size_t read_now(std::uint8_t*& data, std::error_code& ec) {
@@ -156,17 +149,6 @@ struct tcp {
                 }
                 h(ec, buf, n);
             }
-        };
-        template <class Handler> struct wait_op {
-            stream* self;
-            Handler h;
-
-            using executor_type = asio::associated_executor_t<Handler, transport::socket::executor_type>;
-            executor_type get_executor() const noexcept {
-                return asio::get_associated_executor(h, self->sock_.get_executor());
-            }
-
-            void operator()(std::error_code ec) { h(ec, nullptr, 0); }
         };
 
 
