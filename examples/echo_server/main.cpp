@@ -64,7 +64,7 @@ settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     const settings cfg = parse(argc, argv);
-    asio::io_context io;
+    asio::io_context io{1}; // one thread runs it (docs/threading.md)
     return examples::serve(io, "echo_server", cfg.server, [&](wsx::server& server) {
         // The conformance suites send messages and frames of up to 16 MiB.
         wsx::session_options& limits = server.default_options();
