@@ -27,8 +27,8 @@ echo "== ThreadSanitizer (clang): multi-threaded io_context with sends from othe
 tbuild="$build-tsan"
 cmake -S "$root" -B "$tbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
       -DWSX_SANITIZE=thread -DWSX_BUILD_EXAMPLES=OFF -DWSX_BUILD_BENCH=OFF -DWSX_WITH_REDIS=ON
-cmake --build "$tbuild" -j "$jobs" --target integration_test_threads integration_test_shutdown integration_test_readiness integration_test_readiness_counters session_test_prepared_message integration_test_topics integration_test_one_thread integration_test_send_stream session_test_topic_registry session_test_posted_sends redis_test_redis_threads
-(cd "$tbuild" && ctest --output-on-failure -R '(integration/test_(threads|shutdown|readiness|readiness_counters|topics|one_thread|send_stream)|session/test_(prepared_message|topic_registry|posted_sends)|redis/test_redis_threads)$')
+cmake --build "$tbuild" -j "$jobs" --target integration_test_threads integration_test_shutdown integration_test_readiness integration_test_readiness_counters session_test_prepared_message integration_test_topics integration_test_one_thread integration_test_send_stream session_test_topic_registry session_test_posted_sends session_test_session_executor redis_test_redis_threads
+(cd "$tbuild" && ctest --output-on-failure -R '(integration/test_(threads|shutdown|readiness|readiness_counters|topics|one_thread|send_stream)|session/test_(prepared_message|topic_registry|posted_sends|session_executor)|redis/test_redis_threads)$')
 
 echo "== AddressSanitizer + UBSan (clang, -Werror): protocol, session, integration (on both TCP transports), deflate, json, tls and redis tests"
 # Also the clang build of the library's own tests, whose warnings are errors too.

@@ -19,6 +19,7 @@
 #include <wsx/codec.hpp>
 #include <wsx/detail/config.hpp>
 #include <wsx/detail/send_queue.hpp>
+#include <wsx/detail/session_executor.hpp>
 #include <wsx/detail/session_clock.hpp>
 #include <wsx/detail/thread_buffer.hpp>
 #include <wsx/detail/unique_function.hpp>
@@ -113,8 +114,10 @@ public:
     using endpoint_ptr = std::shared_ptr<detail::endpoint_state>;
     /// The server that accepted it (internal).
     using owner_ptr = std::shared_ptr<detail::session_owner>;
-    /// The strand type.
-    using strand_type = asio::strand<asio::io_context::executor_type>;
+    /// The strand type: an Asio executor (see get_executor()).
+    using strand_type = detail::session_executor;
+    /// The same, by the name Asio's I/O objects give it.
+    using executor_type = strand_type;
 
     session(const session&) = delete;
     session& operator=(const session&) = delete;
@@ -315,7 +318,10 @@ public:
     void close(std::uint16_t code = close_code::normal, std::string_view reason = {});
 
     /// The strand every handler of this session runs on: post work there
-    /// to run it in line with the session's handlers.
+    /// to run it in line with the session's handlers. On an io_context made
+    /// for one thread (`asio::io_context io{1}`) it is that io_context's
+    /// executor, marked with this session, and allocates nothing; on any
+    /// other, an asio::strand of the session's own.
     const strand_type& get_executor() const noexcept { return strand_; }
 
     // ---- messages in parts (docs/streams.md) --------------------------------
@@ -349,14 +355,18 @@ protected:
 
     // ---- the transport, as the session drives it -------------------------
     // Each io_ call starts at most one operation of its kind; its
-    // completion comes back on the strand to the member named, and the
+    // completion comes back on the strand to the function named, and the
     // operation keeps the session alive until then.
 
     // Where the bytes of a read go (the opening request, response, frames).
-    using read_step = void (session::*)(std::error_code, std::uint8_t*, std::size_t);
+    // A plain function rather than a member pointer: 8 bytes, not 16, so that
+    // a parked read's handler (the stream, the session's shared_ptr, this
+    // and the strand) fits inline in the readiness table
+    // (detail/readiness.hpp) instead of in a heap block of its own.
+    using read_step = void (*)(session&, std::error_code, std::uint8_t*, std::size_t);
     // The stream's own handshake (TLS; nothing on TCP), then on_transport_ready().
     virtual void io_handshake() = 0;
-    // Waits for bytes, then calls (this->*next)(ec, data, size); the bytes
+    // Waits for bytes, then calls next(*this, ec, data, size); the bytes
     // stay valid until that call returns.
     virtual void io_read(read_step next) = 0;
     // Reads what is there without waiting (0 and would_block when nothing is).
@@ -481,9 +491,15 @@ private:
     // Every read of the connection's life, the opening request or response
     // and then frames, goes through here; `next` handles the bytes.
     void read(read_step next) { io_read(next); }
-    void read_request() { read(&session::on_request_bytes); }
-    void read_response() { read(&session::on_response_bytes); }
-    void read_frames() { read(&session::on_frame_bytes); }
+    void read_request() {
+        read([](session& s, std::error_code ec, std::uint8_t* d, std::size_t n) { s.on_request_bytes(ec, d, n); });
+    }
+    void read_response() {
+        read([](session& s, std::error_code ec, std::uint8_t* d, std::size_t n) { s.on_response_bytes(ec, d, n); });
+    }
+    void read_frames() {
+        read([](session& s, std::error_code ec, std::uint8_t* d, std::size_t n) { s.on_frame_bytes(ec, d, n); });
+    }
 
     void on_request_bytes(std::error_code ec, std::uint8_t* data, std::size_t n);
     void refuse(std::error_code ec);

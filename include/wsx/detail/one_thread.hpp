@@ -17,14 +17,11 @@
 // receiver ever runs inside the sender (writes report errors through their
 // own completions, on the receiver's strand).
 
+#include <wsx/detail/session_executor.hpp>
+
 #include <asio/execution_context.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
-
-#if !defined(ASIO_HAS_IOCP)
-#include <asio/detail/concurrency_hint.hpp>
-#include <asio/detail/scheduler.hpp>
-#endif
 
 #include <memory>
 #include <utility>
@@ -41,14 +38,7 @@ public:
 
     // This io_context's service when one thread runs it; else nullptr.
     static one_thread_flush* find(asio::io_context& io) {
-#if !defined(ASIO_HAS_IOCP)
-        const int hint = asio::use_service<asio::detail::scheduler>(io).concurrency_hint();
-        // The test Asio's scheduler makes for its own one-thread shortcuts.
-        if (hint == 1 || !ASIO_CONCURRENCY_HINT_IS_LOCKING(SCHEDULER, hint))
-            return &asio::use_service<one_thread_flush>(io);
-#endif
-        (void)io;
-        return nullptr;
+        return runs_on_one_thread(io) ? &asio::use_service<one_thread_flush>(io) : nullptr;
     }
 
     // May `s` be sent to here and now, without its strand?

@@ -70,7 +70,7 @@ private:
     void io_read(read_step next) override {
         stream_.async_read(asio::bind_executor(
             get_executor(), [self = self(), next](std::error_code ec, std::uint8_t* data, std::size_t n) {
-                ((*self).*next)(ec, data, n);
+                next(*self, ec, data, n);
             }));
     }
     std::size_t io_read_now(std::uint8_t*& data, std::error_code& ec) override { return stream_.read_now(data, ec); }

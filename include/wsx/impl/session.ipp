@@ -16,7 +16,7 @@
 namespace wsx {
 
 WSX_DECL session::session(asio::io_context& io, std::uint64_t id, bool is_server, bool direct_writes)
-    : strand_(asio::make_strand(io)),
+    : strand_(io, this),
       reader_(reader_options_for(is_server, session_options{})),
       id_(id),
       is_server_(is_server),
