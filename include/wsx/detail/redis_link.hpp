@@ -123,6 +123,7 @@ private:
     void arm_read();
     void arm_write();
     void on_ready(bool read, unsigned gen, std::error_code ec);
+    void handle_write(); // redisAsyncHandleWrite, without SIGPIPE
     void read_replies();
     std::error_code dispatch(const redisReply& r);
     void answer_all() noexcept;

@@ -12,9 +12,13 @@
 #include <asio/post.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <memory>
+#include <pthread.h>
+#include <signal.h>
 #include <strings.h>
+#include <time.h>
 #include <utility>
 
 namespace wsx::detail {
@@ -249,7 +253,33 @@ WSX_DECL void redis_link::on_ready(bool read, unsigned gen, std::error_code ec) 
     }
     // hiredis asks for the next wait itself (its add hooks), and may free
     // the context in here (hook_cleanup then clears ac_).
-    if (want_write_) redisAsyncHandleWrite(ac_);
+    if (want_write_) handle_write();
+}
+
+// hiredis writes with write(), not send(MSG_NOSIGNAL): a write to a Redis
+// connection the server has just closed raises SIGPIPE, whose default
+// action ends the whole program. The signal goes to the thread that wrote,
+// so it is blocked on this thread for the call, and one it raised is taken
+// off the thread's pending set before unblocking; the write itself fails
+// with EPIPE, which hiredis reports as the link's error. A SIGPIPE that was
+// already pending stays pending.
+WSX_DECL void redis_link::handle_write() {
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+    sigset_t old;
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    redisAsyncHandleWrite(ac_);
+    if (!was_pending) {
+        const timespec zero{0, 0};
+        while (sigtimedwait(&pipe_only, nullptr, &zero) == SIGPIPE) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 // redisAsyncHandleRead's work with our dispatch in place of hiredis's.
